@@ -1,0 +1,93 @@
+package dev.flowgentic4j.integration;
+
+import dev.flowgentic4j.workflows.FlowEngine;
+import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.ServiceState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The entry point: owns the engine and its backend, hands out the {@link ExecutionWrappers}, and on
+ * {@link #close()} stops every service still running, in reverse start order. Made for
+ * try-with-resources. Thread-safe.
+ *
+ * <pre>{@code
+ * try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+ *     ExecutionWrappers wrappers = integration.executionWrappers();
+ *     ServiceTask<Integer, SimpleServer> startServer =
+ *         wrappers.serviceTask("start_server", port -> SimpleServer.start("127.0.0.1", port));
+ *     ServiceFuture<SimpleServer> future = startServer.start(0);
+ *     SimpleServer server = future.join();
+ *     server.handleRequest("/api/users", "GET");
+ *     future.cancel(true);
+ * }
+ * }</pre>
+ */
+public final class LangGraphIntegration implements AutoCloseable {
+    private final IntegrationConfig config;
+    private final FlowEngine engine;
+    private final ExecutionWrappers wrappers;
+
+    private LangGraphIntegration(IntegrationConfig config) {
+        this.config = config;
+        this.engine = FlowEngine.create(config.engine());
+        this.wrappers = new ExecutionWrappers(engine, config);
+    }
+
+    /** An integration on the local backend with default settings. */
+    public static LangGraphIntegration create() {
+        return create(IntegrationConfig.ofDefaults());
+    }
+
+    /** @throws NullPointerException if {@code config} is null */
+    public static LangGraphIntegration create(IntegrationConfig config) {
+        return new LangGraphIntegration(Objects.requireNonNull(config, "config"));
+    }
+
+    public ExecutionWrappers executionWrappers() {
+        return wrappers;
+    }
+
+    public IntegrationConfig config() {
+        return config;
+    }
+
+    /** The engine underneath, for callers that need the backend or lifecycle details. */
+    public FlowEngine engine() {
+        return engine;
+    }
+
+    /** Every service instance started so far, in start order. */
+    public List<ServiceFuture<?>> services() {
+        return engine.services();
+    }
+
+    /** A consistent snapshot of every service instance, grouped by state. */
+    public Map<ServiceState, List<ServiceFuture<?>>> servicesByState() {
+        return engine.servicesByState();
+    }
+
+    /** Start-up durations of the instances that reached RUNNING, by id. */
+    public Map<String, Duration> startupDurations() {
+        return engine.startupDurations();
+    }
+
+    public boolean isClosed() {
+        return engine.isClosed();
+    }
+
+    /**
+     * Stops every service still running, in reverse start order, each within its stop timeout, and
+     * shuts the backend's threads down. Afterwards starting anything throws
+     * {@link IllegalStateException}. Idempotent.
+     *
+     * @throws dev.flowgentic4j.workflows.ShutdownException naming each service whose stop threw or
+     *     hung; the others were stopped all the same
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.flowgentic4j.workflows;
+
+import dev.flowgentic4j.workflows.internal.LocalBackend;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+
+/**
+ * Where tasks and services run: the engine never runs user work on the caller's thread.
+ *
+ * <p>The embedded default is {@link #local()}, a thread pool in this JVM. A distributed backend
+ * implements the same two operations. Implementations must be thread-safe.
+ *
+ * <pre>{@code
+ * try (Backend backend = Backend.local()) {
+ *     BackendWork<String> work = backend.submit("hello", () -> "hi");
+ *     work.outcome().join();
+ * }
+ * }</pre>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** A backend on a local thread pool whose threads are named {@code flowgentic4j-<name>-N}. */
+    static Backend local() {
+        return new LocalBackend("local");
+    }
+
+    /** A short name for logs and thread names. */
+    String name();
+
+    /**
+     * Runs {@code work} on a backend thread.
+     *
+     * @param label what the work is, for thread names and logs
+     * @throws java.util.concurrent.RejectedExecutionException if the backend is closed
+     */
+    <T> BackendWork<T> submit(String label, Callable<T> work);
+
+    /**
+     * Runs a short {@code action} once after {@code delay} (timers: timeouts, backoff, health checks).
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the backend is closed
+     */
+    Future<?> schedule(Runnable action, Duration delay);
+
+    /** Whether {@link #close()} was called. */
+    boolean isClosed();
+
+    /**
+     * Stops accepting work, interrupts what still runs and waits up to {@code timeout} for the
+     * backend's threads to end.
+     *
+     * @return true if every thread ended in time
+     */
+    boolean shutdown(Duration timeout);
+
+    /** Same as {@code shutdown(Duration.ofSeconds(10))}. */
+    @Override
+    default void close() {
+        shutdown(Duration.ofSeconds(10));
+    }
+}

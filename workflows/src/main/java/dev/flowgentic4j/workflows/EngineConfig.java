@@ -1,0 +1,112 @@
+package dev.flowgentic4j.workflows;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings of a {@link FlowEngine}: the backend, default retry policies and stop deadlines.
+ * Immutable.
+ *
+ * <pre>{@code
+ * EngineConfig config = EngineConfig.builder()
+ *     .stopTimeout(Duration.ofSeconds(5))
+ *     .taskRetry(RetryConfig.noRetry())
+ *     .build();
+ * }</pre>
+ */
+public final class EngineConfig {
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_BACKEND_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Backend backend;
+    private final RetryConfig taskRetry;
+    private final RetryConfig serviceRetry;
+    private final Duration stopTimeout;
+    private final Duration backendShutdownTimeout;
+
+    private EngineConfig(Builder b) {
+        this.backend = b.backend;
+        this.taskRetry = b.taskRetry;
+        this.serviceRetry = b.serviceRetry;
+        this.stopTimeout = b.stopTimeout;
+        this.backendShutdownTimeout = b.backendShutdownTimeout;
+    }
+
+    /** A local backend, default retries ({@link RetryConfig#ofDefaults()}), 10 s stop timeout. */
+    public static EngineConfig ofDefaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The backend to use; empty means a new local backend owned (and closed) by the engine. */
+    public Optional<Backend> backend() {
+        return Optional.ofNullable(backend);
+    }
+
+    /** Default retry policy of function tasks. */
+    public RetryConfig taskRetry() {
+        return taskRetry;
+    }
+
+    /** Default retry policy of service start-up. */
+    public RetryConfig serviceRetry() {
+        return serviceRetry;
+    }
+
+    /** Default time one service's stop may take, on cancel and on close. */
+    public Duration stopTimeout() {
+        return stopTimeout;
+    }
+
+    /** How long closing waits for the backend's threads to end. */
+    public Duration backendShutdownTimeout() {
+        return backendShutdownTimeout;
+    }
+
+    /** Builds an {@link EngineConfig}; each setter checks its argument at once. */
+    public static final class Builder {
+        private Backend backend;
+        private RetryConfig taskRetry = RetryConfig.ofDefaults();
+        private RetryConfig serviceRetry = RetryConfig.ofDefaults();
+        private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private Duration backendShutdownTimeout = DEFAULT_BACKEND_SHUTDOWN_TIMEOUT;
+
+        private Builder() {}
+
+        /** A backend the engine uses but also closes on close. */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        public Builder taskRetry(RetryConfig taskRetry) {
+            this.taskRetry = Objects.requireNonNull(taskRetry, "taskRetry");
+            return this;
+        }
+
+        public Builder serviceRetry(RetryConfig serviceRetry) {
+            this.serviceRetry = Objects.requireNonNull(serviceRetry, "serviceRetry");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder stopTimeout(Duration stopTimeout) {
+            this.stopTimeout = Checks.requirePositive(stopTimeout, "stopTimeout");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder backendShutdownTimeout(Duration timeout) {
+            this.backendShutdownTimeout = Checks.requirePositive(timeout, "backendShutdownTimeout");
+            return this;
+        }
+
+        public EngineConfig build() {
+            return new EngineConfig(this);
+        }
+    }
+}

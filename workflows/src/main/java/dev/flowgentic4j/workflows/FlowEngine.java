@@ -1,0 +1,333 @@
+package dev.flowgentic4j.workflows;
+
+import dev.flowgentic4j.workflows.internal.LocalBackend;
+import dev.flowgentic4j.workflows.internal.ManagedService;
+import dev.flowgentic4j.workflows.internal.RetryingRun;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine behind the execution wrappers: registers function and service tasks, runs them on its
+ * {@link Backend}, tracks every service instance, and stops them all, in reverse start order, on
+ * {@link #close()}. Thread-safe.
+ *
+ * <pre>{@code
+ * try (FlowEngine engine = FlowEngine.create()) {
+ *     ServiceTask<Void, Counter> counter = engine.serviceTask("counter", ignored -> new Counter());
+ *     ServiceFuture<Counter> future = counter.start(null);
+ *     future.join().increment();
+ * }
+ * }</pre>
+ */
+public final class FlowEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FlowEngine.class);
+
+    private final EngineConfig config;
+    private final Backend backend;
+    private final Object lock = new Object();
+    private final Set<String> taskNames = new HashSet<>();          // guarded by lock
+    private final List<ManagedService<?, ?>> services = new ArrayList<>(); // start order; guarded by lock
+    private final AtomicLong instanceCounter = new AtomicLong();
+    private boolean closed;                                          // guarded by lock
+
+    private FlowEngine(EngineConfig config) {
+        this.config = config;
+        this.backend = config.backend().orElseGet(() -> new LocalBackend("local"));
+    }
+
+    /** An engine with {@link EngineConfig#ofDefaults()}: a local backend. */
+    public static FlowEngine create() {
+        return create(EngineConfig.ofDefaults());
+    }
+
+    /** @throws NullPointerException if {@code config} is null */
+    public static FlowEngine create(EngineConfig config) {
+        return new FlowEngine(Objects.requireNonNull(config, "config"));
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Reserves a task name.
+     *
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if it is blank or already taken
+     * @throws IllegalStateException if the engine is closed
+     */
+    public void reserveName(String name) {
+        Checks.requireName(name, "name");
+        synchronized (lock) {
+            ensureOpen("register task '" + name + "'");
+            if (!taskNames.add(name)) {
+                throw new IllegalArgumentException("a task named '" + name + "' is already registered");
+            }
+        }
+    }
+
+    /** A FUNCTION_TASK with the engine's default retry policy. See {@link #functionTask(String, TaskFunction, RetryConfig)}. */
+    public <A, R> FunctionTask<A, R> functionTask(String name, TaskFunction<A, R> function) {
+        return functionTask(name, function, config.taskRetry());
+    }
+
+    /**
+     * Registers a FUNCTION_TASK.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank or taken
+     * @throws IllegalStateException if the engine is closed
+     */
+    public <A, R> FunctionTask<A, R> functionTask(String name, TaskFunction<A, R> function, RetryConfig retry) {
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(retry, "retry");
+        reserveName(name);
+        return new Function<>(name, function, retry);
+    }
+
+    /** A SERVICE_TASK with the engine's defaults. See {@link #serviceTask(ServiceDefinition)}. */
+    public <A, S> ServiceTask<A, S> serviceTask(String name, ServiceInitializer<A, S> initializer) {
+        return serviceTask(ServiceDefinition.builder(name, initializer).build());
+    }
+
+    /**
+     * Registers a SERVICE_TASK.
+     *
+     * @throws NullPointerException if {@code definition} is null
+     * @throws IllegalArgumentException if its name is taken
+     * @throws IllegalStateException if the engine is closed
+     */
+    public <A, S> ServiceTask<A, S> serviceTask(ServiceDefinition<A, S> definition) {
+        Objects.requireNonNull(definition, "definition");
+        reserveName(definition.name());
+        return new Service<>(definition);
+    }
+
+    /** Every service instance started so far, in start order. */
+    public List<ServiceFuture<?>> services() {
+        synchronized (lock) {
+            return List.copyOf(services);
+        }
+    }
+
+    /** A consistent snapshot: every service instance, grouped by its state at one instant. */
+    public Map<ServiceState, List<ServiceFuture<?>>> servicesByState() {
+        Map<ServiceState, List<ServiceFuture<?>>> byState = new EnumMap<>(ServiceState.class);
+        synchronized (lock) {
+            for (ManagedService<?, ?> service : services) {
+                byState.computeIfAbsent(service.stateLocked(), s -> new ArrayList<>()).add(service);
+            }
+        }
+        byState.replaceAll((state, list) -> List.copyOf(list));
+        return Collections.unmodifiableMap(byState);
+    }
+
+    /** Start-up durations of the instances that reached RUNNING, by id, in start order. */
+    public Map<String, Duration> startupDurations() {
+        Map<String, Duration> durations = new LinkedHashMap<>();
+        for (ServiceFuture<?> service : services()) {
+            service.startupDuration().ifPresent(d -> durations.put(service.id(), d));
+        }
+        return Collections.unmodifiableMap(durations);
+    }
+
+    public boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    /**
+     * Stops every service still running, in reverse start order, each within its stop timeout, then
+     * shuts the backend down. Idempotent.
+     *
+     * @throws ShutdownException naming each service whose stop threw or overran its deadline (the
+     *     others were stopped all the same), and the backend if its threads did not end in time
+     */
+    @Override
+    public void close() {
+        List<ManagedService<?, ?>> toStop;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = new ArrayList<>(services);
+        }
+        Collections.reverse(toStop);
+        List<String> offenders = new ArrayList<>();
+        List<Throwable> causes = new ArrayList<>();
+        for (ManagedService<?, ?> service : toStop) {
+            if (service.state().isTerminal()) {
+                continue;
+            }
+            CompletableFuture<Void> stopped = service.stopAsync();
+            try {
+                stopped.get(service.stopTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = RetryingRun.unwrap(e);
+                offenders.add("service '" + service.id() + "' (" + describeCause(cause) + ")");
+                causes.add(cause);
+            } catch (TimeoutException e) {
+                offenders.add("service '" + service.id() + "' (stop did not finish in time)");
+                causes.add(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                offenders.add("service '" + service.id() + "' (interrupted while stopping)");
+                causes.add(e);
+            } catch (CancellationException e) {
+                // cannot happen: the copy is never cancelled
+            }
+        }
+        if (!backend.shutdown(config.backendShutdownTimeout())) {
+            offenders.add("backend '" + backend.name() + "' (threads still running after "
+                    + config.backendShutdownTimeout() + ")");
+            causes.add(new TimeoutException("backend threads did not end"));
+        }
+        log.debug("engine closed; {} service(s) stopped, {} problem(s)", toStop.size(), offenders.size());
+        if (!offenders.isEmpty()) {
+            throw new ShutdownException(offenders, causes);
+        }
+    }
+
+    private static String describeCause(Throwable cause) {
+        Throwable root = cause instanceof ServiceFailedException && cause.getCause() != null ? cause.getCause() : cause;
+        return TaskFailedException.describe(root);
+    }
+
+    private void ensureOpen(String action) {
+        if (closed) {
+            throw new IllegalStateException("the integration is closed; cannot " + action);
+        }
+    }
+
+    private final class Function<A, R> implements FunctionTask<A, R> {
+        private final String name;
+        private final TaskFunction<A, R> function;
+        private final RetryConfig retry;
+
+        Function(String name, TaskFunction<A, R> function, RetryConfig retry) {
+            this.name = name;
+            this.function = function;
+            this.retry = retry;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public RetryConfig retry() {
+            return retry;
+        }
+
+        @Override
+        public CompletableFuture<R> submit(A args) {
+            synchronized (lock) {
+                ensureOpen("run task '" + name + "'");
+            }
+            RetryingRun<R> run = RetryingRun.start(backend, "task '" + name + "'", () -> function.apply(args), retry,
+                    (attempts, cause) -> new TaskFailedException(name, attempts, cause), ignored -> { });
+            CompletableFuture<R> result = new CompletableFuture<>() {
+                @Override
+                public boolean cancel(boolean mayInterruptIfRunning) {
+                    run.cancel();
+                    return super.cancel(mayInterruptIfRunning);
+                }
+            };
+            run.result().whenComplete((value, error) -> {
+                if (error == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(error);
+                }
+            });
+            return result;
+        }
+
+        @Override
+        public R call(A args) {
+            CompletableFuture<R> future = submit(args);
+            try {
+                return future.get();
+            } catch (InterruptedException e) {
+                future.cancel(true);
+                Thread.currentThread().interrupt();
+                throw new TaskFailedException(name, 0, e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException) {
+                    throw (RuntimeException) cause;
+                }
+                throw new TaskFailedException(name, 0, cause);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "FunctionTask[" + name + "]";
+        }
+    }
+
+    private final class Service<A, S> implements ServiceTask<A, S> {
+        private final ServiceDefinition<A, S> definition;
+        private final List<ServiceFuture<S>> instances = new CopyOnWriteArrayList<>();
+
+        Service(ServiceDefinition<A, S> definition) {
+            this.definition = definition;
+        }
+
+        @Override
+        public String name() {
+            return definition.name();
+        }
+
+        @Override
+        public ServiceFuture<S> start(A args) {
+            ManagedService<A, S> service;
+            synchronized (lock) {
+                ensureOpen("start service '" + definition.name() + "'");
+                String id = definition.name() + "#" + instanceCounter.incrementAndGet();
+                service = new ManagedService<>(lock, backend, definition, args, id,
+                        definition.retry().orElse(config.serviceRetry()),
+                        definition.stopTimeout().orElse(config.stopTimeout()));
+                services.add(service);
+            }
+            instances.add(service);
+            service.start();
+            return service;
+        }
+
+        @Override
+        public List<ServiceFuture<S>> instances() {
+            return List.copyOf(instances);
+        }
+
+        @Override
+        public String toString() {
+            return "ServiceTask[" + definition.name() + "]";
+        }
+    }
+}

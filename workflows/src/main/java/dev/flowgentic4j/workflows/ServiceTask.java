@@ -1,0 +1,29 @@
+package dev.flowgentic4j.workflows;
+
+import java.util.List;
+
+/**
+ * A SERVICE_TASK: each {@link #start} cold-starts a new persistent instance on the backend and
+ * returns its handle at once. Thread-safe.
+ *
+ * <pre>{@code
+ * ServiceTask<Integer, SimpleServer> startServer = wrappers.serviceTask("start_server", SimpleServer::start);
+ * ServiceFuture<SimpleServer> first = startServer.start(0);
+ * ServiceFuture<SimpleServer> second = startServer.start(0);   // a second, independent instance
+ * }</pre>
+ */
+public interface ServiceTask<A, S> {
+
+    /** The registered name. */
+    String name();
+
+    /**
+     * Starts a new instance without waiting for it.
+     *
+     * @throws IllegalStateException if the integration is closed
+     */
+    ServiceFuture<S> start(A args);
+
+    /** Every instance started from this task, in start order, including stopped ones. */
+    List<ServiceFuture<S>> instances();
+}
