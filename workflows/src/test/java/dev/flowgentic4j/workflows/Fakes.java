@@ -1,0 +1,97 @@
+package dev.flowgentic4j.workflows;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/** Small fakes and helpers for lifecycle tests. */
+final class Fakes {
+    private Fakes() {}
+
+    /** Fast retries so that failure tests stay quick. */
+    static RetryConfig fastRetry(int attempts) {
+        return RetryConfig.builder().maxAttempts(attempts).baseDelay(Duration.ofMillis(5))
+                .maxDelay(Duration.ofMillis(20)).build();
+    }
+
+    static EngineConfig fastConfig() {
+        return EngineConfig.builder().taskRetry(fastRetry(3)).serviceRetry(fastRetry(3))
+                .stopTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    /** A service instance with a counter and a close() that counts. */
+    static final class Counter implements AutoCloseable {
+        final AtomicInteger value = new AtomicInteger();
+        final AtomicInteger closes = new AtomicInteger();
+        final String owner;
+
+        Counter(String owner) {
+            this.owner = owner;
+        }
+
+        int increment() {
+            return value.incrementAndGet();
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+    }
+
+    /** Records listener callbacks in order. */
+    static final class RecordingListener implements ServiceListener {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void starting(ServiceFuture<?> service) {
+            events.add("starting");
+        }
+
+        @Override
+        public void running(ServiceFuture<?> service) {
+            events.add("running");
+        }
+
+        @Override
+        public void stopping(ServiceFuture<?> service, ServiceState from) {
+            events.add("stopping from " + from);
+        }
+
+        @Override
+        public void terminated(ServiceFuture<?> service, ServiceState from) {
+            events.add("terminated from " + from);
+        }
+
+        @Override
+        public void failed(ServiceFuture<?> service, ServiceState from, Throwable failure) {
+            events.add("failed from " + from);
+        }
+    }
+
+    /** Polls {@code condition} until it holds or {@code timeout} passes. */
+    static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** Names of live threads this library started. */
+    static Set<String> ourThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("flowgentic4j-"))
+                .collect(Collectors.toSet());
+    }
+}
