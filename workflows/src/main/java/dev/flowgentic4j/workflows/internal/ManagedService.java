@@ -13,10 +13,12 @@ import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,6 +52,8 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private final List<Registration> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
+    private final Object dispatchLock = new Object();
+    private final Queue<Runnable> pendingEvents = new ArrayDeque<>(); // guarded by lock
 
     // guarded by lock
     private ServiceState state = ServiceState.NEW;
@@ -252,7 +256,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     /**
      * Moves to {@code next} (caller holds the lock) and returns what to do once the lock is released:
-     * complete the futures, then call the listeners. No foreign code runs under the lock.
+     * complete the futures (listener events are queued, in order). No foreign code runs under the lock.
      */
     private List<Runnable> moveTo(ServiceState next, Throwable cause) {
         ServiceState from = state;
@@ -277,12 +281,25 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             instance = null;
         }
         for (Registration r : listeners) {
-            actions.add(r.event(this, from, next, cause));
+            pendingEvents.add(r.event(this, from, next, cause));
         }
         return actions;
     }
 
-    private static void fire(List<Runnable> actions) {
+    /** Delivers queued listener events in transition order, then completes the futures. */
+    private void fire(List<Runnable> actions) {
+        synchronized (dispatchLock) {
+            while (true) {
+                Runnable event;
+                synchronized (lock) {
+                    event = pendingEvents.poll();
+                }
+                if (event == null) {
+                    break;
+                }
+                event.run();
+            }
+        }
         actions.forEach(Runnable::run);
     }
 
