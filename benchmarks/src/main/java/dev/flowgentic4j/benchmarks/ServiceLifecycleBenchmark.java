@@ -1,0 +1,71 @@
+package dev.flowgentic4j.benchmarks;
+
+import dev.flowgentic4j.examples.server.SimpleServer;
+import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.workflows.ServiceDefinition;
+import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.ServiceTask;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Measures the demo server's cold start against a warm request, and how long closing an
+ * integration with 10 running servers takes. A program, not a test: run it with
+ * {@code ./mvnw -q -pl benchmarks -am compile exec:java -Ddemo.skip=true
+ * -Dbenchmark=dev.flowgentic4j.benchmarks.ServiceLifecycleBenchmark}.
+ */
+public final class ServiceLifecycleBenchmark {
+    private static final int ROUNDS = 5;
+    private static final int WARM_REQUESTS = 200;
+    private static final int SERVICES = 10;
+
+    private ServiceLifecycleBenchmark() {}
+
+    public static void main(String[] args) {
+        double[] coldMs = new double[ROUNDS];
+        double[] warmUs = new double[ROUNDS];
+        double[] closeMs = new double[ROUNDS];
+        for (int round = 0; round < ROUNDS; round++) {
+            try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+                ServiceTask<Integer, SimpleServer> servers = integration.executionWrappers().serviceTask(
+                        ServiceDefinition.builder("server", (Integer port) -> SimpleServer.start(port))
+                                .stop(SimpleServer::shutdown).build());
+                long t0 = System.nanoTime();
+                ServiceFuture<SimpleServer> future = servers.start(0);
+                SimpleServer server = future.join();
+                server.handleRequest("/first", "GET");
+                coldMs[round] = (System.nanoTime() - t0) / 1e6;
+
+                long t1 = System.nanoTime();
+                for (int i = 0; i < WARM_REQUESTS; i++) {
+                    future.join().handleRequest("/warm", "GET");
+                }
+                warmUs[round] = (System.nanoTime() - t1) / 1e3 / WARM_REQUESTS;
+
+                List<ServiceFuture<SimpleServer>> more = new ArrayList<>();
+                for (int i = 1; i < SERVICES; i++) {
+                    more.add(servers.start(0));
+                }
+                more.forEach(ServiceFuture::join);
+                long t2 = System.nanoTime();
+                integration.close();
+                closeMs[round] = (System.nanoTime() - t2) / 1e6;
+            }
+        }
+        System.out.printf("cold start + first request: %s ms (round 1 includes JVM class loading)%n", fmt(coldMs));
+        System.out.printf("warm request over real HTTP: %s µs%n", fmt(warmUs));
+        System.out.printf("close() with %d servers running: %s ms%n", SERVICES, fmt(closeMs));
+        double coldLater = Arrays.stream(coldMs).skip(1).average().orElse(0);
+        double warm = Arrays.stream(warmUs).skip(1).average().orElse(0);
+        System.out.printf("ratio cold/warm (rounds 2..%d): %.0fx%n", ROUNDS, coldLater * 1000 / warm);
+    }
+
+    private static String fmt(double[] values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(String.format("%.1f", values[i]));
+        }
+        return sb.append("]").toString();
+    }
+}
