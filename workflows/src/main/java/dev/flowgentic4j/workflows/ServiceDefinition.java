@@ -23,6 +23,11 @@ public final class ServiceDefinition<A, S> {
     private final ServiceStopper<? super S> stopper;
     private final RetryConfig retry;
     private final Duration stopTimeout;
+    private final ReadinessCheck<? super S> readiness;
+    private final HealthConfig<S> health;
+    private final RestartPolicy restartPolicy;
+    private final int maxConcurrentCalls;
+    private final Duration callWaitTimeout;
 
     private ServiceDefinition(Builder<A, S> b) {
         this.name = b.name;
@@ -30,6 +35,11 @@ public final class ServiceDefinition<A, S> {
         this.stopper = b.stopper;
         this.retry = b.retry;
         this.stopTimeout = b.stopTimeout;
+        this.readiness = b.readiness;
+        this.health = b.health;
+        this.restartPolicy = b.restartPolicy;
+        this.maxConcurrentCalls = b.maxConcurrentCalls;
+        this.callWaitTimeout = b.callWaitTimeout;
     }
 
     /**
@@ -63,6 +73,31 @@ public final class ServiceDefinition<A, S> {
         return Optional.ofNullable(stopTimeout);
     }
 
+    /** The check a new instance must pass before it is RUNNING, if any. */
+    public Optional<ReadinessCheck<? super S>> readiness() {
+        return Optional.ofNullable(readiness);
+    }
+
+    /** The periodic health check, if any. */
+    public Optional<HealthConfig<S>> health() {
+        return Optional.ofNullable(health);
+    }
+
+    /** What happens when the service turns unhealthy; {@link RestartPolicy#never()} by default. */
+    public RestartPolicy restartPolicy() {
+        return restartPolicy;
+    }
+
+    /** The most calls through {@link ServiceFuture#call} at once; 0 means no limit. */
+    public int maxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
+    /** How long a call over the limit waits for a free slot. */
+    public Duration callWaitTimeout() {
+        return callWaitTimeout;
+    }
+
     /** Builds a {@link ServiceDefinition}; each setter checks its argument at once. */
     public static final class Builder<A, S> {
         private final String name;
@@ -70,6 +105,11 @@ public final class ServiceDefinition<A, S> {
         private ServiceStopper<? super S> stopper;
         private RetryConfig retry;
         private Duration stopTimeout;
+        private ReadinessCheck<? super S> readiness;
+        private HealthConfig<S> health;
+        private RestartPolicy restartPolicy = RestartPolicy.never();
+        private int maxConcurrentCalls;
+        private Duration callWaitTimeout = Duration.ZERO;
 
         private Builder(String name, ServiceInitializer<A, S> initializer) {
             this.name = Checks.requireName(name, "name");
@@ -94,7 +134,45 @@ public final class ServiceDefinition<A, S> {
             return this;
         }
 
+        /** A check each new instance must pass, within the start attempt's timeout, before it is RUNNING. */
+        public Builder<A, S> readiness(ReadinessCheck<? super S> readiness) {
+            this.readiness = Objects.requireNonNull(readiness, "readiness");
+            return this;
+        }
+
+        /** A health check run at an interval while the service is RUNNING. */
+        public Builder<A, S> health(HealthConfig<S> health) {
+            this.health = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /** Restarts the service when its health check fails; needs {@link #health}. */
+        public Builder<A, S> restartPolicy(RestartPolicy restartPolicy) {
+            this.restartPolicy = Objects.requireNonNull(restartPolicy, "restartPolicy");
+            return this;
+        }
+
+        /**
+         * At most {@code max} calls through {@link ServiceFuture#call} at once; others wait up to
+         * {@code waitTimeout} for a slot, then fail with {@link ServiceBusyException}.
+         *
+         * @throws IllegalArgumentException if {@code max < 1} or {@code waitTimeout} is negative
+         */
+        public Builder<A, S> maxConcurrentCalls(int max, Duration waitTimeout) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConcurrentCalls must be >= 1, was " + max);
+            }
+            this.callWaitTimeout = Checks.requireNonNegative(waitTimeout, "waitTimeout");
+            this.maxConcurrentCalls = max;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if a restart policy is set without a health check */
         public ServiceDefinition<A, S> build() {
+            if (restartPolicy.restarts() && health == null) {
+                throw new IllegalArgumentException("restartPolicy of service '" + name
+                        + "' needs a health check to notice failures; set health(...)");
+            }
             return new ServiceDefinition<>(this);
         }
     }

@@ -49,6 +49,19 @@ public interface ServiceFuture<S> extends Future<S> {
     /** Time spent RUNNING so far (frozen once the service stops). */
     Duration uptime();
 
+    /**
+     * The number of the live instance behind this handle: 1 for the first, one more after each
+     * supervised restart (0 before the first is RUNNING). Callers holding an instance can compare
+     * it to tell whether it was replaced.
+     */
+    int generation();
+
+    /** The health check's last verdict ({@link HealthStatus#UNKNOWN} without a health check). */
+    HealthStatus health();
+
+    /** Calls inside {@link #call} right now. */
+    int inFlightCalls();
+
     /** Calls made through {@link #call}, successful or not. */
     long callCount();
 
@@ -75,10 +88,13 @@ public interface ServiceFuture<S> extends Future<S> {
     S awaitRunning(Duration timeout) throws TimeoutException;
 
     /**
-     * Uses the live instance: waits up to {@code readyTimeout} for RUNNING, then applies {@code call}
-     * and counts it. Runs on the caller's thread.
+     * Uses the live instance: waits up to {@code readyTimeout} for RUNNING (and for a slot, if the
+     * service limits concurrent calls), then applies {@code call} on the caller's thread and counts
+     * it. The instance is resolved at each call, so after a supervised restart calls reach the new
+     * one; a stop waits for calls in flight before it closes the instance.
      *
      * @throws ServiceUnavailableException if the service is not RUNNING in time, failed or was stopped
+     * @throws ServiceBusyException if no slot under the concurrency limit freed up in time
      * @throws FlowgenticException wrapping a checked exception thrown by {@code call}
      */
     <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call);

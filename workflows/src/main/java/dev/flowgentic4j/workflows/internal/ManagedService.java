@@ -4,6 +4,8 @@ import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.Checks;
 import dev.flowgentic4j.workflows.FlowgenticException;
+import dev.flowgentic4j.workflows.HealthStatus;
+import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -11,14 +13,17 @@ import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
+import dev.flowgentic4j.workflows.ServiceStopper;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,8 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of one service instance, and its handle. Every transition happens under the
- * engine's shared lock, so the engine's snapshot by state is consistent.
+ * The state machine of one service handle. Every transition happens under the engine's shared
+ * lock, so the engine's snapshot by state is consistent; no foreign code runs under that lock.
+ * Within one instance the state only moves forward; a supervised restart begins a new instance
+ * (generation) at STARTING behind the same handle.
  */
 public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
@@ -47,19 +54,25 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private final String id;
     private final RetryConfig retry;
     private final Duration stopTimeout;
-    private final CompletableFuture<S> ready = new CompletableFuture<>();
+    private final CallGate gate;
+    private final HealthMonitor<S> health;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final List<Registration> listeners = new CopyOnWriteArrayList<>();
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
     private final Object dispatchLock = new Object();
-    private final Queue<Runnable> pendingEvents = new ArrayDeque<>(); // guarded by lock
 
+    // written under lock; volatile so that the call path can read them without it
+    private volatile ServiceState state = ServiceState.NEW;
+    private volatile S instance;
     // guarded by lock
-    private ServiceState state = ServiceState.NEW;
-    private S instance;
+    private final Queue<Runnable> pendingEvents = new ArrayDeque<>();
+    private final Deque<Long> restartTimes = new ArrayDeque<>();
+    private CompletableFuture<S> ready = new CompletableFuture<>();
+    private int generation;
     private Throwable failure;
     private boolean cancelled;
+    private boolean stopRequested;
     private long startNanos;
     private long runningNanos;
     private long stoppedNanos;
@@ -74,78 +87,201 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.id = id;
         this.retry = retry;
         this.stopTimeout = stopTimeout;
+        this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout());
+        this.health = definition.health()
+                .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, this::healthChecked))
+                .orElse(null);
     }
+
+    // ---- starting ----
 
     /** Begins the cold start on the backend. Called once, by the engine. */
     public void start() {
-        List<Runnable> events;
+        List<Runnable> actions;
         synchronized (lock) {
             startNanos = System.nanoTime();
-            events = moveTo(ServiceState.STARTING, null);
+            actions = moveTo(ServiceState.STARTING, null);
         }
-        fire(events);
+        fire(actions);
         log.debug("service '{}' starting", id);
-        RetryingRun<S> started = RetryingRun.start(backend, "service '" + id + "' start",
-                this::coldStart, retry,
-                (attempts, cause) -> new ServiceFailedException(id,
-                        "failed to start after " + attempts + (attempts == 1 ? " attempt" : " attempts"), cause),
-                this::stopOrphan);
+        coldStart();
+    }
+
+    private void coldStart() {
+        RetryingRun<S> started;
         synchronized (lock) {
+            if (stopRequested) {
+                return;
+            }
+            started = RetryingRun.start(backend, "service '" + id + "' start", this::newInstance, retry,
+                    (attempts, cause) -> new ServiceFailedException(id,
+                            "failed to start after " + attempts + (attempts == 1 ? " attempt" : " attempts"), cause),
+                    this::stopOrphan);
             run = started;
         }
         started.result().whenComplete(this::startEnded);
     }
 
-    private S coldStart() throws Exception {
-        S started = definition.initializer().start(args);
-        if (started == null) {
+    private S newInstance() throws Exception {
+        S created = definition.initializer().start(args);
+        if (created == null) {
             throw new NullPointerException("the initializer of service '" + id + "' returned null");
         }
-        return started;
+        if (definition.readiness().isPresent()) {
+            try {
+                definition.readiness().get().check(created);
+            } catch (Exception | Error e) {
+                stopOrphan(created);
+                throw e;
+            }
+        }
+        return created;
     }
 
     private void startEnded(S started, Throwable error) {
-        List<Runnable> events;
+        List<Runnable> actions = List.of();
         S orphan = null;
+        boolean retryRestart = false;
         synchronized (lock) {
             if (error == null && state == ServiceState.STARTING) {
                 instance = started;
+                generation++;
                 runningNanos = System.nanoTime();
-                events = moveTo(ServiceState.RUNNING, null);
+                stoppedNanos = 0;
+                actions = moveTo(ServiceState.RUNNING, null);
             } else if (error == null) {
-                orphan = started; // cancelled while the last attempt was finishing
-                events = List.of();
+                orphan = started; // stopped while the last attempt was finishing
             } else if (state == ServiceState.STARTING) {
-                events = moveTo(ServiceState.FAILED, RetryingRun.unwrap(error));
-            } else {
-                events = List.of();
+                Throwable cause = RetryingRun.unwrap(error);
+                if (generation > 0 && restartAllowed()) {
+                    retryRestart = true; // a restart's cold start failed: try again within the budget
+                } else {
+                    actions = moveTo(ServiceState.FAILED, generation > 0 ? budgetSpent(cause) : cause);
+                }
             }
         }
-        fire(events);
+        fire(actions);
+        if (health != null && state == ServiceState.RUNNING && error == null && orphan == null) {
+            health.watch(generationNow());
+        }
         if (orphan != null) {
             stopOrphan(orphan);
         }
+        if (retryRestart) {
+            scheduleColdStart();
+        }
+        terminateIfStoppedWhileStarting();
+    }
+
+    private void terminateIfStoppedWhileStarting() {
+        List<Runnable> actions = List.of();
         synchronized (lock) {
             if (state == ServiceState.STOPPING && instance == null) {
-                events = moveTo(ServiceState.TERMINATED, null);
-            } else {
-                events = List.of();
+                actions = moveTo(ServiceState.TERMINATED, null);
             }
         }
-        fire(events);
+        fire(actions);
     }
 
-    private void stopOrphan(S orphan) {
-        try {
-            runStopAction(orphan);
-            log.debug("service '{}': stopped an instance that arrived after cancel or timeout", id);
-        } catch (Exception e) {
-            log.warn("service '{}': could not stop an instance that arrived after cancel or timeout", id, e);
+    // ---- health and supervised restart ----
+
+    private S liveInstance(int forGeneration) {
+        synchronized (lock) {
+            return state == ServiceState.RUNNING && generation == forGeneration ? instance : null;
         }
     }
 
+    private void healthChecked(int checkedGeneration, HealthStatus status, boolean changed) {
+        if (changed) {
+            List<Runnable> actions = new ArrayList<>();
+            synchronized (lock) {
+                for (Registration r : listeners) {
+                    pendingEvents.add(r.health(this, status));
+                }
+            }
+            fire(actions);
+        }
+        if (status.state() != HealthStatus.State.UNHEALTHY) {
+            return;
+        }
+        if (definition.restartPolicy().restarts()) {
+            restart(checkedGeneration, status.lastFailure());
+        } else {
+            health.continueWatching(checkedGeneration);
+        }
+    }
+
+    private boolean restartAllowed() {
+        RestartPolicy policy = definition.restartPolicy();
+        long now = System.nanoTime();
+        while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > policy.window().toNanos()) {
+            restartTimes.removeFirst();
+        }
+        if (restartTimes.size() >= policy.maxRestarts()) {
+            return false;
+        }
+        restartTimes.addLast(now);
+        return true;
+    }
+
+    private ServiceFailedException budgetSpent(Throwable cause) {
+        RestartPolicy policy = definition.restartPolicy();
+        return new ServiceFailedException(id, "spent its restart budget (" + policy.maxRestarts() + " within "
+                + policy.window() + ")", cause);
+    }
+
+    private void restart(int unhealthyGeneration, Throwable cause) {
+        List<Runnable> actions;
+        S old;
+        boolean again;
+        synchronized (lock) {
+            if (state != ServiceState.RUNNING || generation != unhealthyGeneration || stopRequested) {
+                return;
+            }
+            old = instance;
+            again = restartAllowed();
+            if (again) {
+                instance = null;
+                stoppedNanos = System.nanoTime();
+                state = ServiceState.STARTING; // a new instance begins behind the same handle
+                ready = new CompletableFuture<>();
+                actions = new ArrayList<>();
+                for (Registration r : listeners) {
+                    pendingEvents.add(r.restart(this, unhealthyGeneration, cause));
+                }
+            } else {
+                actions = moveTo(ServiceState.FAILED, budgetSpent(cause));
+            }
+        }
+        fire(actions);
+        log.warn("service '{}' (generation {}) is unhealthy: {}; {}", id, unhealthyGeneration,
+                String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
+        BackendWork<Void> stop = submitStop(old);
+        Future<?> deadline = backend.schedule(stop::cancel, stopTimeout);
+        stop.outcome().whenComplete((ignored, error) -> {
+            deadline.cancel(false);
+            if (error != null) {
+                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", id,
+                        String.valueOf(RetryingRun.unwrap(error)));
+            }
+            if (again) {
+                scheduleColdStart();
+            }
+        });
+    }
+
+    private void scheduleColdStart() {
+        try {
+            backend.schedule(this::coldStart, definition.restartPolicy().backoff());
+        } catch (RejectedExecutionException e) {
+            startEnded(null, e);
+        }
+    }
+
+    // ---- stopping ----
+
     private void runStopAction(S target) throws Exception {
-        Optional<dev.flowgentic4j.workflows.ServiceStopper<? super S>> stopper = definition.stopper();
+        Optional<ServiceStopper<? super S>> stopper = definition.stopper();
         if (stopper.isPresent()) {
             stopper.get().stop(target);
         } else if (target instanceof AutoCloseable) {
@@ -153,37 +289,91 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         }
     }
 
+    private void stopOrphan(S orphan) {
+        try {
+            runStopAction(orphan);
+            log.debug("service '{}': stopped an instance that was not used (cancelled, late or not ready)", id);
+        } catch (Exception e) {
+            log.warn("service '{}': could not stop an instance that was not used", id, e);
+        }
+    }
+
+    /** Waits for calls in flight (up to half the stop timeout), then runs the stop action on the backend. */
+    private BackendWork<Void> submitStop(S target) {
+        Callable<Void> stop = () -> {
+            if (!gate.awaitDrained(stopTimeout.dividedBy(2))) {
+                log.warn("service '{}': stopping with {} call(s) still in flight", id, gate.inFlight());
+            }
+            runStopAction(target);
+            return null;
+        };
+        try {
+            return backend.submit("service '" + id + "' stop", stop);
+        } catch (RejectedExecutionException e) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            try {
+                stop.call();
+                done.complete(null);
+            } catch (Exception failure) {
+                done.completeExceptionally(failure);
+            }
+            return new BackendWork<>() {
+                @Override
+                public CompletableFuture<Void> outcome() {
+                    return done;
+                }
+
+                @Override
+                public void cancel() {
+                }
+            };
+        }
+    }
+
     @Override
     public CompletableFuture<Void> stopAsync() {
-        List<Runnable> events;
+        List<Runnable> actions;
         S toStop = null;
         RetryingRun<S> startRun = null;
+        CompletableFuture<S> waiting;
         synchronized (lock) {
+            stopRequested = true;
+            waiting = ready;
             switch (state) {
                 case NEW:
-                    events = moveTo(ServiceState.TERMINATED, null);
+                    actions = moveTo(ServiceState.TERMINATED, null);
                     break;
                 case STARTING:
                     stoppedNanos = System.nanoTime();
-                    events = moveTo(ServiceState.STOPPING, null);
+                    actions = moveTo(ServiceState.STOPPING, null);
                     startRun = run;
                     break;
                 case RUNNING:
                     stoppedNanos = System.nanoTime();
-                    events = moveTo(ServiceState.STOPPING, null);
+                    actions = moveTo(ServiceState.STOPPING, null);
                     toStop = instance;
                     break;
                 default:
                     return terminated.copy();
             }
         }
-        ready.completeExceptionally(new CancellationException("service '" + id + "' was stopped before it was RUNNING"));
-        fire(events);
-        Future<?> deadline = scheduleStopDeadline();
-        if (startRun != null) {
-            startRun.cancel();
-        } else if (toStop != null) {
-            stopInBackground(toStop, deadline);
+        waiting.completeExceptionally(new CancellationException("service '" + id + "' was stopped"));
+        fire(actions);
+        if (toStop != null) {
+            Future<?> deadline = scheduleStopDeadline();
+            BackendWork<Void> work = submitStop(toStop);
+            work.outcome().whenComplete((ignored, error) -> {
+                deadline.cancel(false);
+                stopEnded(error == null ? null : RetryingRun.unwrap(error));
+            });
+            terminated.whenComplete((ignored, error) -> work.cancel()); // abandoned at its deadline: interrupted
+        } else {
+            scheduleStopDeadline();
+            if (startRun != null && !startRun.result().isDone()) {
+                startRun.cancel();
+            } else {
+                terminateIfStoppedWhileStarting(); // between restart attempts, or the start already ended
+            }
         }
         return terminated.copy();
     }
@@ -197,42 +387,17 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         }
     }
 
-    private void stopInBackground(S target, Future<?> deadline) {
-        BackendWork<Void> work;
-        try {
-            work = backend.submit("service '" + id + "' stop", () -> {
-                runStopAction(target);
-                return null;
-            });
-        } catch (RejectedExecutionException e) {
-            Throwable outcome = null;
-            try {
-                runStopAction(target);
-            } catch (Exception stopFailure) {
-                outcome = stopFailure;
-            }
-            deadline.cancel(false);
-            stopEnded(outcome);
-            return;
-        }
-        work.outcome().whenComplete((ignored, error) -> {
-            deadline.cancel(false);
-            stopEnded(error == null ? null : RetryingRun.unwrap(error));
-        });
-        terminated.whenComplete((ignored, error) -> work.cancel()); // a stop abandoned at its deadline is interrupted
-    }
-
     private void stopEnded(Throwable stopFailure) {
-        List<Runnable> events;
+        List<Runnable> actions;
         synchronized (lock) {
             if (state != ServiceState.STOPPING) {
                 return;
             }
-            events = stopFailure == null
+            actions = stopFailure == null
                     ? moveTo(ServiceState.TERMINATED, null)
                     : moveTo(ServiceState.FAILED, new ServiceFailedException(id, "failed to stop", stopFailure));
         }
-        fire(events);
+        fire(actions);
     }
 
     @Override
@@ -254,9 +419,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         return true;
     }
 
+    // ---- transitions ----
+
     /**
      * Moves to {@code next} (caller holds the lock) and returns what to do once the lock is released:
-     * complete the futures (listener events are queued, in order). No foreign code runs under the lock.
+     * complete the futures (listener events are queued, in order).
      */
     private List<Runnable> moveTo(ServiceState next, Throwable cause) {
         ServiceState from = state;
@@ -264,12 +431,13 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             throw new IllegalStateException("service '" + id + "' cannot move from " + from + " to " + next);
         }
         state = next;
-        List<Runnable> actions = new ArrayList<>(listeners.size() + 2);
+        List<Runnable> actions = new ArrayList<>(2);
+        CompletableFuture<S> readyNow = ready;
         if (next == ServiceState.RUNNING) {
             S live = instance;
-            actions.add(() -> ready.complete(live));
-        } else if (next == ServiceState.FAILED && from == ServiceState.STARTING) {
-            actions.add(() -> ready.completeExceptionally(cause));
+            actions.add(() -> readyNow.complete(live));
+        } else if (next == ServiceState.FAILED) {
+            actions.add(() -> readyNow.completeExceptionally(cause));
         }
         if (next == ServiceState.FAILED) {
             failure = cause;
@@ -286,7 +454,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         return actions;
     }
 
-    /** Delivers queued listener events in transition order, then completes the futures. */
+    /** Delivers queued listener events in transition order, then runs {@code actions}. */
     private void fire(List<Runnable> actions) {
         synchronized (dispatchLock) {
             while (true) {
@@ -303,34 +471,42 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         actions.forEach(Runnable::run);
     }
 
-    // ---- awaiting ----
+    // ---- awaiting and calling ----
 
     private S await(long timeoutNanos) throws TimeoutException {
-        try {
-            if (timeoutNanos < 0) {
-                ready.get();
-            } else {
-                ready.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            CompletableFuture<S> current;
+            synchronized (lock) {
+                if (state == ServiceState.RUNNING) {
+                    return instance;
+                }
+                if (stopRequested || state == ServiceState.STOPPING || state == ServiceState.TERMINATED) {
+                    throw new CancellationException("service '" + id + "' was " + (cancelled ? "cancelled" : "stopped")
+                            + " (state " + state + ")");
+                }
+                if (state == ServiceState.FAILED) {
+                    throw failure instanceof ServiceFailedException
+                            ? (ServiceFailedException) failure
+                            : new ServiceFailedException(id, "failed", failure);
+                }
+                current = ready;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServiceUnavailableException(id, state(), "interrupted while waiting", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof ServiceFailedException) {
-                throw (ServiceFailedException) cause;
+            try {
+                if (timeoutNanos < 0) {
+                    current.get();
+                } else {
+                    current.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ServiceUnavailableException(id, state(), "interrupted while waiting", e);
+            } catch (TimeoutException e) {
+                throw new TimeoutException("service '" + id + "' is " + state() + " after waiting "
+                        + Duration.ofNanos(timeoutNanos) + ", expected RUNNING");
+            } catch (ExecutionException | CancellationException e) {
+                // the state tells what happened: loop
             }
-            throw new ServiceFailedException(id, "failed", cause);
-        } catch (TimeoutException e) {
-            throw new TimeoutException("service '" + id + "' is " + state() + " after waiting "
-                    + Duration.ofNanos(timeoutNanos) + ", expected RUNNING");
-        }
-        synchronized (lock) {
-            if (state == ServiceState.RUNNING) {
-                return instance;
-            }
-            throw new CancellationException("service '" + id + "' was " + (cancelled ? "cancelled" : "stopped")
-                    + " (state " + state + ")");
         }
     }
 
@@ -382,26 +558,46 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call) {
+        Checks.requirePositive(readyTimeout, "timeout");
         Objects.requireNonNull(call, "call");
-        S live;
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        gate.acquireSlot();
         try {
-            live = awaitRunning(readyTimeout);
+            S live;
+            while (true) {
+                live = awaitForCall(deadline, readyTimeout);
+                gate.enter();
+                if (state == ServiceState.RUNNING && instance == live) {
+                    break; // a stop or restart that begins now waits for this call
+                }
+                gate.exit();
+            }
+            calls.increment();
+            try {
+                return call.apply(live);
+            } catch (RuntimeException | Error e) {
+                failedCalls.increment();
+                throw e;
+            } catch (Exception e) {
+                failedCalls.increment();
+                throw new FlowgenticException("call to service '" + id + "' failed: " + e, e);
+            } finally {
+                gate.exit();
+            }
+        } finally {
+            gate.releaseSlot();
+        }
+    }
+
+    private S awaitForCall(long deadline, Duration readyTimeout) {
+        try {
+            return await(Math.max(1, deadline - System.nanoTime()));
         } catch (TimeoutException e) {
             throw new ServiceUnavailableException(id, state(), "not RUNNING within " + readyTimeout, e);
         } catch (CancellationException e) {
-            throw new ServiceUnavailableException(id, state(), "it was stopped", e);
+            throw new ServiceUnavailableException(id, state(), "the service was stopped", e);
         } catch (ServiceFailedException e) {
             throw new ServiceUnavailableException(id, state(), e.getMessage(), e);
-        }
-        calls.increment();
-        try {
-            return call.apply(live);
-        } catch (RuntimeException | Error e) {
-            failedCalls.increment();
-            throw e;
-        } catch (Exception e) {
-            failedCalls.increment();
-            throw new FlowgenticException("call to service '" + id + "' failed: " + e, e);
         }
     }
 
@@ -419,14 +615,28 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public ServiceState state() {
+        return state;
+    }
+
+    @Override
+    public int generation() {
         synchronized (lock) {
-            return state;
+            return generation;
         }
     }
 
-    /** The state, for a caller already holding the engine lock. */
-    public ServiceState stateLocked() {
-        return state;
+    private int generationNow() {
+        return generation();
+    }
+
+    @Override
+    public HealthStatus health() {
+        return health == null ? HealthStatus.UNKNOWN : health.status();
+    }
+
+    @Override
+    public int inFlightCalls() {
+        return gate.inFlight();
     }
 
     @Override
@@ -473,14 +683,14 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public boolean isDone() {
-        synchronized (lock) {
-            return state.compareTo(ServiceState.RUNNING) >= 0;
-        }
+        return state.compareTo(ServiceState.RUNNING) >= 0;
     }
 
     @Override
     public CompletableFuture<S> toCompletableFuture() {
-        return ready.copy();
+        synchronized (lock) {
+            return ready.copy();
+        }
     }
 
     /** Completes when the service reaches a terminal state. */
@@ -493,6 +703,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         return stopTimeout;
     }
 
+    /** The state, for a caller already holding the engine lock. */
+    public ServiceState stateLocked() {
+        return state;
+    }
+
     @Override
     public void addListener(ServiceListener listener, Executor executor) {
         listeners.add(new Registration(Objects.requireNonNull(listener, "listener"),
@@ -501,7 +716,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public String toString() {
-        return "ServiceFuture[" + id + ", " + state() + "]";
+        return "ServiceFuture[" + id + ", " + state + "]";
     }
 
     private static final class Registration {
@@ -511,6 +726,14 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         Registration(ServiceListener listener, Executor executor) {
             this.listener = listener;
             this.executor = executor;
+        }
+
+        Runnable health(ServiceFuture<?> service, HealthStatus status) {
+            return deliver(service, "health change", l -> l.healthChanged(service, status));
+        }
+
+        Runnable restart(ServiceFuture<?> service, int generation, Throwable cause) {
+            return deliver(service, "restart", l -> l.restarting(service, generation, cause));
         }
 
         Runnable event(ServiceFuture<?> service, ServiceState from, ServiceState to, Throwable cause) {
@@ -534,17 +757,21 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
                 default:
                     return () -> { };
             }
+            return deliver(service, to.toString(), call);
+        }
+
+        private Runnable deliver(ServiceFuture<?> service, String what, Consumer<ServiceListener> call) {
             return () -> {
                 try {
                     executor.execute(() -> {
                         try {
                             call.accept(listener);
                         } catch (RuntimeException e) {
-                            log.warn("listener of service '{}' threw on {}", service.id(), to, e);
+                            log.warn("listener of service '{}' threw on {}", service.id(), what, e);
                         }
                     });
                 } catch (RejectedExecutionException e) {
-                    log.warn("listener executor of service '{}' rejected the {} event", service.id(), to);
+                    log.warn("listener executor of service '{}' rejected the {} event", service.id(), what);
                 }
             };
         }
