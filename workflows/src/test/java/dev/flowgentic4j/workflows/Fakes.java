@@ -25,7 +25,7 @@ final class Fakes {
     }
 
     /** A service instance with a counter and a close() that counts. */
-    static final class Counter implements AutoCloseable {
+    static class Counter implements AutoCloseable {
         final AtomicInteger value = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         final String owner;
