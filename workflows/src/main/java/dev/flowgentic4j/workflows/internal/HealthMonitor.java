@@ -50,11 +50,7 @@ final class HealthMonitor<S> {
     }
 
     private void schedule(int generation) {
-        try {
-            backend.schedule(() -> runCheck(generation), config.interval());
-        } catch (RejectedExecutionException e) {
-            // backend closed: nothing left to watch
-        }
+        Timers.scheduleQuietly(backend, () -> runCheck(generation), config.interval());
     }
 
     private void runCheck(int generation) {
@@ -72,7 +68,7 @@ final class HealthMonitor<S> {
             return;
         }
         AtomicReference<TimeoutException> timedOut = new AtomicReference<>();
-        Future<?> timer = backend.schedule(() -> {
+        Future<?> timer = Timers.scheduleQuietly(backend, () -> {
             if (!work.outcome().isDone()) {
                 timedOut.set(new TimeoutException("health check of service '" + serviceId + "' took longer than "
                         + config.timeout()));

@@ -257,7 +257,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         log.warn("service '{}' (generation {}) is unhealthy: {}; {}", id, unhealthyGeneration,
                 String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
         BackendWork<Void> stop = submitStop(old);
-        Future<?> deadline = backend.schedule(stop::cancel, stopTimeout);
+        Future<?> deadline = Timers.scheduleQuietly(backend, stop::cancel, stopTimeout);
         stop.outcome().whenComplete((ignored, error) -> {
             deadline.cancel(false);
             if (error != null) {
@@ -379,12 +379,8 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     }
 
     private Future<?> scheduleStopDeadline() {
-        try {
-            return backend.schedule(() -> stopEnded(new TimeoutException(
-                    "stop did not finish within " + stopTimeout + "; abandoned")), stopTimeout);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(null);
-        }
+        return Timers.scheduleQuietly(backend, () -> stopEnded(new TimeoutException(
+                "stop did not finish within " + stopTimeout + "; abandoned")), stopTimeout);
     }
 
     private void stopEnded(Throwable stopFailure) {

@@ -107,7 +107,7 @@ public final class RetryingRun<T> {
         }
         AtomicReference<TimeoutException> timedOut = new AtomicReference<>();
         Future<?> timer = retry.attemptTimeout()
-                .map(timeout -> backend.schedule(() -> timeOut(n, attemptWork, timeout, timedOut), timeout))
+                .map(timeout -> Timers.scheduleQuietly(backend, () -> timeOut(n, attemptWork, timeout, timedOut), timeout))
                 .orElse(null);
         attemptWork.outcome().whenComplete((value, error) -> {
             if (timer != null) {
@@ -125,7 +125,7 @@ public final class RetryingRun<T> {
         attemptWork.cancel();
         // the next attempt waits until this one has left its thread; one that ignores the
         // interrupt for longer than the grace ends the run instead of running beside a retry
-        backend.schedule(() -> {
+        Timers.scheduleQuietly(backend, () -> {
             if (!attemptWork.outcome().isDone()) {
                 TimeoutException stuck = new TimeoutException(label + " attempt " + n + " timed out after " + timeout
                         + " and ignored its interrupt for " + retry.cancelGrace()
