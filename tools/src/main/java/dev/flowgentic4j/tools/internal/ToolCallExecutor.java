@@ -1,6 +1,7 @@
 package dev.flowgentic4j.tools.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.TaskFailedException;
@@ -74,7 +75,8 @@ public final class ToolCallExecutor implements ToolExecutor {
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
-        if (e instanceof ServiceUnavailableException || e instanceof ServiceFailedException) {
+        if (e instanceof ServiceUnavailableException || e instanceof ServiceFailedException
+                || e instanceof ServiceBusyException) {
             return "Error: tool '" + toolName + "' is unavailable: " + e.getMessage();
         }
         if (e instanceof TaskFailedException) {
