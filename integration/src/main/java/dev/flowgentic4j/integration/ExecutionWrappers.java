@@ -1,12 +1,27 @@
 package dev.flowgentic4j.integration;
 
+import dev.flowgentic4j.integration.internal.GraphNodes;
+import dev.flowgentic4j.tools.AgentTools;
+import dev.flowgentic4j.tools.ServiceToolFunction;
+import dev.flowgentic4j.tools.ToolArguments;
+import dev.flowgentic4j.tools.ToolParameter;
+import dev.flowgentic4j.workflows.Checks;
 import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
+import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceInitializer;
 import dev.flowgentic4j.workflows.ServiceTask;
 import dev.flowgentic4j.workflows.TaskFunction;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.service.tool.ToolExecutor;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.bsc.langgraph4j.action.AsyncNodeAction;
+import org.bsc.langgraph4j.state.AgentState;
 
 /**
  * Turns plain Java functions into the flow types of {@link FlowType}: tasks, persistent services,
@@ -17,6 +32,10 @@ import dev.flowgentic4j.workflows.TaskFunction;
  * ExecutionWrappers wrappers = integration.executionWrappers();
  * FunctionTask<String, Integer> length = wrappers.functionTask("length", String::length);
  * ServiceTask<Integer, SimpleServer> server = wrappers.serviceTask("start_server", SimpleServer::start);
+ * ServiceFuture<SimpleServer> live = server.start(0);
+ * AsyncNodeAction<AgentState> node = wrappers.serviceNode(live, (s, state) -> Map.of("hits", s.requestCount()));
+ * Map<ToolSpecification, ToolExecutor> tools = wrappers.agentToolAsService(live, "ping", "Pings the server",
+ *     List.of(), (s, args) -> s.handleRequest("/ping", "GET"));   // the same live instance as the node
  * }</pre>
  */
 public final class ExecutionWrappers {
@@ -59,6 +78,116 @@ public final class ExecutionWrappers {
     /** A SERVICE_TASK with a stop function, retry policy and stop timeout; see {@link ServiceDefinition}. */
     public <A, S> ServiceTask<A, S> serviceTask(ServiceDefinition<A, S> definition) {
         return engine.serviceTask(definition);
+    }
+
+    // ---- agent tools -------------------------------------------------------------------------
+
+    /**
+     * AGENT_TOOL_AS_FUNCTION with the default retry policy: a langchain4j tool named {@code name}
+     * whose every call runs {@code function} as a FUNCTION_TASK. See {@link AgentTools#function}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank or already registered
+     * @throws IllegalStateException if the integration is closed
+     */
+    public Map<ToolSpecification, ToolExecutor> agentToolAsFunction(String name, String description,
+            List<ToolParameter> parameters, TaskFunction<ToolArguments, ?> function) {
+        return agentToolAsFunction(name, description, parameters, function, engine.config().taskRetry());
+    }
+
+    /** AGENT_TOOL_AS_FUNCTION with its own retry and timeout policy; same checks as above. */
+    public Map<ToolSpecification, ToolExecutor> agentToolAsFunction(String name, String description,
+            List<ToolParameter> parameters, TaskFunction<ToolArguments, ?> function, RetryConfig retry) {
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(parameters, "parameters");
+        FunctionTask<ToolArguments, ?> task = engine.functionTask(name, function, retry);
+        return AgentTools.function(task, description, parameters);
+    }
+
+    /**
+     * AGENT_TOOL_AS_SERVICE, object variant: one tool per {@code @Tool} method of {@code toolType},
+     * each calling the live instance behind {@code service} (the same handle graph nodes use),
+     * resolved at every call within {@link IntegrationConfig#serviceReadyTimeout()}. See
+     * {@link AgentTools#serviceObject}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code toolType} has no usable {@code @Tool} method
+     */
+    public <S> Map<ToolSpecification, ToolExecutor> agentToolAsService(ServiceFuture<? extends S> service,
+            Class<S> toolType) {
+        return AgentTools.serviceObject(service, toolType, config.serviceReadyTimeout());
+    }
+
+    /**
+     * AGENT_TOOL_AS_SERVICE, function variant: a tool that applies {@code function} to the live
+     * instance behind {@code service}, resolved at every call. See {@link AgentTools#serviceFunction}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank or two parameters share a name
+     */
+    public <S> Map<ToolSpecification, ToolExecutor> agentToolAsService(ServiceFuture<S> service, String name,
+            String description, List<ToolParameter> parameters, ServiceToolFunction<? super S> function) {
+        return AgentTools.serviceFunction(service, name, description, parameters, function,
+                config.serviceReadyTimeout());
+    }
+
+    // ---- graph nodes ---------------------------------------------------------------------------
+
+    /**
+     * A SERVICE_TASK node bound to {@code service}: every run, in every graph run, thread and
+     * parallel branch, waits up to {@link IntegrationConfig#serviceReadyTimeout()} for the one live
+     * instance and applies {@code action} to it and the state. A failed or stopped service fails the
+     * node with {@link dev.flowgentic4j.workflows.ServiceUnavailableException} naming the service and
+     * its state. The instance never enters the graph state.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public <S, St extends AgentState> AsyncNodeAction<St> serviceNode(ServiceFuture<S> service,
+            ServiceNodeAction<? super S, St> action) {
+        return serviceNode(service, action, config.serviceReadyTimeout());
+    }
+
+    /** A SERVICE_TASK node with its own ready timeout; see {@link #serviceNode(ServiceFuture, ServiceNodeAction)}. */
+    public <S, St extends AgentState> AsyncNodeAction<St> serviceNode(ServiceFuture<S> service,
+            ServiceNodeAction<? super S, St> action, Duration readyTimeout) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(action, "action");
+        return GraphNodes.service(service, action, Checks.requirePositive(readyTimeout, "readyTimeout"));
+    }
+
+    /**
+     * A FUNCTION_TASK node: every run calls {@code function} on the state as a task registered under
+     * {@code name} (on the backend, with the default retry policy) and returns its update.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank or already registered
+     * @throws IllegalStateException if the integration is closed
+     */
+    public <St extends AgentState> AsyncNodeAction<St> functionNode(String name,
+            TaskFunction<St, Map<String, Object>> function) {
+        return GraphNodes.function(engine.functionTask(name, function));
+    }
+
+    /** A FUNCTION_TASK node with its own retry policy; same checks as {@link #functionNode(String, TaskFunction)}. */
+    public <St extends AgentState> AsyncNodeAction<St> functionNode(String name,
+            TaskFunction<St, Map<String, Object>> function, RetryConfig retry) {
+        return GraphNodes.function(engine.functionTask(name, function, retry));
+    }
+
+    /**
+     * An EXECUTION_BLOCK node: every run executes {@code block} once on the backend (no retries) and
+     * returns its update; a failure fails the node with {@link dev.flowgentic4j.workflows.TaskFailedException}
+     * naming the block.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank or already registered
+     * @throws IllegalStateException if the integration is closed
+     */
+    public <St extends AgentState> AsyncNodeAction<St> executionBlock(String name,
+            TaskFunction<St, Map<String, Object>> block) {
+        Objects.requireNonNull(block, "block");
+        engine.reserveName(name);
+        return GraphNodes.block(engine.backend(), name, block);
     }
 
     /** The integration's settings (ready timeouts of nodes and tools). */

@@ -1,0 +1,65 @@
+package dev.flowgentic4j.integration.internal;
+
+import dev.flowgentic4j.integration.ServiceNodeAction;
+import dev.flowgentic4j.workflows.Backend;
+import dev.flowgentic4j.workflows.FunctionTask;
+import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.TaskFailedException;
+import dev.flowgentic4j.workflows.TaskFunction;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.bsc.langgraph4j.action.AsyncNodeAction;
+import org.bsc.langgraph4j.state.AgentState;
+
+/** The LangGraph4j nodes the execution wrappers hand out. */
+public final class GraphNodes {
+    private GraphNodes() {}
+
+    /**
+     * A node bound to {@code service}: each run resolves the live instance (waiting up to
+     * {@code readyTimeout}) and applies {@code action} on the graph's thread. A service that is not
+     * RUNNING fails the node with {@link dev.flowgentic4j.workflows.ServiceUnavailableException}.
+     */
+    public static <S, St extends AgentState> AsyncNodeAction<St> service(ServiceFuture<S> service,
+            ServiceNodeAction<? super S, St> action, Duration readyTimeout) {
+        return state -> {
+            try {
+                Map<String, Object> update = service.call(readyTimeout, instance -> action.apply(instance, state));
+                return CompletableFuture.completedFuture(update == null ? Map.of() : update);
+            } catch (RuntimeException | Error e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+    }
+
+    /** A node whose every run is a call of {@code task} (on the backend, with its retries) on the state. */
+    public static <St extends AgentState> AsyncNodeAction<St> function(FunctionTask<St, Map<String, Object>> task) {
+        return state -> {
+            try {
+                return task.submit(state).thenApply(update -> update == null ? Map.of() : update);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+    }
+
+    /** A node that runs {@code block} once on {@code backend}, without retries. */
+    public static <St extends AgentState> AsyncNodeAction<St> block(Backend backend, String name,
+            TaskFunction<St, Map<String, Object>> block) {
+        return state -> {
+            try {
+                return backend.submit("block '" + name + "'", () -> {
+                    try {
+                        return block.apply(state);
+                    } catch (Exception e) {
+                        throw new TaskFailedException(name, 1, e);
+                    }
+                }).outcome()
+                        .thenApply(update -> update == null ? Map.<String, Object>of() : update);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+    }
+}

@@ -1,0 +1,167 @@
+package dev.flowgentic4j.tools.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.flowgentic4j.tools.ToolParameter;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.internal.JsonSchemaElementUtils;
+import dev.langchain4j.model.chat.request.json.JsonArraySchema;
+import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
+import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
+import dev.langchain4j.model.chat.request.json.JsonIntegerSchema;
+import dev.langchain4j.model.chat.request.json.JsonNumberSchema;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
+import dev.langchain4j.model.chat.request.json.JsonStringSchema;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses the model's JSON arguments and binds them to declared parameter types with Jackson (no
+ * default or polymorphic typing). Every problem is reported as a {@link BadArgumentsException}
+ * whose message tells the model what to fix. Immutable and thread-safe.
+ */
+public final class ArgumentBinder {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private final List<ToolParameter> parameters;
+    private final List<JavaType> types;
+
+    public ArgumentBinder(List<ToolParameter> parameters) {
+        this.parameters = List.copyOf(parameters);
+        Set<String> names = new HashSet<>();
+        List<JavaType> javaTypes = new ArrayList<>();
+        for (ToolParameter p : this.parameters) {
+            if (!names.add(p.name())) {
+                throw new IllegalArgumentException("parameter '" + p.name() + "' is declared twice");
+            }
+            javaTypes.add(JSON.getTypeFactory().constructType(p.type()));
+        }
+        this.types = List.copyOf(javaTypes);
+    }
+
+    public List<ToolParameter> parameters() {
+        return parameters;
+    }
+
+    /** The JSON schema of the parameters, as langchain4j derives it for method parameters. */
+    public JsonObjectSchema schema() {
+        JsonObjectSchema.Builder schema = JsonObjectSchema.builder();
+        List<String> required = new ArrayList<>();
+        for (ToolParameter p : parameters) {
+            schema.addProperty(p.name(), schemaOf(p.type(), p.description()));
+            if (p.required()) {
+                required.add(p.name());
+            }
+        }
+        return schema.required(required).build();
+    }
+
+    /** A tool specification named {@code name} whose parameters are these. */
+    public ToolSpecification specification(String name, String description) {
+        return ToolSpecification.builder().name(name).description(description).parameters(schema()).build();
+    }
+
+    private static JsonSchemaElement schemaOf(Type type, String description) {
+        Class<?> raw = type instanceof Class ? (Class<?>) type
+                : type instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) type).getRawType() : Object.class;
+        return JsonSchemaElementUtils.jsonSchemaElementFrom(raw, type, description, false, new LinkedHashMap<>());
+    }
+
+    /**
+     * Binds {@code argumentsJson} to the declared parameters, by name, in declaration order. An
+     * optional parameter that is absent or null is left out.
+     *
+     * @throws BadArgumentsException naming what is wrong: not JSON, not an object, a required
+     *     parameter missing, or a value of the wrong type
+     */
+    public Map<String, Object> bind(String argumentsJson) throws BadArgumentsException {
+        JsonNode root;
+        String text = argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new BadArgumentsException("arguments are not valid JSON (" + e.getOriginalMessage() + "): "
+                    + abbreviate(text));
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadArgumentsException("arguments must be a JSON object, got " + abbreviate(text));
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            ToolParameter p = parameters.get(i);
+            JsonNode node = root.get(p.name());
+            if (node == null || node.isNull()) {
+                if (p.required()) {
+                    missing.add(p.name());
+                }
+                continue;
+            }
+            try {
+                values.put(p.name(), JSON.convertValue(node, types.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new BadArgumentsException("parameter '" + p.name() + "' must be " + expected(p.type())
+                        + ", got " + abbreviate(node.toString()));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new BadArgumentsException((missing.size() == 1 ? "missing required parameter '" + missing.get(0) + "'"
+                    : "missing required parameters " + missing) + "; expected parameters: " + describeParameters());
+        }
+        return values;
+    }
+
+    private String describeParameters() {
+        List<String> parts = new ArrayList<>();
+        for (ToolParameter p : parameters) {
+            parts.add(p.name() + " (" + expected(p.type()) + (p.required() ? ", required" : ", optional") + ")");
+        }
+        return String.join(", ", parts);
+    }
+
+    static String expected(Type type) {
+        JsonSchemaElement schema = schemaOf(type, null);
+        if (schema instanceof JsonStringSchema) {
+            return "a string";
+        } else if (schema instanceof JsonIntegerSchema) {
+            return "an integer";
+        } else if (schema instanceof JsonNumberSchema) {
+            return "a number";
+        } else if (schema instanceof JsonBooleanSchema) {
+            return "a boolean";
+        } else if (schema instanceof JsonEnumSchema) {
+            return "one of " + ((JsonEnumSchema) schema).enumValues();
+        } else if (schema instanceof JsonArraySchema) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+
+    /** The model's arguments cannot be bound; the message says why, for the model to read. */
+    public static final class BadArgumentsException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadArgumentsException(String message) {
+            super(message);
+        }
+    }
+}

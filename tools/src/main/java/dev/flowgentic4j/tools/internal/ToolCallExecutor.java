@@ -1,0 +1,143 @@
+package dev.flowgentic4j.tools.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.flowgentic4j.workflows.ServiceBusyException;
+import dev.flowgentic4j.workflows.ServiceFailedException;
+import dev.flowgentic4j.workflows.ServiceUnavailableException;
+import dev.flowgentic4j.workflows.TaskFailedException;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.invocation.InvocationContext;
+import dev.langchain4j.service.tool.ToolExecutionResult;
+import dev.langchain4j.service.tool.ToolExecutor;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one {@link ToolExecutor} behind every flowgentic4j tool: binds the arguments, runs the tool's
+ * body and turns every failure (bad arguments, a throwing tool, an unavailable service) into a
+ * result text that names what was wrong, so the agent's conversation goes on. Thread-safe if the
+ * body is.
+ */
+public final class ToolCallExecutor implements ToolExecutor {
+    private static final Logger log = LoggerFactory.getLogger(ToolCallExecutor.class);
+
+    /** What a tool does with its bound arguments. */
+    @FunctionalInterface
+    public interface Body {
+        Object run(Map<String, Object> arguments, Object memoryId) throws Exception;
+    }
+
+    private final String toolName;
+    private final ArgumentBinder binder;
+    private final Body body;
+
+    public ToolCallExecutor(String toolName, ArgumentBinder binder, Body body) {
+        this.toolName = Objects.requireNonNull(toolName, "toolName");
+        this.binder = Objects.requireNonNull(binder, "binder");
+        this.body = Objects.requireNonNull(body, "body");
+    }
+
+    @Override
+    public String execute(ToolExecutionRequest request, Object memoryId) {
+        return run(request, memoryId).resultText();
+    }
+
+    @Override
+    public ToolExecutionResult executeWithContext(ToolExecutionRequest request, InvocationContext context) {
+        return run(request, context == null ? null : context.chatMemoryId());
+    }
+
+    private ToolExecutionResult run(ToolExecutionRequest request, Object memoryId) {
+        Map<String, Object> arguments;
+        try {
+            arguments = binder.bind(request.arguments());
+        } catch (ArgumentBinder.BadArgumentsException e) {
+            return error("Error: invalid arguments for tool '" + toolName + "': " + e.getMessage());
+        }
+        Object value;
+        try {
+            value = body.run(arguments, memoryId);
+        } catch (Throwable e) {
+            return error(describeFailure(unwrap(e)));
+        }
+        try {
+            return ToolExecutionResult.builder().result(value).resultText(render(value)).build();
+        } catch (JsonProcessingException e) {
+            return error("Error: tool '" + toolName + "' returned a result that cannot be rendered as JSON: "
+                    + e.getOriginalMessage());
+        }
+    }
+
+    private String describeFailure(Throwable e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        if (e instanceof ServiceUnavailableException || e instanceof ServiceFailedException
+                || e instanceof ServiceBusyException) {
+            return "Error: tool '" + toolName + "' is unavailable: " + e.getMessage();
+        }
+        if (e instanceof TaskFailedException) {
+            return "Error: tool '" + toolName + "' failed: " + e.getMessage();
+        }
+        if (e instanceof Error && !(e instanceof AssertionError)) {
+            log.warn("tool '{}' threw an Error", toolName, e);
+        }
+        return "Error: tool '" + toolName + "' failed: " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** Strips reflection and checked-exception wrappers down to what the tool's own code threw. */
+    private static Throwable unwrap(Throwable e) {
+        Throwable current = e;
+        while (current.getCause() != null
+                && (current instanceof InvocationTargetException || current instanceof CheckedFailure)) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    /**
+     * Carries a checked exception of a tool body through {@link dev.flowgentic4j.workflows.ServiceFuture#call}
+     * (which would otherwise wrap it in a generic exception); unwrapped again before the result text is made.
+     */
+    public static final class CheckedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public CheckedFailure(Exception cause) {
+            super(cause);
+        }
+    }
+
+    /** Runs {@code body}, passing runtime exceptions and errors through and carrying checked ones. */
+    public static <T> T rethrowChecked(java.util.concurrent.Callable<T> body) {
+        try {
+            return body.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CheckedFailure(e);
+        }
+    }
+
+    static String render(Object value) throws JsonProcessingException {
+        if (value == null) {
+            return "Success";
+        }
+        if (value instanceof CharSequence) {
+            return value.toString();
+        }
+        return ArgumentBinder.JSON.writeValueAsString(value);
+    }
+
+    private static ToolExecutionResult error(String text) {
+        return ToolExecutionResult.builder().isError(true).resultText(text).build();
+    }
+
+    @Override
+    public String toString() {
+        return "ToolCallExecutor[" + toolName + "]";
+    }
+}
