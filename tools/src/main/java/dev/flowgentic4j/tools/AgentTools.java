@@ -42,6 +42,9 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public final class AgentTools {
+    /** Arguments longer than this many characters are refused with an error result, unparsed. */
+    public static final int MAX_ARGUMENT_CHARS = dev.flowgentic4j.tools.internal.ArgumentBinder.MAX_ARGUMENT_CHARS;
+
     private AgentTools() {}
 
     /**

@@ -32,6 +32,9 @@ import java.util.Set;
  * whose message tells the model what to fix. Immutable and thread-safe.
  */
 public final class ArgumentBinder {
+    /** The longest arguments text a tool accepts from a model; longer ones are refused before parsing. */
+    public static final int MAX_ARGUMENT_CHARS = 64 * 1024;
+
     static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -86,12 +89,16 @@ public final class ArgumentBinder {
      * Binds {@code argumentsJson} to the declared parameters, by name, in declaration order. An
      * optional parameter that is absent or null is left out.
      *
-     * @throws BadArgumentsException naming what is wrong: not JSON, not an object, a required
+     * @throws BadArgumentsException naming what is wrong: too large, not JSON, not an object, a required
      *     parameter missing, or a value of the wrong type
      */
     public Map<String, Object> bind(String argumentsJson) throws BadArgumentsException {
         JsonNode root;
         String text = argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson;
+        if (text.length() > MAX_ARGUMENT_CHARS) {
+            throw new BadArgumentsException("arguments are too large: " + text.length() + " characters, the limit is "
+                    + MAX_ARGUMENT_CHARS);
+        }
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
