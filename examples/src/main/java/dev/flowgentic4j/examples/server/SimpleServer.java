@@ -39,7 +39,9 @@ public final class SimpleServer implements AutoCloseable {
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)  // no h2c upgrade attempt on every plain-HTTP request
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     static {

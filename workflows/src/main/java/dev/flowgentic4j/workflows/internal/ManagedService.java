@@ -22,11 +22,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
@@ -34,7 +32,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,16 +54,14 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private final CallGate gate;
     private final HealthMonitor<S> health;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+    private final ServiceListeners listeners = new ServiceListeners();
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
-    private final Object dispatchLock = new Object();
 
     // written under lock; volatile so that the call path can read them without it
     private volatile ServiceState state = ServiceState.NEW;
     private volatile S instance;
     // guarded by lock
-    private final Queue<Runnable> pendingEvents = new ArrayDeque<>();
     private final Deque<Long> restartTimes = new ArrayDeque<>();
     private CompletableFuture<S> ready = new CompletableFuture<>();
     private int generation;
@@ -195,9 +190,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         if (changed) {
             List<Runnable> actions = new ArrayList<>();
             synchronized (lock) {
-                for (Registration r : listeners) {
-                    pendingEvents.add(r.health(this, status));
-                }
+                listeners.queueHealth(this, status);
             }
             fire(actions);
         }
@@ -246,9 +239,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
                 state = ServiceState.STARTING; // a new instance begins behind the same handle
                 ready = new CompletableFuture<>();
                 actions = new ArrayList<>();
-                for (Registration r : listeners) {
-                    pendingEvents.add(r.restart(this, unhealthyGeneration, cause));
-                }
+                listeners.queueRestart(this, unhealthyGeneration, cause);
             } else {
                 actions = moveTo(ServiceState.FAILED, budgetSpent(cause));
             }
@@ -444,26 +435,13 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         if (next.isTerminal()) {
             instance = null;
         }
-        for (Registration r : listeners) {
-            pendingEvents.add(r.event(this, from, next, cause));
-        }
+        listeners.queueTransition(this, from, next, cause);
         return actions;
     }
 
     /** Delivers queued listener events in transition order, then runs {@code actions}. */
     private void fire(List<Runnable> actions) {
-        synchronized (dispatchLock) {
-            while (true) {
-                Runnable event;
-                synchronized (lock) {
-                    event = pendingEvents.poll();
-                }
-                if (event == null) {
-                    break;
-                }
-                event.run();
-            }
-        }
+        listeners.deliver();
         actions.forEach(Runnable::run);
     }
 
@@ -706,70 +684,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public void addListener(ServiceListener listener, Executor executor) {
-        listeners.add(new Registration(Objects.requireNonNull(listener, "listener"),
-                Objects.requireNonNull(executor, "executor")));
+        listeners.add(listener, executor);
     }
 
     @Override
     public String toString() {
         return "ServiceFuture[" + id + ", " + state + "]";
-    }
-
-    private static final class Registration {
-        private final ServiceListener listener;
-        private final Executor executor;
-
-        Registration(ServiceListener listener, Executor executor) {
-            this.listener = listener;
-            this.executor = executor;
-        }
-
-        Runnable health(ServiceFuture<?> service, HealthStatus status) {
-            return deliver(service, "health change", l -> l.healthChanged(service, status));
-        }
-
-        Runnable restart(ServiceFuture<?> service, int generation, Throwable cause) {
-            return deliver(service, "restart", l -> l.restarting(service, generation, cause));
-        }
-
-        Runnable event(ServiceFuture<?> service, ServiceState from, ServiceState to, Throwable cause) {
-            Consumer<ServiceListener> call;
-            switch (to) {
-                case STARTING:
-                    call = l -> l.starting(service);
-                    break;
-                case RUNNING:
-                    call = l -> l.running(service);
-                    break;
-                case STOPPING:
-                    call = l -> l.stopping(service, from);
-                    break;
-                case TERMINATED:
-                    call = l -> l.terminated(service, from);
-                    break;
-                case FAILED:
-                    call = l -> l.failed(service, from, cause);
-                    break;
-                default:
-                    return () -> { };
-            }
-            return deliver(service, to.toString(), call);
-        }
-
-        private Runnable deliver(ServiceFuture<?> service, String what, Consumer<ServiceListener> call) {
-            return () -> {
-                try {
-                    executor.execute(() -> {
-                        try {
-                            call.accept(listener);
-                        } catch (RuntimeException e) {
-                            log.warn("listener of service '{}' threw on {}", service.id(), what, e);
-                        }
-                    });
-                } catch (RejectedExecutionException e) {
-                    log.warn("listener executor of service '{}' rejected the {} event", service.id(), what);
-                }
-            };
-        }
     }
 }
