@@ -62,11 +62,16 @@ public final class AgentGraphs {
      */
     public static StateGraph<AgentExecutor.State> reactAgent(ChatModel model,
             Map<ToolSpecification, ToolExecutor> tools, ReactAgentConfig config) {
+        return reactAgent(builder(model, tools), config);
+    }
+
+    /** An {@code AgentExecutor} builder with {@code model} and {@code tools}. */
+    static AgentExecutor.Builder builder(ChatModel model, Map<ToolSpecification, ToolExecutor> tools) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(tools, "tools");
         AgentExecutor.Builder builder = AgentExecutor.builder().chatModel(model);
         tools.forEach(builder::tool);
-        return reactAgent(builder, config);
+        return builder;
     }
 
     /**

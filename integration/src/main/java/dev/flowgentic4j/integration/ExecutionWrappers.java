@@ -154,11 +154,7 @@ public final class ExecutionWrappers {
      */
     public StateGraph<AgentExecutor.State> reactAgent(ChatModel model, Map<ToolSpecification, ToolExecutor> tools,
             ReactAgentConfig config) {
-        Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(tools, "tools");
-        AgentExecutor.Builder builder = AgentExecutor.builder().chatModel(model);
-        tools.forEach(builder::tool);
-        return reactAgent(builder, config);
+        return reactAgent(AgentGraphs.builder(model, tools), config);
     }
 
     /**
