@@ -4,6 +4,7 @@ import dev.flowgentic4j.examples.server.SimpleServer;
 import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.integration.Graphs;
 import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.integration.ReactAgentConfig;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -27,8 +28,9 @@ import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
 import org.bsc.langgraph4j.prebuilt.MessagesState;
 
 /**
- * A ReAct agent (LangGraph4j {@code AgentExecutor}) whose tools are backed by two persistent
- * services, inside a graph whose service nodes use the very same live instances:
+ * A ReAct agent (LangGraph4j's ReAct graph from {@code ExecutionWrappers.reactAgent}, which answers
+ * every tool call, unknown names included) whose tools are backed by two persistent services, inside
+ * a graph whose service nodes use the very same live instances:
  *
  * <pre>
  *   START -> check_session (service node: weather client) -> agent (ReAct, tools on both services)
@@ -113,12 +115,13 @@ public final class AgentWithServiceTools {
                                         + r.request() + " for " + r.path() + ", up " + r.uptime().toMillis() + " ms";
                             }));
 
-            CompiledGraph<AgentExecutor.State> agent = Graphs.compile(Graphs.define(() -> {
-                AgentExecutor.Builder builder = AgentExecutor.builder().chatModel(model)
-                        .systemMessage(SystemMessage.from("You answer with the tools you have. Be brief."));
-                tools.forEach(builder::toolSpecification);
-                return builder.build();
-            }));
+            // the ReAct agent: LangGraph4j's graph, with a tools node that answers every tool call
+            // (an unknown tool name included) and runs the calls of one turn concurrently on the backend
+            AgentExecutor.Builder agentBuilder = AgentExecutor.builder().chatModel(model)
+                    .systemMessage(SystemMessage.from("You answer with the tools you have. Be brief."));
+            tools.forEach(agentBuilder::tool);
+            CompiledGraph<AgentExecutor.State> agent = Graphs.compile(wrappers.reactAgent(agentBuilder,
+                    ReactAgentConfig.builder().executeToolsConcurrently().maxIterations(5).build()));
 
             // SERVICE_TASK nodes on the same handles the tools use
             CompiledGraph<AgentExecutor.State> graph = Graphs.compile(Graphs.define(() ->

@@ -19,9 +19,9 @@ class AgentWithServiceToolsTest {
     void agent_and_service_nodes_share_both_services_with_one_cold_start_each() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        try (OpenAiStub stub = OpenAiStub.start()) {
+        try (OpenAiStub stub = OpenAiStub.start().requireToolResults()) {
             stub.enqueue(
-                    toolCalls(call("currentWeather", "{\"city\":\"Oslo\"}"),
+                    toolCalls(call("currentWeather", "{\"city\":\"Oslo\"}"), call("rain_radar", "{}"),
                             call("forecast", "{\"city\":\"Rome\",\"days\":3}")),
                     text("Oslo and Rome reported."),
                     toolCalls(call("server_request", "{\"path\":\"/api/health\"}")),
@@ -39,9 +39,12 @@ class AgentWithServiceToolsTest {
             assertThat(printed).doesNotContain("sk-secret-test-key");
             assertThat(stub.requests().get(0).toolNames())
                     .containsExactlyInAnyOrder("currentWeather", "forecast", "server_request");
-            assertThat(stub.requests().get(1).latestToolResults()).hasSize(2)
-                    .anySatisfy(r -> assertThat(r).startsWith("Oslo: "))
-                    .anySatisfy(r -> assertThat(r).startsWith("Rome forecast: day 1"));
+            List<String> firstResults = stub.requests().get(1).latestToolResults();
+            assertThat(firstResults).hasSize(3);
+            assertThat(firstResults.get(0)).startsWith("Oslo: ");
+            assertThat(firstResults.get(1)).isEqualTo("Error: there is no tool named 'rain_radar'; available tools: "
+                    + "currentWeather, forecast, server_request");
+            assertThat(firstResults.get(2)).startsWith("Rome forecast: day 1");
             assertThat(stub.requests().get(3).latestToolResults().get(0))
                     .startsWith("HTTP 200 from server ").contains("request 1 for /api/health");
             assertThat(stub.requests().get(4).latestToolResults().get(0))
@@ -63,7 +66,7 @@ class AgentWithServiceToolsTest {
 
     @Test
     void run_reports_the_shared_weather_session_and_server_requests() {
-        try (OpenAiStub stub = OpenAiStub.start()) {
+        try (OpenAiStub stub = OpenAiStub.start().requireToolResults()) {
             stub.enqueue(toolCalls(call("currentWeather", "{\"city\":\"Oslo\"}")), text("one"),
                     toolCalls(call("currentWeather", "{\"city\":\"Bergen\"}"),
                             call("server_request", "{\"path\":\"/a\"}")), text("two"));

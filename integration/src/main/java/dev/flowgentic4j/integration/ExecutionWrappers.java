@@ -5,6 +5,7 @@ import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ServiceToolFunction;
 import dev.flowgentic4j.tools.ToolArguments;
 import dev.flowgentic4j.tools.ToolParameter;
+import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.Checks;
 import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.FunctionTask;
@@ -15,12 +16,16 @@ import dev.flowgentic4j.workflows.ServiceInitializer;
 import dev.flowgentic4j.workflows.ServiceTask;
 import dev.flowgentic4j.workflows.TaskFunction;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import org.bsc.langgraph4j.StateGraph;
 import org.bsc.langgraph4j.action.AsyncNodeAction;
+import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
 import org.bsc.langgraph4j.state.AgentState;
 
 /**
@@ -129,6 +134,48 @@ public final class ExecutionWrappers {
             String description, List<ToolParameter> parameters, ServiceToolFunction<? super S> function) {
         return AgentTools.serviceFunction(service, name, description, parameters, function,
                 config.serviceReadyTimeout());
+    }
+
+    // ---- agent graphs --------------------------------------------------------------------------
+
+    /**
+     * A LangGraph4j ReAct agent on {@code model} offering {@code tools} that answers every tool
+     * request, unknown names included; see {@link AgentGraphs}. With
+     * {@link ReactAgentConfig.Builder#executeToolsConcurrently()} and no executor of its own, the tool
+     * calls of one turn run on the integration's backend.
+     *
+     * <pre>{@code
+     * StateGraph<AgentExecutor.State> agent = wrappers.reactAgent(model, tools,
+     *     ReactAgentConfig.builder().executeToolsConcurrently().build());
+     * }</pre>
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws GraphException if LangGraph4j rejects the graph
+     */
+    public StateGraph<AgentExecutor.State> reactAgent(ChatModel model, Map<ToolSpecification, ToolExecutor> tools,
+            ReactAgentConfig config) {
+        return reactAgent(AgentGraphs.builder(model, tools), config);
+    }
+
+    /**
+     * A ReAct agent from an {@code AgentExecutor} builder (model, system message, tools...); see
+     * {@link AgentGraphs#reactAgent(AgentExecutor.Builder, ReactAgentConfig)}. Concurrent tool calls
+     * without an executor of their own run on the integration's backend.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws GraphException if LangGraph4j rejects the graph
+     */
+    public StateGraph<AgentExecutor.State> reactAgent(AgentExecutor.Builder builder, ReactAgentConfig config) {
+        Objects.requireNonNull(config, "config");
+        Executor toolExecutor = null;
+        if (config.executeToolsConcurrently()) {
+            Backend backend = engine.backend();
+            toolExecutor = config.toolExecutor().orElse(command -> backend.submit("agent tool call", () -> {
+                command.run();
+                return null;
+            }));
+        }
+        return AgentGraphs.build(builder, config, toolExecutor);
     }
 
     // ---- graph nodes ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ public final class OpenAiStub implements AutoCloseable {
     private final List<StubRequest> requests = new ArrayList<>();   // guarded by itself
     private final AtomicLong callIds = new AtomicLong();
     private volatile Function<StubRequest, StubReply> responder;
+    private volatile boolean requireToolResults;
 
     private OpenAiStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -91,6 +92,16 @@ public final class OpenAiStub implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Rejects, as OpenAI does with HTTP 400, a request in which an assistant message with
+     * {@code tool_calls} is not followed by a tool message for each {@code tool_call_id} (see
+     * {@link StubRequest#unansweredToolCallIds()}). The request is still recorded.
+     */
+    public OpenAiStub requireToolResults() {
+        this.requireToolResults = true;
+        return this;
+    }
+
     /** Every request received so far, in arrival order. */
     public List<StubRequest> requests() {
         synchronized (requests) {
@@ -121,6 +132,13 @@ public final class OpenAiStub implements AutoCloseable {
             StubRequest request = new StubRequest(body);
             synchronized (requests) {
                 requests.add(request);
+            }
+            List<String> unanswered = request.unansweredToolCallIds();
+            if (requireToolResults && !unanswered.isEmpty()) {
+                send(exchange, 400, error("An assistant message with 'tool_calls' must be followed by tool messages "
+                        + "responding to each 'tool_call_id'. The following tool_call_ids did not have response "
+                        + "messages: " + String.join(", ", unanswered)));
+                return;
             }
             Function<StubRequest, StubReply> current = responder;
             StubReply reply = current != null ? current.apply(request) : queue.poll();

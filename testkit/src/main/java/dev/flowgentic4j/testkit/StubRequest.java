@@ -80,6 +80,30 @@ public record StubRequest(JsonNode body) {
         return (int) messages().stream().filter(m -> "assistant".equals(m.path("role").asText())).count();
     }
 
+    /**
+     * Ids of tool calls that no tool message answers: every assistant message with
+     * {@code tool_calls} must be followed by a {@code role: "tool"} message for each
+     * {@code tool_call_id} (OpenAI rejects the request otherwise). Empty when the conversation is valid.
+     */
+    public List<String> unansweredToolCallIds() {
+        List<String> unanswered = new ArrayList<>();
+        List<JsonNode> all = messages();
+        for (int i = 0; i < all.size(); i++) {
+            JsonNode message = all.get(i);
+            if (!"assistant".equals(message.path("role").asText())) {
+                continue;
+            }
+            java.util.Set<String> answered = new java.util.HashSet<>();
+            for (int j = i + 1; j < all.size() && "tool".equals(all.get(j).path("role").asText()); j++) {
+                answered.add(all.get(j).path("tool_call_id").asText());
+            }
+            stream(message.path("tool_calls")).map(c -> c.path("id").asText())
+                    .filter(id -> !answered.contains(id))
+                    .forEach(unanswered::add);
+        }
+        return unanswered;
+    }
+
     /** The tool result for each call id. */
     public Map<String, String> toolResultsById() {
         return toolResults().stream().collect(Collectors.toMap(ToolResult::toolCallId, ToolResult::content, (a, b) -> b));
