@@ -501,14 +501,9 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public S get() throws InterruptedException, ExecutionException {
         try {
-            return join();
-        } catch (ServiceFailedException e) {
-            throw new ExecutionException(e.getMessage(), e);
-        } catch (ServiceUnavailableException e) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException(e.getMessage());
-            }
-            throw e;
+            return getChecked(-1);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(e); // cannot happen without a timeout
         }
     }
 
@@ -518,8 +513,13 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         if (timeout <= 0) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout + " " + unit);
         }
+        return getChecked(unit.toNanos(timeout));
+    }
+
+    /** {@link #await} with {@link java.util.concurrent.Future}'s checked exceptions. */
+    private S getChecked(long timeoutNanos) throws InterruptedException, ExecutionException, TimeoutException {
         try {
-            return await(unit.toNanos(timeout));
+            return await(timeoutNanos);
         } catch (ServiceFailedException e) {
             throw new ExecutionException(e.getMessage(), e);
         } catch (ServiceUnavailableException e) {
