@@ -70,7 +70,8 @@ public final class DatabasePoolExample {
             // cleanup: cancelling the handle closes the pool
             DatabaseSettings target = pool.settings();
             database.pool().cancel(true);
-            int remaining = Probes.serverConnections(target, target.applicationName());
+            Probes.eventually(Duration.ofSeconds(5), () -> serverConnections(target) == 0);
+            int remaining = serverConnections(target);
             out.println("  pool " + database.pool().state() + "; PostgreSQL lists " + remaining
                     + " connections of " + target.applicationName());
 
@@ -85,6 +86,14 @@ public final class DatabasePoolExample {
                         + (refuses ? " refuses connections" : " STILL OPEN"));
             }
             return new Report(users, products, samePool, open, remaining, port, refuses);
+        }
+    }
+
+    private static int serverConnections(DatabaseSettings target) {
+        try {
+            return Probes.serverConnections(target, target.applicationName());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list connections on " + target.describeTarget(), e);
         }
     }
 

@@ -55,7 +55,8 @@ public final class RedisCacheExample {
 
             // cleanup: cancelling the handle closes the connection
             future.cancel(true);
-            boolean listedAfter = Probes.redisClientNames(settings.url()).contains(settings.clientName());
+            boolean listedAfter = !Probes.eventually(Duration.ofSeconds(5),
+                    () -> !Probes.redisClientNames(settings.url()).contains(settings.clientName()));
             out.println("  client " + settings.clientName() + " in CLIENT LIST: while running " + listed
                     + ", after cancel " + listedAfter);
             return new Report(user, session, same, listed, listedAfter);

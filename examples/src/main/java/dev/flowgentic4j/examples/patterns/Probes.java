@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.time.Duration;
 
 /**
  * Looks at a resource from the outside, to show that a service really released it: whether a port
@@ -25,6 +27,26 @@ public final class Probes {
     public static final String PROBE_APPLICATION_NAME = "flowgentic4j-probe";
 
     private Probes() {}
+
+    /**
+     * Polls {@code condition} every 20 ms until it holds or {@code timeout} passes; returns its last value.
+     * Releasing a resource is seen by its server a moment after the client let go.
+     */
+    public static boolean eventually(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return condition.getAsBoolean();
+            }
+        }
+        return true;
+    }
 
     /** Whether nothing accepts TCP connections on 127.0.0.1:{@code port}. */
     public static boolean portRefuses(int port) {
