@@ -1,0 +1,105 @@
+package dev.flowgentic4j.examples.patterns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flowgentic4j.examples.RedisCacheExample;
+import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.workflows.RetryConfig;
+import dev.flowgentic4j.workflows.ServiceFailedException;
+import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.ServiceState;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Pattern 3 against the real Redis on 127.0.0.1:6379. */
+class RedisCacheServiceTest {
+    private static final Duration READY = Duration.ofSeconds(30);
+
+    private final RedisSettings settings = RedisSettings.of(TestServers.REDIS_URL)
+            .withClientName(TestServers.unique("fg4j"))
+            .withKeyPrefix(TestServers.unique("fg4j") + ":");
+
+    @BeforeAll
+    static void redisIsUp() {
+        TestServers.requireRedis();
+    }
+
+    @Test
+    void example_sets_and_gets_the_seed_keys_through_one_connection_and_cancel_closes_it() {
+        RedisCacheExample.Report report = RedisCacheExample.run(new PrintStream(OutputStream.nullOutputStream()),
+                settings, RetryConfig.noRetry());
+
+        assertThat(report.user()).hasValueSatisfying(v -> assertThat(v).contains("Ada Lovelace"));
+        assertThat(report.session()).hasValueSatisfying(v -> assertThat(v).contains("\"user\":123"));
+        assertThat(report.sameConnection()).isTrue();
+        assertThat(report.listedWhileRunning()).as("CLIENT LIST shows %s while running", settings.clientName()).isTrue();
+        assertThat(report.listedAfterCancel()).as("CLIENT LIST shows %s after cancel", settings.clientName()).isFalse();
+    }
+
+    @Test
+    void closing_the_integration_closes_the_redis_connection() {
+        ServiceFuture<RedisCache> future;
+        RedisCache redis;
+        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+            future = PatternServices.redisCache(integration.executionWrappers(), RetryConfig.noRetry()).start(settings);
+            redis = future.join();
+            future.call(READY, r -> {
+                r.set("user:123", "Ada");
+                return null;
+            });
+            Optional<String> user = future.call(READY, r -> r.get("user:123"));
+            assertThat(user).contains("Ada");
+            assertThat(Probes.redisClientNames(TestServers.REDIS_URL)).contains(settings.clientName());
+            redis.delete("user:123");
+        }
+
+        assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
+        assertThat(redis.isClosed()).isTrue();
+        assertThat(Probes.eventually(Duration.ofSeconds(5),
+                () -> !Probes.redisClientNames(TestServers.REDIS_URL).contains(settings.clientName())))
+                .as("CLIENT LIST no longer shows %s", settings.clientName()).isTrue();
+    }
+
+    @Test
+    void unreachable_redis_fails_to_start_after_the_retries_with_an_error_naming_the_url() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "redis://127.0.0.1:" + closedPort;
+        AtomicInteger attempts = new AtomicInteger();
+        RetryConfig fast = RetryConfig.builder().maxAttempts(3).baseDelay(Duration.ofMillis(10))
+                .maxDelay(Duration.ofMillis(20)).retryOn(e -> attempts.incrementAndGet() > 0).build();
+
+        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+            ServiceFuture<RedisCache> future = PatternServices.redisCache(integration.executionWrappers(), fast)
+                    .start(RedisSettings.of(url).withConnectTimeout(Duration.ofSeconds(1)));
+
+            assertThatThrownBy(future::join)
+                    .isInstanceOf(ServiceFailedException.class)
+                    .hasMessageContaining("redis_cache")
+                    .hasMessageContaining("3 attempts")
+                    .hasMessageContaining(url)
+                    .hasCauseInstanceOf(RedisCache.RedisUnavailableException.class);
+            assertThat(future.state()).isEqualTo(ServiceState.FAILED);
+            assertThat(attempts).as("failed attempts the retry policy saw").hasValue(2);
+        }
+    }
+
+    @Test
+    void settings_redact_the_password_in_the_url() {
+        RedisSettings secret = RedisSettings.of("redis://:hunter2@127.0.0.1:6379/0");
+
+        assertThat(secret.redactedUrl()).isEqualTo("redis://***@127.0.0.1:6379/0");
+        assertThat(secret.toString()).doesNotContain("hunter2");
+    }
+}
