@@ -1,0 +1,100 @@
+package dev.flowgentic4j.examples.supportdesk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flowgentic4j.examples.patterns.DatabaseSettings;
+import dev.flowgentic4j.examples.patterns.RedisCache;
+import dev.flowgentic4j.examples.patterns.RedisSettings;
+import dev.flowgentic4j.examples.patterns.TestServers;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The SupportDesk workflow end to end, on real services. */
+class SupportDeskTest {
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @Test
+    void answers_on_embedded_defaults_with_the_nearest_faq_and_serves_repeats_from_the_in_process_cache()
+            throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        SupportDesk.Settings settings = new SupportDesk.Settings(
+                DatabaseSettings.defaults().withApplicationName(TestServers.unique("fg4j")), Optional.empty(),
+                Optional.empty());
+
+        SupportDesk.Report report = SupportDesk.run(new PrintStream(printed, true, StandardCharsets.UTF_8), settings,
+                List.of("I forgot my password, what can I do?", "Where do I find the PDF of my bill?",
+                        "When do you ship my parcel?", "i forgot my password,  what can I do?"));
+
+        assertThat(report.cache()).isEqualTo("in-process cache");
+        assertThat(report.agent()).isFalse();
+        assertThat(report.answers()).extracting(a -> a.matchedQuestion().orElse("(cached)")).containsExactly(
+                "How do I reset my password?", "Where can I download my invoices?", "When will my order be shipped?",
+                "(cached)");
+        assertThat(report.answers()).extracting(SupportDesk.Answer::cached).containsExactly(false, false, false, true);
+        assertThat(report.answers().get(3).answer()).isEqualTo(report.answers().get(0).answer());
+        assertThat(report.startupCosts().keySet()).containsExactlyInAnyOrder("embedding_model#1",
+                "in_process_cache#2", "embedded_postgres#3", "db_pool#4");
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertThat(output).contains("no Redis URL configured", "One-time start-up cost per service", "cache hit");
+    }
+
+    @Test
+    void caches_answers_in_redis_when_a_redis_url_is_configured() throws Exception {
+        TestServers.requirePostgres();
+        TestServers.requireRedis();
+        DatabaseSettings database = TestServers.localPostgres();
+        RedisSettings redis = RedisSettings.of(TestServers.REDIS_URL).withClientName(TestServers.unique("fg4j"))
+                .withKeyPrefix(TestServers.unique("fg4j") + ":");
+        String question = "How do I enable 2FA on my account?";
+        try {
+            SupportDesk.Report report = SupportDesk.run(QUIET,
+                    new SupportDesk.Settings(database, Optional.of(redis), Optional.empty()), List.of(question));
+
+            assertThat(report.cache()).isEqualTo("Redis at " + TestServers.REDIS_URL);
+            assertThat(report.startupCosts()).containsKey("redis_cache#2").doesNotContainKey("embedded_postgres#3");
+            try (RedisCache check = RedisCache.connect(redis.withClientName(TestServers.unique("fg4j")))) {
+                assertThat(check.get(SupportDeskGraph.cacheKey(question))).contains(report.answers().get(0).answer());
+                check.delete(SupportDeskGraph.cacheKey(question));
+            }
+        } finally {
+            TestServers.dropSchema(database);
+        }
+    }
+
+    @Test
+    void agent_step_rephrases_the_answer_after_calling_the_faq_tool_through_the_pool() throws Exception {
+        TestServers.requirePostgres();
+        DatabaseSettings database = TestServers.localPostgres();
+        try (OpenAiStub stub = new OpenAiStub("invoice", "You'll find every invoice as a PDF under Billing.")) {
+            SupportAgent.Settings agent = new SupportAgent.Settings(stub.baseUrl(), "test-key", "stub-model",
+                    Duration.ofSeconds(10));
+
+            SupportDesk.Report report = SupportDesk.run(QUIET,
+                    new SupportDesk.Settings(database, Optional.empty(), Optional.of(agent)),
+                    List.of("Where do I find the PDF of my bill?"));
+
+            SupportDesk.Answer answer = report.answers().get(0);
+            assertThat(report.agent()).isTrue();
+            assertThat(answer.rephrased()).isTrue();
+            assertThat(answer.answer()).isEqualTo("You'll find every invoice as a PDF under Billing.");
+            List<JsonNode> requests = stub.requests();
+            assertThat(requests).hasSize(2);
+            assertThat(requests.get(0).path("tools").findValuesAsText("name")).containsExactly("searchFaq");
+            assertThat(requests.get(0).toString()).contains("Every invoice is under Billing > Invoices");
+            JsonNode toolResult = requests.get(1).path("messages").get(requests.get(1).path("messages").size() - 1);
+            assertThat(toolResult.path("role").asText()).isEqualTo("tool");
+            assertThat(toolResult.path("content").asText())
+                    .as("the tool's result came from the faq table through the pool")
+                    .contains("Where can I download my invoices?");
+        } finally {
+            TestServers.dropSchema(database);
+        }
+    }
+}
