@@ -80,20 +80,24 @@ public final class ColdStartAmortisation {
         PrintStream out = System.out;
         out.println("Cold-start amortisation (SERVICE_TASK vs FUNCTION_TASK), " + Runtime.getRuntime().availableProcessors()
                 + " cores, Java " + Runtime.version());
-        // one discarded round each, so that JIT compilation is not counted as the resource's cold start
-        model(2);
-        Result model = model(modelN);
+        // one discarded round each (N service calls, 2 re-creations), so that JIT compilation of the code
+        // paths is not counted as the resource's cold start or as slow warm calls
+        model(modelN, 2);
+        Result model = model(modelN, modelN);
         model.print(out);
         DatabaseSettings database = DatabaseSettings.from(options);
-        pool(n, database);
-        Result pool = pool(n, database);
+        pool(n, 2, database);
+        Result pool = pool(n, n, database);
         pool.print(out);
     }
 
-    /** The model: loaded once by a service, or once per call by a function task. */
-    public static Result model(int n) throws Exception {
+    /**
+     * The model: loaded once by a service for {@code n} calls, or once per call by a function task
+     * ({@code functionCalls} of them, the total scaled to {@code n}; equal in the measured round).
+     */
+    public static Result model(int n, int functionCalls) throws Exception {
         IntFunction<String> text = i -> TEXTS.get(i % TEXTS.size());
-        return measure("all-MiniLM-L6-v2 embedding model", n,
+        return measure("all-MiniLM-L6-v2 embedding model", n, functionCalls,
                 wrappers -> PatternServices.embeddingModel(wrappers), null,
                 (i) -> m -> m.embed(text.apply(i)),
                 (String t) -> {
@@ -103,8 +107,8 @@ public final class ColdStartAmortisation {
                 }, text);
     }
 
-    /** The pool: opened once by a service, or opened and closed per call by a function task. */
-    public static Result pool(int n, DatabaseSettings base) throws Exception {
+    /** The pool: opened once by a service, or opened and closed per call by a function task; as {@link #model}. */
+    public static Result pool(int n, int functionCalls, DatabaseSettings base) throws Exception {
         EmbeddedDatabase embedded = base.jdbcUrl().isEmpty() ? EmbeddedDatabase.start() : null;
         DatabaseSettings target = (embedded == null ? base : embedded.settingsFor(base))
                 .withSchema("bench_" + UUID.randomUUID().toString().substring(0, 8));
@@ -114,7 +118,7 @@ public final class ColdStartAmortisation {
         }
         try {
             return measure("HikariCP pool over " + (embedded == null ? target.describeTarget() : "embedded PostgreSQL"),
-                    n, PatternServices::databasePool, target,
+                    n, functionCalls, PatternServices::databasePool, target,
                     (i) -> p -> p.query(sql, row -> row.getString("name")),
                     (DatabaseSettings s) -> {
                         try (DatabasePool fresh = DatabasePool.open(s)) {
@@ -135,7 +139,8 @@ public final class ColdStartAmortisation {
         ServiceTask<A, S> register(ExecutionWrappers wrappers);
     }
 
-    private static <A, S, R, F> Result measure(String resource, int n, Registration<A, S> service, A startArgs,
+    private static <A, S, R, F> Result measure(String resource, int n, int functionCalls,
+                                               Registration<A, S> service, A startArgs,
                                                IntFunction<ServiceCall<S, R>> call, TaskFunction<F, R> coldWork,
                                                IntFunction<F> coldArgs) {
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
@@ -161,10 +166,10 @@ public final class ColdStartAmortisation {
             FunctionTask<F, R> task = wrappers.functionTask(resource.replaceAll("\\W+", "_") + "_per_call", coldWork,
                     RetryConfig.noRetry());
             long functionStart = System.nanoTime();
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < functionCalls; i++) {
                 task.call(coldArgs.apply(i));
             }
-            Duration functionTotal = Duration.ofNanos(System.nanoTime() - functionStart);
+            Duration functionTotal = Duration.ofNanos((System.nanoTime() - functionStart) / functionCalls * n);
             return new Result(resource, n, serviceTotal, functionTotal, startup, cold, warm);
         }
     }
