@@ -16,6 +16,7 @@ import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceTask;
 import dev.flowgentic4j.workflows.TaskFunction;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -78,8 +79,9 @@ public final class ColdStartAmortisation {
         int n = options.intValue("n", null, 100);
         int modelN = options.intValue("model-n", null, n);
         PrintStream out = System.out;
-        out.println("Cold-start amortisation (SERVICE_TASK vs FUNCTION_TASK), " + Runtime.getRuntime().availableProcessors()
-                + " cores, Java " + Runtime.version());
+        out.printf(Locale.ROOT, "Cold-start amortisation (SERVICE_TASK vs FUNCTION_TASK), %d cores, load average %.1f, "
+                + "Java %s%n", Runtime.getRuntime().availableProcessors(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.version());
         // one discarded round each (N service calls, 2 re-creations), so that JIT compilation of the code
         // paths is not counted as the resource's cold start or as slow warm calls
         model(modelN, 2);
