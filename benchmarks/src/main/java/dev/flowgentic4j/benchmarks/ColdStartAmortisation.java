@@ -33,8 +33,8 @@ import java.util.function.IntFunction;
  * Each resource first runs one discarded round, so that JIT compilation of the code paths is not
  * counted as the resource's cold start.
  *
- * <p>Run: {@code ./mvnw -q -B compile exec:java -pl benchmarks -am
- * -Dexec.mainClass=dev.flowgentic4j.benchmarks.ColdStartAmortisation -Dexec.args="--n=100"}. Options:
+ * <p>Run: {@code ./mvnw -q -B compile exec:java -pl benchmarks -am -Ddemo.skip=true
+ * -Dbenchmark=dev.flowgentic4j.benchmarks.ColdStartAmortisation -Dexec.args="--n=100"}. Options:
  * {@code --n} (default 100), {@code --model-n} (default n), {@code --jdbc-url} (default: an embedded
  * PostgreSQL, started once outside the measurement).
  */

@@ -108,7 +108,7 @@ public final class SupportDesk {
                 FaqStore.seed(pool, model.join());
                 return null;
             });
-            CompiledGraph<SupportDeskState> graph = SupportDeskGraph.compile(
+            CompiledGraph<SupportDeskState> graph = SupportDeskGraph.compile(wrappers,
                     new SupportDeskGraph.Services(model, database.pool(), cache, agent), READY_TIMEOUT);
 
             Map<String, Duration> startup = new LinkedHashMap<>();

@@ -2,11 +2,13 @@ package dev.flowgentic4j.examples.supportdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.flowgentic4j.examples.patterns.DatabaseSettings;
 import dev.flowgentic4j.examples.patterns.RedisCache;
 import dev.flowgentic4j.examples.patterns.RedisSettings;
 import dev.flowgentic4j.examples.patterns.TestServers;
+import dev.flowgentic4j.testkit.OpenAiStub;
+import dev.flowgentic4j.testkit.StubReply;
+import dev.flowgentic4j.testkit.StubRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -72,7 +74,9 @@ class SupportDeskTest {
     void agent_step_rephrases_the_answer_after_calling_the_faq_tool_through_the_pool() throws Exception {
         TestServers.requirePostgres();
         DatabaseSettings database = TestServers.localPostgres();
-        try (OpenAiStub stub = new OpenAiStub("invoice", "You'll find every invoice as a PDF under Billing.")) {
+        try (OpenAiStub stub = OpenAiStub.start()) {
+            stub.enqueue(StubReply.toolCalls(StubReply.call("searchFaq", "{\"keyword\":\"invoice\"}")),
+                    StubReply.text("You'll find every invoice as a PDF under Billing."));
             SupportAgent.Settings agent = new SupportAgent.Settings(stub.baseUrl(), "test-key", "stub-model",
                     Duration.ofSeconds(10));
 
@@ -84,13 +88,11 @@ class SupportDeskTest {
             assertThat(report.agent()).isTrue();
             assertThat(answer.rephrased()).isTrue();
             assertThat(answer.answer()).isEqualTo("You'll find every invoice as a PDF under Billing.");
-            List<JsonNode> requests = stub.requests();
+            List<StubRequest> requests = stub.requests();
             assertThat(requests).hasSize(2);
-            assertThat(requests.get(0).path("tools").findValuesAsText("name")).containsExactly("searchFaq");
-            assertThat(requests.get(0).toString()).contains("Every invoice is under Billing > Invoices");
-            JsonNode toolResult = requests.get(1).path("messages").get(requests.get(1).path("messages").size() - 1);
-            assertThat(toolResult.path("role").asText()).isEqualTo("tool");
-            assertThat(toolResult.path("content").asText())
+            assertThat(requests.get(0).toolNames()).containsExactly("searchFaq");
+            assertThat(requests.get(0).firstUserText()).contains("Every invoice is under Billing > Invoices");
+            assertThat(requests.get(1).latestToolResults()).singleElement().asString()
                     .as("the tool's result came from the faq table through the pool")
                     .contains("Where can I download my invoices?");
         } finally {
