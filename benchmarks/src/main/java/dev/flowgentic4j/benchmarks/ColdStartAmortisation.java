@@ -18,6 +18,8 @@ import dev.flowgentic4j.workflows.TaskFunction;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -35,7 +37,8 @@ import java.util.function.IntFunction;
  *
  * <p>Run: {@code ./mvnw -q -B compile exec:java -pl benchmarks -am -Ddemo.skip=true
  * -Dbenchmark=dev.flowgentic4j.benchmarks.ColdStartAmortisation -Dexec.args="--n=100"}. Options:
- * {@code --n} (default 100), {@code --model-n} (default n), {@code --jdbc-url} (default: an embedded
+ * {@code --n} (default 100), {@code --model-n} (default n), {@code --rounds} of the pool (default 5),
+ * {@code --model-rounds} (default 1), {@code --jdbc-url} (default: an embedded
  * PostgreSQL, started once outside the measurement).
  */
 public final class ColdStartAmortisation {
@@ -85,12 +88,39 @@ public final class ColdStartAmortisation {
         // one discarded round each (N service calls, 2 re-creations), so that JIT compilation of the code
         // paths is not counted as the resource's cold start or as slow warm calls
         model(modelN, 2);
-        Result model = model(modelN, modelN);
-        model.print(out);
+        List<Result> models = new ArrayList<>();
+        for (int r = 0; r < options.intValue("model-rounds", null, 1); r++) {
+            models.add(model(modelN, modelN));
+        }
+        report(out, models);
         DatabaseSettings database = DatabaseSettings.from(options);
-        pool(n, 2, database);
-        Result pool = pool(n, n, database);
-        pool.print(out);
+        // with no URL, one embedded server for every round, started outside the measurement
+        try (EmbeddedDatabase embedded = database.jdbcUrl().isEmpty() ? EmbeddedDatabase.start() : null) {
+            DatabaseSettings target = embedded == null ? database : embedded.settingsFor(database);
+            String label = embedded == null ? target.describeTarget() : "embedded PostgreSQL";
+            pool(n, 2, target, label);
+            List<Result> pools = new ArrayList<>();
+            for (int r = 0; r < options.intValue("rounds", null, 5); r++) {
+                pools.add(pool(n, n, target, label));
+            }
+            report(out, pools);
+        }
+    }
+
+    /** Prints every round in one line, then the round with the median SERVICE_TASK total in full. */
+    private static void report(PrintStream out, List<Result> rounds) {
+        if (rounds.size() > 1) {
+            out.printf(Locale.ROOT, "%n%s, %d rounds:%n", rounds.get(0).resource(), rounds.size());
+            for (Result r : rounds) {
+                out.printf(Locale.ROOT, "  SERVICE_TASK %8.1f ms, FUNCTION_TASK %9.1f ms, ratio %5.1fx, deviation %5.1f%%%n",
+                        ms(r.serviceTotal()), ms(r.functionTotal()), r.ratio(), r.deviation() * 100);
+            }
+            long within = rounds.stream().filter(r -> r.deviation() <= 0.10).count();
+            out.printf(Locale.ROOT, "  within 10%% in %d of %d rounds; the median round:%n", within, rounds.size());
+        }
+        List<Result> sorted = new ArrayList<>(rounds);
+        sorted.sort(Comparator.comparing(Result::serviceTotal));
+        sorted.get(sorted.size() / 2).print(out);
     }
 
     /**
@@ -109,18 +139,18 @@ public final class ColdStartAmortisation {
                 }, text);
     }
 
-    /** The pool: opened once by a service, or opened and closed per call by a function task; as {@link #model}. */
-    public static Result pool(int n, int functionCalls, DatabaseSettings base) throws Exception {
-        EmbeddedDatabase embedded = base.jdbcUrl().isEmpty() ? EmbeddedDatabase.start() : null;
-        DatabaseSettings target = (embedded == null ? base : embedded.settingsFor(base))
-                .withSchema("bench_" + UUID.randomUUID().toString().substring(0, 8));
+    /**
+     * The pool over {@code server} (which must carry a URL): opened once by a service, or opened and
+     * closed per call by a function task; as {@link #model}.
+     */
+    public static Result pool(int n, int functionCalls, DatabaseSettings server, String label) throws Exception {
+        DatabaseSettings target = server.withSchema("bench_" + UUID.randomUUID().toString().substring(0, 8));
         String sql = "SELECT id, name, email FROM users ORDER BY id";
         try (DatabasePool setup = DatabasePool.open(target.withPoolSize(1, 1))) {
             DatabasePoolExample.seed(setup);
         }
         try {
-            return measure("HikariCP pool over " + (embedded == null ? target.describeTarget() : "embedded PostgreSQL"),
-                    n, functionCalls, PatternServices::databasePool, target,
+            return measure("HikariCP pool over " + label, n, functionCalls, PatternServices::databasePool, target,
                     (i) -> p -> p.query(sql, row -> row.getString("name")),
                     (DatabaseSettings s) -> {
                         try (DatabasePool fresh = DatabasePool.open(s)) {
@@ -130,9 +160,6 @@ public final class ColdStartAmortisation {
         } finally {
             try (DatabasePool cleanup = DatabasePool.open(target.withPoolSize(1, 1))) {
                 cleanup.update("DROP SCHEMA " + target.schema() + " CASCADE");
-            }
-            if (embedded != null) {
-                embedded.close();
             }
         }
     }

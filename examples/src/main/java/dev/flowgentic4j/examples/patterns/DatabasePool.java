@@ -55,9 +55,7 @@ public final class DatabasePool implements AutoCloseable {
         try {
             return new DatabasePool(new HikariDataSource(config), settings);
         } catch (RuntimeException e) {
-            SQLException failure = new SQLException("cannot open a pool to " + settings.describeTarget() + ": "
-                    + e.getMessage(), e);
-            throw failure;
+            throw new SQLException("cannot open a pool to " + settings.describeTarget() + ": " + e.getMessage(), e);
         }
     }
 
