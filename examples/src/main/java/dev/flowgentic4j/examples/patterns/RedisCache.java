@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -94,7 +95,7 @@ public final class RedisCache implements Cache, AutoCloseable {
 
     @Override
     public void set(String key, String value, Duration ttl) {
-        commands.setex(key(key), Math.max(1, ttl.toSeconds()), Objects.requireNonNull(value, "value"));
+        commands.set(key(key), Objects.requireNonNull(value, "value"), SetArgs.Builder.ex(ttl));
     }
 
     /** Deletes {@code key}; returns whether it existed. */

@@ -43,10 +43,10 @@ public final class SupportDeskState extends AgentState {
     }
 
     public boolean cached() {
-        return value(CACHED, Boolean.FALSE);
+        return this.<Boolean>value(CACHED).orElse(false);
     }
 
     public boolean rephrased() {
-        return value(REPHRASED, Boolean.FALSE);
+        return this.<Boolean>value(REPHRASED).orElse(false);
     }
 }

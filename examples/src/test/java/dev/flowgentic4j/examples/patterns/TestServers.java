@@ -35,8 +35,8 @@ public final class TestServers {
 
     /** Fails clearly unless PostgreSQL answers at {@link #POSTGRES_URL}. */
     public static void requirePostgres() {
-        try (Connection ignored = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, null)) {
-            // reachable
+        try (Connection connection = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, null)) {
+            connection.getMetaData();
         } catch (SQLException e) {
             fail("PostgreSQL is not reachable at " + POSTGRES_URL + " as " + POSTGRES_USER
                     + " (start it, for example with .ci/run): " + e.getMessage(), e);
