@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,14 @@ class RedisCacheServiceTest {
     @BeforeAll
     static void redisIsUp() {
         TestServers.requireRedis();
+    }
+
+    @AfterEach
+    void deleteTheKeys() throws RedisCache.RedisUnavailableException {
+        try (RedisCache redis = RedisCache.connect(settings.withClientName(TestServers.unique("fg4j")))) {
+            redis.delete("user:123");
+            redis.delete("session:456");
+        }
     }
 
     @Test
