@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -121,6 +122,30 @@ public final class DatabasePool implements AutoCloseable {
 
     public DatabaseSettings settings() {
         return settings;
+    }
+
+    /**
+     * Opens the pool's minimum idle connections and runs {@code SELECT 1} on each, so that the first
+     * calls find warm connections instead of paying for them. Used as the pool service's readiness
+     * check: the cold start then includes every connection the pool keeps.
+     *
+     * @throws SQLException if a connection cannot be opened or used
+     */
+    public void warmUp() throws SQLException {
+        List<Connection> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < settings.minIdle(); i++) {
+                Connection connection = dataSource.getConnection();
+                held.add(connection);
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SELECT 1");
+                }
+            }
+        } finally {
+            for (Connection connection : held) {
+                connection.close();
+            }
+        }
     }
 
     /** Connections open right now (idle and in use), as the pool counts them. */

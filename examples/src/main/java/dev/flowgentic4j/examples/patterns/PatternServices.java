@@ -45,6 +45,7 @@ public final class PatternServices {
     /** A HikariCP pool ({@link DatabasePool}); the settings passed to {@code start} must carry a JDBC URL. */
     public static ServiceTask<DatabaseSettings, DatabasePool> databasePool(ExecutionWrappers wrappers) {
         return wrappers.serviceTask(ServiceDefinition.builder(DATABASE_POOL, DatabasePool::open)
+                .readiness(DatabasePool::warmUp)   // RUNNING only once the minimum idle connections are open and used
                 .stop(DatabasePool::close)
                 .build());
     }

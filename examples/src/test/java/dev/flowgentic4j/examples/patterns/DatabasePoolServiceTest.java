@@ -59,6 +59,8 @@ class DatabasePoolServiceTest {
             DatabasePool pool = PatternServices.databasePool(integration.executionWrappers()).start(sized)
                     .awaitRunning(READY);
 
+            // the readiness check opened them before RUNNING: no waiting needed on the pool's side
+            assertThat(pool.openConnections()).as("connections open when the service is RUNNING").isGreaterThanOrEqualTo(3);
             assertThat(Probes.eventually(Duration.ofSeconds(10), () -> TestServers.serverConnections(sized) == 3))
                     .as("PostgreSQL lists minIdle = 3 connections of the pool").isTrue();
             List<Connection> borrowed = new ArrayList<>();
