@@ -1,14 +1,12 @@
 package dev.flowgentic4j.examples;
 
+import dev.flowgentic4j.examples.patterns.Probes;
 import dev.flowgentic4j.examples.server.SimpleServer;
 import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceTask;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,8 +81,8 @@ public final class ServiceIntermittent {
             future2.cancel(true);
             out.println("  Server 2 " + future2.state() + " after " + future2.uptime().toMillis() + " ms up, "
                     + server2.requestCount() + " requests");
-            boolean refuses1 = refuses(port1);
-            boolean refuses2 = refuses(port2);
+            boolean refuses1 = Probes.portRefuses(port1);
+            boolean refuses2 = Probes.portRefuses(port2);
             out.println("  Port " + port1 + (refuses1 ? " refuses connections ✅" : " STILL OPEN ❌"));
             out.println("  Port " + port2 + (refuses2 ? " refuses connections ✅" : " STILL OPEN ❌"));
 
@@ -108,14 +106,5 @@ public final class ServiceIntermittent {
         out.println("  Request " + response.request() + " → " + label + " ✅" + note
                 + "  [instance " + response.instance() + ", " + method + " " + path + ", up "
                 + response.uptime().toMillis() + " ms]");
-    }
-
-    private static boolean refuses(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(SimpleServer.DEFAULT_HOST, port), 1000);
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
     }
 }
