@@ -13,7 +13,6 @@ import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
-import dev.flowgentic4j.workflows.ServiceStopper;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -22,7 +21,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,38 +38,43 @@ import org.slf4j.LoggerFactory;
  * lock, so the engine's snapshot by state is consistent; no foreign code runs under that lock.
  * Within one instance the state only moves forward; a supervised restart begins a new instance
  * (generation) at STARTING behind the same handle.
+ *
+ * <p>This class holds the state, the transitions and the start; its collaborators, in this package,
+ * read and write the fields marked "guarded by lock" only while holding {@link #lock}:
+ * {@link StopProcedure} (stopping).
  */
 public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    private final Object lock;
-    private final Backend backend;
-    private final ServiceDefinition<A, S> definition;
+    final Object lock;
+    final Backend backend;
+    final ServiceDefinition<A, S> definition;
     private final A args;
-    private final String id;
+    final String id;
     private final RetryConfig retry;
-    private final Duration stopTimeout;
-    private final CallGate gate;
-    private final HealthMonitor<S> health;
-    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final ServiceListeners listeners = new ServiceListeners();
+    final Duration stopTimeout;
+    final CallGate gate;
+    final HealthMonitor<S> health;
+    final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    final ServiceListeners listeners = new ServiceListeners();
+    final StopProcedure<S> stopping = new StopProcedure<>(this);
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
 
     // written under lock; volatile so that the call path can read them without it
-    private volatile ServiceState state = ServiceState.NEW;
-    private volatile S instance;
+    volatile ServiceState state = ServiceState.NEW;
+    volatile S instance;
     // guarded by lock
     private final Deque<Long> restartTimes = new ArrayDeque<>();
-    private CompletableFuture<S> ready = new CompletableFuture<>();
-    private int generation;
-    private Throwable failure;
-    private boolean cancelled;
-    private boolean stopRequested;
+    CompletableFuture<S> ready = new CompletableFuture<>();
+    int generation;
+    Throwable failure;
+    boolean cancelled;
+    boolean stopRequested;
     private long startNanos;
     private long runningNanos;
-    private long stoppedNanos;
-    private RetryingRun<S> run;
+    long stoppedNanos;
+    RetryingRun<S> run;
 
     public ManagedService(Object lock, Backend backend, ServiceDefinition<A, S> definition, A args, String id,
                           RetryConfig retry, Duration stopTimeout) {
@@ -102,7 +105,8 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         coldStart();
     }
 
-    private void coldStart() {
+    /** Starts a new instance with retries, unless a stop was requested; also a restart's start. */
+    void coldStart() {
         RetryingRun<S> started;
         synchronized (lock) {
             if (stopRequested) {
@@ -111,7 +115,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             started = RetryingRun.start(backend, "service '" + id + "' start", this::newInstance, retry,
                     (attempts, cause) -> new ServiceFailedException(id,
                             "failed to start after " + attempts + (attempts == 1 ? " attempt" : " attempts"), cause),
-                    this::stopOrphan);
+                    stopping::stopOrphan);
             run = started;
         }
         started.result().whenComplete(this::startEnded);
@@ -126,14 +130,15 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             try {
                 definition.readiness().get().check(created);
             } catch (Exception | Error e) {
-                stopOrphan(created);
+                stopping.stopOrphan(created);
                 throw e;
             }
         }
         return created;
     }
 
-    private void startEnded(S started, Throwable error) {
+    /** The end of a cold start: RUNNING, FAILED, another restart within the budget, or an orphan. */
+    void startEnded(S started, Throwable error) {
         List<Runnable> actions = List.of();
         S orphan = null;
         boolean retryRestart = false;
@@ -160,7 +165,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             health.watch(generationNow());
         }
         if (orphan != null) {
-            stopOrphan(orphan);
+            stopping.stopOrphan(orphan);
         }
         if (retryRestart) {
             scheduleColdStart();
@@ -168,7 +173,8 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         terminateIfStoppedWhileStarting();
     }
 
-    private void terminateIfStoppedWhileStarting() {
+    /** Ends a stop that found no instance to stop (stopped while starting or between restarts). */
+    void terminateIfStoppedWhileStarting() {
         List<Runnable> actions = List.of();
         synchronized (lock) {
             if (state == ServiceState.STOPPING && instance == null) {
@@ -247,7 +253,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         fire(actions);
         log.warn("service '{}' (generation {}) is unhealthy: {}; {}", id, unhealthyGeneration,
                 String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
-        BackendWork<Void> stop = submitStop(old);
+        BackendWork<Void> stop = stopping.submitStop(old);
         Future<?> deadline = Timers.scheduleQuietly(backend, stop::cancel, stopTimeout);
         stop.outcome().whenComplete((ignored, error) -> {
             deadline.cancel(false);
@@ -269,150 +275,13 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         }
     }
 
-    // ---- stopping ----
-
-    private void runStopAction(S target) throws Exception {
-        Optional<ServiceStopper<? super S>> stopper = definition.stopper();
-        if (stopper.isPresent()) {
-            stopper.get().stop(target);
-        } else if (target instanceof AutoCloseable) {
-            ((AutoCloseable) target).close();
-        }
-    }
-
-    private void stopOrphan(S orphan) {
-        try {
-            runStopAction(orphan);
-            log.debug("service '{}': stopped an instance that was not used (cancelled, late or not ready)", id);
-        } catch (Exception e) {
-            log.warn("service '{}': could not stop an instance that was not used", id, e);
-        }
-    }
-
-    /** Waits for calls in flight (up to half the stop timeout), then runs the stop action on the backend. */
-    private BackendWork<Void> submitStop(S target) {
-        Callable<Void> stop = () -> {
-            if (!gate.awaitDrained(stopTimeout.dividedBy(2))) {
-                log.warn("service '{}': stopping with {} call(s) still in flight", id, gate.inFlight());
-            }
-            runStopAction(target);
-            return null;
-        };
-        try {
-            return backend.submit("service '" + id + "' stop", stop);
-        } catch (RejectedExecutionException e) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            try {
-                stop.call();
-                done.complete(null);
-            } catch (Exception failure) {
-                done.completeExceptionally(failure);
-            }
-            return new BackendWork<>() {
-                @Override
-                public CompletableFuture<Void> outcome() {
-                    return done;
-                }
-
-                @Override
-                public void cancel() {
-                }
-            };
-        }
-    }
-
-    @Override
-    public CompletableFuture<Void> stopAsync() {
-        List<Runnable> actions;
-        S toStop = null;
-        RetryingRun<S> startRun = null;
-        CompletableFuture<S> waiting;
-        synchronized (lock) {
-            stopRequested = true;
-            waiting = ready;
-            switch (state) {
-                case NEW:
-                    actions = moveTo(ServiceState.TERMINATED, null);
-                    break;
-                case STARTING:
-                    stoppedNanos = System.nanoTime();
-                    actions = moveTo(ServiceState.STOPPING, null);
-                    startRun = run;
-                    break;
-                case RUNNING:
-                    stoppedNanos = System.nanoTime();
-                    actions = moveTo(ServiceState.STOPPING, null);
-                    toStop = instance;
-                    break;
-                default:
-                    return terminated.copy();
-            }
-        }
-        waiting.completeExceptionally(new CancellationException("service '" + id + "' was stopped"));
-        fire(actions);
-        if (toStop != null) {
-            Future<?> deadline = scheduleStopDeadline();
-            BackendWork<Void> work = submitStop(toStop);
-            work.outcome().whenComplete((ignored, error) -> {
-                deadline.cancel(false);
-                stopEnded(error == null ? null : RetryingRun.unwrap(error));
-            });
-            terminated.whenComplete((ignored, error) -> work.cancel()); // abandoned at its deadline: interrupted
-        } else {
-            scheduleStopDeadline();
-            if (startRun != null && !startRun.result().isDone()) {
-                startRun.cancel();
-            } else {
-                terminateIfStoppedWhileStarting(); // between restart attempts, or the start already ended
-            }
-        }
-        return terminated.copy();
-    }
-
-    private Future<?> scheduleStopDeadline() {
-        return Timers.scheduleQuietly(backend, () -> stopEnded(new TimeoutException(
-                "stop did not finish within " + stopTimeout + "; abandoned")), stopTimeout);
-    }
-
-    private void stopEnded(Throwable stopFailure) {
-        List<Runnable> actions;
-        synchronized (lock) {
-            if (state != ServiceState.STOPPING) {
-                return;
-            }
-            actions = stopFailure == null
-                    ? moveTo(ServiceState.TERMINATED, null)
-                    : moveTo(ServiceState.FAILED, new ServiceFailedException(id, "failed to stop", stopFailure));
-        }
-        fire(actions);
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        synchronized (lock) {
-            if (state.isTerminal() || cancelled) {
-                return false;
-            }
-            cancelled = true;
-        }
-        CompletableFuture<Void> stopped = stopAsync();
-        try {
-            stopped.get(stopTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | CancellationException e) {
-            log.warn("service '{}' did not stop cleanly: {}", id, e.getMessage());
-        }
-        return true;
-    }
-
     // ---- transitions ----
 
     /**
      * Moves to {@code next} (caller holds the lock) and returns what to do once the lock is released:
      * complete the futures (listener events are queued, in order).
      */
-    private List<Runnable> moveTo(ServiceState next, Throwable cause) {
+    List<Runnable> moveTo(ServiceState next, Throwable cause) {
         ServiceState from = state;
         if (from.isTerminal() || next.compareTo(from) <= 0) {
             throw new IllegalStateException("service '" + id + "' cannot move from " + from + " to " + next);
@@ -440,9 +309,21 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     }
 
     /** Delivers queued listener events in transition order, then runs {@code actions}. */
-    private void fire(List<Runnable> actions) {
+    void fire(List<Runnable> actions) {
         listeners.deliver();
         actions.forEach(Runnable::run);
+    }
+
+    // ---- stopping: see StopProcedure ----
+
+    @Override
+    public CompletableFuture<Void> stopAsync() {
+        return stopping.stopAsync();
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return stopping.cancel();
     }
 
     // ---- awaiting and calling ----
