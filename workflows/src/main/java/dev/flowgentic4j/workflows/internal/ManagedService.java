@@ -1,11 +1,9 @@
 package dev.flowgentic4j.workflows.internal;
 
 import dev.flowgentic4j.workflows.Backend;
-import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.Checks;
 import dev.flowgentic4j.workflows.FlowgenticException;
 import dev.flowgentic4j.workflows.HealthStatus;
-import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -15,9 +13,7 @@ import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,8 +21,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -41,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class holds the state, the transitions and the start; its collaborators, in this package,
  * read and write the fields marked "guarded by lock" only while holding {@link #lock}:
- * {@link StopProcedure} (stopping).
+ * {@link StopProcedure} (stopping) and {@link RestartSupervisor} (health verdicts and restarts).
  */
 public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
@@ -58,6 +52,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
     final ServiceListeners listeners = new ServiceListeners();
     final StopProcedure<S> stopping = new StopProcedure<>(this);
+    private final RestartSupervisor<S> restarts = new RestartSupervisor<>(this);
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
 
@@ -65,7 +60,6 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     volatile ServiceState state = ServiceState.NEW;
     volatile S instance;
     // guarded by lock
-    private final Deque<Long> restartTimes = new ArrayDeque<>();
     CompletableFuture<S> ready = new CompletableFuture<>();
     int generation;
     Throwable failure;
@@ -87,7 +81,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.stopTimeout = stopTimeout;
         this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout());
         this.health = definition.health()
-                .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, this::healthChecked))
+                .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
                 .orElse(null);
     }
 
@@ -153,10 +147,10 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
                 orphan = started; // stopped while the last attempt was finishing
             } else if (state == ServiceState.STARTING) {
                 Throwable cause = RetryingRun.unwrap(error);
-                if (generation > 0 && restartAllowed()) {
+                if (generation > 0 && restarts.restartAllowed()) {
                     retryRestart = true; // a restart's cold start failed: try again within the budget
                 } else {
-                    actions = moveTo(ServiceState.FAILED, generation > 0 ? budgetSpent(cause) : cause);
+                    actions = moveTo(ServiceState.FAILED, generation > 0 ? restarts.budgetSpent(cause) : cause);
                 }
             }
         }
@@ -168,7 +162,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             stopping.stopOrphan(orphan);
         }
         if (retryRestart) {
-            scheduleColdStart();
+            restarts.scheduleColdStart();
         }
         terminateIfStoppedWhileStarting();
     }
@@ -184,94 +178,9 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         fire(actions);
     }
 
-    // ---- health and supervised restart ----
-
     private S liveInstance(int forGeneration) {
         synchronized (lock) {
             return state == ServiceState.RUNNING && generation == forGeneration ? instance : null;
-        }
-    }
-
-    private void healthChecked(int checkedGeneration, HealthStatus status, boolean changed) {
-        if (changed) {
-            List<Runnable> actions = new ArrayList<>();
-            synchronized (lock) {
-                listeners.queueHealth(this, status);
-            }
-            fire(actions);
-        }
-        if (status.state() != HealthStatus.State.UNHEALTHY) {
-            return;
-        }
-        if (definition.restartPolicy().restarts()) {
-            restart(checkedGeneration, status.lastFailure());
-        } else {
-            health.continueWatching(checkedGeneration);
-        }
-    }
-
-    private boolean restartAllowed() {
-        RestartPolicy policy = definition.restartPolicy();
-        long now = System.nanoTime();
-        while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > policy.window().toNanos()) {
-            restartTimes.removeFirst();
-        }
-        if (restartTimes.size() >= policy.maxRestarts()) {
-            return false;
-        }
-        restartTimes.addLast(now);
-        return true;
-    }
-
-    private ServiceFailedException budgetSpent(Throwable cause) {
-        RestartPolicy policy = definition.restartPolicy();
-        return new ServiceFailedException(id, "spent its restart budget (" + policy.maxRestarts() + " within "
-                + policy.window() + ")", cause);
-    }
-
-    private void restart(int unhealthyGeneration, Throwable cause) {
-        List<Runnable> actions;
-        S old;
-        boolean again;
-        synchronized (lock) {
-            if (state != ServiceState.RUNNING || generation != unhealthyGeneration || stopRequested) {
-                return;
-            }
-            old = instance;
-            again = restartAllowed();
-            if (again) {
-                instance = null;
-                stoppedNanos = System.nanoTime();
-                state = ServiceState.STARTING; // a new instance begins behind the same handle
-                ready = new CompletableFuture<>();
-                actions = new ArrayList<>();
-                listeners.queueRestart(this, unhealthyGeneration, cause);
-            } else {
-                actions = moveTo(ServiceState.FAILED, budgetSpent(cause));
-            }
-        }
-        fire(actions);
-        log.warn("service '{}' (generation {}) is unhealthy: {}; {}", id, unhealthyGeneration,
-                String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
-        BackendWork<Void> stop = stopping.submitStop(old);
-        Future<?> deadline = Timers.scheduleQuietly(backend, stop::cancel, stopTimeout);
-        stop.outcome().whenComplete((ignored, error) -> {
-            deadline.cancel(false);
-            if (error != null) {
-                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", id,
-                        String.valueOf(RetryingRun.unwrap(error)));
-            }
-            if (again) {
-                scheduleColdStart();
-            }
-        });
-    }
-
-    private void scheduleColdStart() {
-        try {
-            backend.schedule(this::coldStart, definition.restartPolicy().backoff());
-        } catch (RejectedExecutionException e) {
-            startEnded(null, e);
         }
     }
 
@@ -306,6 +215,20 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         }
         listeners.queueTransition(this, from, next, cause);
         return actions;
+    }
+
+    /**
+     * The one move back (caller holds the lock): a supervised restart drops the unhealthy instance of
+     * {@code fromGeneration} and begins a new one at STARTING behind the same handle, with a new
+     * readiness future. Returns what to do once the lock is released (nothing but the queued event).
+     */
+    List<Runnable> beginNewInstance(int fromGeneration, Throwable cause) {
+        instance = null;
+        stoppedNanos = System.nanoTime();
+        state = ServiceState.STARTING; // a new instance begins behind the same handle
+        ready = new CompletableFuture<>();
+        listeners.queueRestart(this, fromGeneration, cause);
+        return new ArrayList<>();
     }
 
     /** Delivers queued listener events in transition order, then runs {@code actions}. */
