@@ -1,8 +1,6 @@
 package dev.flowgentic4j.workflows.internal;
 
 import dev.flowgentic4j.workflows.Backend;
-import dev.flowgentic4j.workflows.Checks;
-import dev.flowgentic4j.workflows.FlowgenticException;
 import dev.flowgentic4j.workflows.HealthStatus;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceCall;
@@ -11,19 +9,15 @@ import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
-import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class holds the state, the transitions and the start; its collaborators, in this package,
  * read and write the fields marked "guarded by lock" only while holding {@link #lock}:
- * {@link StopProcedure} (stopping) and {@link RestartSupervisor} (health verdicts and restarts).
+ * {@link StopProcedure} (stopping), {@link RestartSupervisor} (health verdicts and restarts) and
+ * {@link ServiceCalls} (awaiting and calling).
  */
 public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
@@ -53,8 +48,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     final ServiceListeners listeners = new ServiceListeners();
     final StopProcedure<S> stopping = new StopProcedure<>(this);
     private final RestartSupervisor<S> restarts = new RestartSupervisor<>(this);
-    private final LongAdder calls = new LongAdder();
-    private final LongAdder failedCalls = new LongAdder();
+    private final ServiceCalls<S> calls = new ServiceCalls<>(this);
 
     // written under lock; volatile so that the call path can read them without it
     volatile ServiceState state = ServiceState.NEW;
@@ -237,7 +231,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         actions.forEach(Runnable::run);
     }
 
-    // ---- stopping: see StopProcedure ----
+    // ---- stopping, awaiting and calling: see StopProcedure and ServiceCalls ----
 
     @Override
     public CompletableFuture<Void> stopAsync() {
@@ -249,134 +243,29 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         return stopping.cancel();
     }
 
-    // ---- awaiting and calling ----
-
-    private S await(long timeoutNanos) throws TimeoutException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        while (true) {
-            CompletableFuture<S> current;
-            synchronized (lock) {
-                if (state == ServiceState.RUNNING) {
-                    return instance;
-                }
-                if (stopRequested || state == ServiceState.STOPPING || state == ServiceState.TERMINATED) {
-                    throw new CancellationException("service '" + id + "' was " + (cancelled ? "cancelled" : "stopped")
-                            + " (state " + state + ")");
-                }
-                if (state == ServiceState.FAILED) {
-                    throw failure instanceof ServiceFailedException
-                            ? (ServiceFailedException) failure
-                            : new ServiceFailedException(id, "failed", failure);
-                }
-                current = ready;
-            }
-            try {
-                if (timeoutNanos < 0) {
-                    current.get();
-                } else {
-                    current.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ServiceUnavailableException(id, state(), "interrupted while waiting", e);
-            } catch (TimeoutException e) {
-                throw new TimeoutException("service '" + id + "' is " + state() + " after waiting "
-                        + Duration.ofNanos(timeoutNanos) + ", expected RUNNING");
-            } catch (ExecutionException | CancellationException e) {
-                // the state tells what happened: loop
-            }
-        }
-    }
-
     @Override
     public S join() {
-        try {
-            return await(-1);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(e); // cannot happen without a timeout
-        }
+        return calls.join();
     }
 
     @Override
     public S awaitRunning(Duration timeout) throws TimeoutException {
-        return await(Checks.requirePositive(timeout, "timeout").toNanos());
+        return calls.awaitRunning(timeout);
     }
 
     @Override
     public S get() throws InterruptedException, ExecutionException {
-        try {
-            return getChecked(-1);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(e); // cannot happen without a timeout
-        }
+        return calls.get();
     }
 
     @Override
     public S get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        Objects.requireNonNull(unit, "unit");
-        if (timeout <= 0) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout + " " + unit);
-        }
-        return getChecked(unit.toNanos(timeout));
-    }
-
-    /** {@link #await} with {@link java.util.concurrent.Future}'s checked exceptions. */
-    private S getChecked(long timeoutNanos) throws InterruptedException, ExecutionException, TimeoutException {
-        try {
-            return await(timeoutNanos);
-        } catch (ServiceFailedException e) {
-            throw new ExecutionException(e.getMessage(), e);
-        } catch (ServiceUnavailableException e) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException(e.getMessage());
-            }
-            throw e;
-        }
+        return calls.get(timeout, unit);
     }
 
     @Override
     public <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call) {
-        Checks.requirePositive(readyTimeout, "timeout");
-        Objects.requireNonNull(call, "call");
-        long deadline = System.nanoTime() + readyTimeout.toNanos();
-        gate.acquireSlot();
-        try {
-            S live;
-            while (true) {
-                live = awaitForCall(deadline, readyTimeout);
-                gate.enter();
-                if (state == ServiceState.RUNNING && instance == live) {
-                    break; // a stop or restart that begins now waits for this call
-                }
-                gate.exit();
-            }
-            calls.increment();
-            try {
-                return call.apply(live);
-            } catch (RuntimeException | Error e) {
-                failedCalls.increment();
-                throw e;
-            } catch (Exception e) {
-                failedCalls.increment();
-                throw new FlowgenticException("call to service '" + id + "' failed: " + e, e);
-            } finally {
-                gate.exit();
-            }
-        } finally {
-            gate.releaseSlot();
-        }
-    }
-
-    private S awaitForCall(long deadline, Duration readyTimeout) {
-        try {
-            return await(Math.max(1, deadline - System.nanoTime()));
-        } catch (TimeoutException e) {
-            throw new ServiceUnavailableException(id, state(), "not RUNNING within " + readyTimeout, e);
-        } catch (CancellationException e) {
-            throw new ServiceUnavailableException(id, state(), "the service was stopped", e);
-        } catch (ServiceFailedException e) {
-            throw new ServiceUnavailableException(id, state(), e.getMessage(), e);
-        }
+        return calls.call(readyTimeout, call);
     }
 
     // ---- reporting ----
@@ -444,12 +333,12 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public long callCount() {
-        return calls.sum();
+        return calls.callCount();
     }
 
     @Override
     public long failedCallCount() {
-        return failedCalls.sum();
+        return calls.failedCallCount();
     }
 
     @Override
