@@ -1,11 +1,7 @@
 package dev.flowgentic4j.workflows.internal;
 
 import dev.flowgentic4j.workflows.Backend;
-import dev.flowgentic4j.workflows.BackendWork;
-import dev.flowgentic4j.workflows.Checks;
-import dev.flowgentic4j.workflows.FlowgenticException;
 import dev.flowgentic4j.workflows.HealthStatus;
-import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -13,25 +9,15 @@ import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
-import dev.flowgentic4j.workflows.ServiceStopper;
-import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,38 +26,43 @@ import org.slf4j.LoggerFactory;
  * lock, so the engine's snapshot by state is consistent; no foreign code runs under that lock.
  * Within one instance the state only moves forward; a supervised restart begins a new instance
  * (generation) at STARTING behind the same handle.
+ *
+ * <p>This class holds the state, the transitions and the start; its collaborators, in this package,
+ * read and write the fields marked "guarded by lock" only while holding {@link #lock}:
+ * {@link StopProcedure} (stopping), {@link RestartSupervisor} (health verdicts and restarts) and
+ * {@link ServiceCalls} (awaiting and calling).
  */
 public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    private final Object lock;
-    private final Backend backend;
-    private final ServiceDefinition<A, S> definition;
+    final Object lock;
+    final Backend backend;
+    final ServiceDefinition<A, S> definition;
     private final A args;
-    private final String id;
+    final String id;
     private final RetryConfig retry;
-    private final Duration stopTimeout;
-    private final CallGate gate;
-    private final HealthMonitor<S> health;
-    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final ServiceListeners listeners = new ServiceListeners();
-    private final LongAdder calls = new LongAdder();
-    private final LongAdder failedCalls = new LongAdder();
+    final Duration stopTimeout;
+    final CallGate gate;
+    final HealthMonitor<S> health;
+    final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    final ServiceListeners listeners = new ServiceListeners();
+    final StopProcedure<S> stopping = new StopProcedure<>(this);
+    private final RestartSupervisor<S> restarts = new RestartSupervisor<>(this);
+    private final ServiceCalls<S> calls = new ServiceCalls<>(this);
 
     // written under lock; volatile so that the call path can read them without it
-    private volatile ServiceState state = ServiceState.NEW;
-    private volatile S instance;
+    volatile ServiceState state = ServiceState.NEW;
+    volatile S instance;
     // guarded by lock
-    private final Deque<Long> restartTimes = new ArrayDeque<>();
-    private CompletableFuture<S> ready = new CompletableFuture<>();
-    private int generation;
-    private Throwable failure;
-    private boolean cancelled;
-    private boolean stopRequested;
+    CompletableFuture<S> ready = new CompletableFuture<>();
+    int generation;
+    Throwable failure;
+    boolean cancelled;
+    boolean stopRequested;
     private long startNanos;
     private long runningNanos;
-    private long stoppedNanos;
-    private RetryingRun<S> run;
+    long stoppedNanos;
+    RetryingRun<S> run;
 
     public ManagedService(Object lock, Backend backend, ServiceDefinition<A, S> definition, A args, String id,
                           RetryConfig retry, Duration stopTimeout) {
@@ -84,7 +75,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.stopTimeout = stopTimeout;
         this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout());
         this.health = definition.health()
-                .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, this::healthChecked))
+                .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
                 .orElse(null);
     }
 
@@ -102,7 +93,8 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         coldStart();
     }
 
-    private void coldStart() {
+    /** Starts a new instance with retries, unless a stop was requested; also a restart's start. */
+    void coldStart() {
         RetryingRun<S> started;
         synchronized (lock) {
             if (stopRequested) {
@@ -111,7 +103,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             started = RetryingRun.start(backend, "service '" + id + "' start", this::newInstance, retry,
                     (attempts, cause) -> new ServiceFailedException(id,
                             "failed to start after " + attempts + (attempts == 1 ? " attempt" : " attempts"), cause),
-                    this::stopOrphan);
+                    stopping::stopOrphan);
             run = started;
         }
         started.result().whenComplete(this::startEnded);
@@ -126,14 +118,15 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             try {
                 definition.readiness().get().check(created);
             } catch (Exception | Error e) {
-                stopOrphan(created);
+                stopping.stopOrphan(created);
                 throw e;
             }
         }
         return created;
     }
 
-    private void startEnded(S started, Throwable error) {
+    /** The end of a cold start: RUNNING, FAILED, another restart within the budget, or an orphan. */
+    void startEnded(S started, Throwable error) {
         List<Runnable> actions = List.of();
         S orphan = null;
         boolean retryRestart = false;
@@ -148,10 +141,10 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
                 orphan = started; // stopped while the last attempt was finishing
             } else if (state == ServiceState.STARTING) {
                 Throwable cause = RetryingRun.unwrap(error);
-                if (generation > 0 && restartAllowed()) {
+                if (generation > 0 && restarts.restartAllowed()) {
                     retryRestart = true; // a restart's cold start failed: try again within the budget
                 } else {
-                    actions = moveTo(ServiceState.FAILED, generation > 0 ? budgetSpent(cause) : cause);
+                    actions = moveTo(ServiceState.FAILED, generation > 0 ? restarts.budgetSpent(cause) : cause);
                 }
             }
         }
@@ -160,15 +153,16 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             health.watch(generationNow());
         }
         if (orphan != null) {
-            stopOrphan(orphan);
+            stopping.stopOrphan(orphan);
         }
         if (retryRestart) {
-            scheduleColdStart();
+            restarts.scheduleColdStart();
         }
         terminateIfStoppedWhileStarting();
     }
 
-    private void terminateIfStoppedWhileStarting() {
+    /** Ends a stop that found no instance to stop (stopped while starting or between restarts). */
+    void terminateIfStoppedWhileStarting() {
         List<Runnable> actions = List.of();
         synchronized (lock) {
             if (state == ServiceState.STOPPING && instance == null) {
@@ -178,232 +172,10 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         fire(actions);
     }
 
-    // ---- health and supervised restart ----
-
     private S liveInstance(int forGeneration) {
         synchronized (lock) {
             return state == ServiceState.RUNNING && generation == forGeneration ? instance : null;
         }
-    }
-
-    private void healthChecked(int checkedGeneration, HealthStatus status, boolean changed) {
-        if (changed) {
-            List<Runnable> actions = new ArrayList<>();
-            synchronized (lock) {
-                listeners.queueHealth(this, status);
-            }
-            fire(actions);
-        }
-        if (status.state() != HealthStatus.State.UNHEALTHY) {
-            return;
-        }
-        if (definition.restartPolicy().restarts()) {
-            restart(checkedGeneration, status.lastFailure());
-        } else {
-            health.continueWatching(checkedGeneration);
-        }
-    }
-
-    private boolean restartAllowed() {
-        RestartPolicy policy = definition.restartPolicy();
-        long now = System.nanoTime();
-        while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > policy.window().toNanos()) {
-            restartTimes.removeFirst();
-        }
-        if (restartTimes.size() >= policy.maxRestarts()) {
-            return false;
-        }
-        restartTimes.addLast(now);
-        return true;
-    }
-
-    private ServiceFailedException budgetSpent(Throwable cause) {
-        RestartPolicy policy = definition.restartPolicy();
-        return new ServiceFailedException(id, "spent its restart budget (" + policy.maxRestarts() + " within "
-                + policy.window() + ")", cause);
-    }
-
-    private void restart(int unhealthyGeneration, Throwable cause) {
-        List<Runnable> actions;
-        S old;
-        boolean again;
-        synchronized (lock) {
-            if (state != ServiceState.RUNNING || generation != unhealthyGeneration || stopRequested) {
-                return;
-            }
-            old = instance;
-            again = restartAllowed();
-            if (again) {
-                instance = null;
-                stoppedNanos = System.nanoTime();
-                state = ServiceState.STARTING; // a new instance begins behind the same handle
-                ready = new CompletableFuture<>();
-                actions = new ArrayList<>();
-                listeners.queueRestart(this, unhealthyGeneration, cause);
-            } else {
-                actions = moveTo(ServiceState.FAILED, budgetSpent(cause));
-            }
-        }
-        fire(actions);
-        log.warn("service '{}' (generation {}) is unhealthy: {}; {}", id, unhealthyGeneration,
-                String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
-        BackendWork<Void> stop = submitStop(old);
-        Future<?> deadline = Timers.scheduleQuietly(backend, stop::cancel, stopTimeout);
-        stop.outcome().whenComplete((ignored, error) -> {
-            deadline.cancel(false);
-            if (error != null) {
-                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", id,
-                        String.valueOf(RetryingRun.unwrap(error)));
-            }
-            if (again) {
-                scheduleColdStart();
-            }
-        });
-    }
-
-    private void scheduleColdStart() {
-        try {
-            backend.schedule(this::coldStart, definition.restartPolicy().backoff());
-        } catch (RejectedExecutionException e) {
-            startEnded(null, e);
-        }
-    }
-
-    // ---- stopping ----
-
-    private void runStopAction(S target) throws Exception {
-        Optional<ServiceStopper<? super S>> stopper = definition.stopper();
-        if (stopper.isPresent()) {
-            stopper.get().stop(target);
-        } else if (target instanceof AutoCloseable) {
-            ((AutoCloseable) target).close();
-        }
-    }
-
-    private void stopOrphan(S orphan) {
-        try {
-            runStopAction(orphan);
-            log.debug("service '{}': stopped an instance that was not used (cancelled, late or not ready)", id);
-        } catch (Exception e) {
-            log.warn("service '{}': could not stop an instance that was not used", id, e);
-        }
-    }
-
-    /** Waits for calls in flight (up to half the stop timeout), then runs the stop action on the backend. */
-    private BackendWork<Void> submitStop(S target) {
-        Callable<Void> stop = () -> {
-            if (!gate.awaitDrained(stopTimeout.dividedBy(2))) {
-                log.warn("service '{}': stopping with {} call(s) still in flight", id, gate.inFlight());
-            }
-            runStopAction(target);
-            return null;
-        };
-        try {
-            return backend.submit("service '" + id + "' stop", stop);
-        } catch (RejectedExecutionException e) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            try {
-                stop.call();
-                done.complete(null);
-            } catch (Exception failure) {
-                done.completeExceptionally(failure);
-            }
-            return new BackendWork<>() {
-                @Override
-                public CompletableFuture<Void> outcome() {
-                    return done;
-                }
-
-                @Override
-                public void cancel() {
-                }
-            };
-        }
-    }
-
-    @Override
-    public CompletableFuture<Void> stopAsync() {
-        List<Runnable> actions;
-        S toStop = null;
-        RetryingRun<S> startRun = null;
-        CompletableFuture<S> waiting;
-        synchronized (lock) {
-            stopRequested = true;
-            waiting = ready;
-            switch (state) {
-                case NEW:
-                    actions = moveTo(ServiceState.TERMINATED, null);
-                    break;
-                case STARTING:
-                    stoppedNanos = System.nanoTime();
-                    actions = moveTo(ServiceState.STOPPING, null);
-                    startRun = run;
-                    break;
-                case RUNNING:
-                    stoppedNanos = System.nanoTime();
-                    actions = moveTo(ServiceState.STOPPING, null);
-                    toStop = instance;
-                    break;
-                default:
-                    return terminated.copy();
-            }
-        }
-        waiting.completeExceptionally(new CancellationException("service '" + id + "' was stopped"));
-        fire(actions);
-        if (toStop != null) {
-            Future<?> deadline = scheduleStopDeadline();
-            BackendWork<Void> work = submitStop(toStop);
-            work.outcome().whenComplete((ignored, error) -> {
-                deadline.cancel(false);
-                stopEnded(error == null ? null : RetryingRun.unwrap(error));
-            });
-            terminated.whenComplete((ignored, error) -> work.cancel()); // abandoned at its deadline: interrupted
-        } else {
-            scheduleStopDeadline();
-            if (startRun != null && !startRun.result().isDone()) {
-                startRun.cancel();
-            } else {
-                terminateIfStoppedWhileStarting(); // between restart attempts, or the start already ended
-            }
-        }
-        return terminated.copy();
-    }
-
-    private Future<?> scheduleStopDeadline() {
-        return Timers.scheduleQuietly(backend, () -> stopEnded(new TimeoutException(
-                "stop did not finish within " + stopTimeout + "; abandoned")), stopTimeout);
-    }
-
-    private void stopEnded(Throwable stopFailure) {
-        List<Runnable> actions;
-        synchronized (lock) {
-            if (state != ServiceState.STOPPING) {
-                return;
-            }
-            actions = stopFailure == null
-                    ? moveTo(ServiceState.TERMINATED, null)
-                    : moveTo(ServiceState.FAILED, new ServiceFailedException(id, "failed to stop", stopFailure));
-        }
-        fire(actions);
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        synchronized (lock) {
-            if (state.isTerminal() || cancelled) {
-                return false;
-            }
-            cancelled = true;
-        }
-        CompletableFuture<Void> stopped = stopAsync();
-        try {
-            stopped.get(stopTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | CancellationException e) {
-            log.warn("service '{}' did not stop cleanly: {}", id, e.getMessage());
-        }
-        return true;
     }
 
     // ---- transitions ----
@@ -412,7 +184,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
      * Moves to {@code next} (caller holds the lock) and returns what to do once the lock is released:
      * complete the futures (listener events are queued, in order).
      */
-    private List<Runnable> moveTo(ServiceState next, Throwable cause) {
+    List<Runnable> moveTo(ServiceState next, Throwable cause) {
         ServiceState from = state;
         if (from.isTerminal() || next.compareTo(from) <= 0) {
             throw new IllegalStateException("service '" + id + "' cannot move from " + from + " to " + next);
@@ -439,140 +211,61 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         return actions;
     }
 
+    /**
+     * The one move back (caller holds the lock): a supervised restart drops the unhealthy instance of
+     * {@code fromGeneration} and begins a new one at STARTING behind the same handle, with a new
+     * readiness future. Returns what to do once the lock is released (nothing but the queued event).
+     */
+    List<Runnable> beginNewInstance(int fromGeneration, Throwable cause) {
+        instance = null;
+        stoppedNanos = System.nanoTime();
+        state = ServiceState.STARTING; // a new instance begins behind the same handle
+        ready = new CompletableFuture<>();
+        listeners.queueRestart(this, fromGeneration, cause);
+        return new ArrayList<>();
+    }
+
     /** Delivers queued listener events in transition order, then runs {@code actions}. */
-    private void fire(List<Runnable> actions) {
+    void fire(List<Runnable> actions) {
         listeners.deliver();
         actions.forEach(Runnable::run);
     }
 
-    // ---- awaiting and calling ----
+    // ---- stopping, awaiting and calling: see StopProcedure and ServiceCalls ----
 
-    private S await(long timeoutNanos) throws TimeoutException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        while (true) {
-            CompletableFuture<S> current;
-            synchronized (lock) {
-                if (state == ServiceState.RUNNING) {
-                    return instance;
-                }
-                if (stopRequested || state == ServiceState.STOPPING || state == ServiceState.TERMINATED) {
-                    throw new CancellationException("service '" + id + "' was " + (cancelled ? "cancelled" : "stopped")
-                            + " (state " + state + ")");
-                }
-                if (state == ServiceState.FAILED) {
-                    throw failure instanceof ServiceFailedException
-                            ? (ServiceFailedException) failure
-                            : new ServiceFailedException(id, "failed", failure);
-                }
-                current = ready;
-            }
-            try {
-                if (timeoutNanos < 0) {
-                    current.get();
-                } else {
-                    current.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ServiceUnavailableException(id, state(), "interrupted while waiting", e);
-            } catch (TimeoutException e) {
-                throw new TimeoutException("service '" + id + "' is " + state() + " after waiting "
-                        + Duration.ofNanos(timeoutNanos) + ", expected RUNNING");
-            } catch (ExecutionException | CancellationException e) {
-                // the state tells what happened: loop
-            }
-        }
+    @Override
+    public CompletableFuture<Void> stopAsync() {
+        return stopping.stopAsync();
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return stopping.cancel();
     }
 
     @Override
     public S join() {
-        try {
-            return await(-1);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(e); // cannot happen without a timeout
-        }
+        return calls.join();
     }
 
     @Override
     public S awaitRunning(Duration timeout) throws TimeoutException {
-        return await(Checks.requirePositive(timeout, "timeout").toNanos());
+        return calls.awaitRunning(timeout);
     }
 
     @Override
     public S get() throws InterruptedException, ExecutionException {
-        try {
-            return getChecked(-1);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(e); // cannot happen without a timeout
-        }
+        return calls.get();
     }
 
     @Override
     public S get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        Objects.requireNonNull(unit, "unit");
-        if (timeout <= 0) {
-            throw new IllegalArgumentException("timeout must be positive, was " + timeout + " " + unit);
-        }
-        return getChecked(unit.toNanos(timeout));
-    }
-
-    /** {@link #await} with {@link java.util.concurrent.Future}'s checked exceptions. */
-    private S getChecked(long timeoutNanos) throws InterruptedException, ExecutionException, TimeoutException {
-        try {
-            return await(timeoutNanos);
-        } catch (ServiceFailedException e) {
-            throw new ExecutionException(e.getMessage(), e);
-        } catch (ServiceUnavailableException e) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException(e.getMessage());
-            }
-            throw e;
-        }
+        return calls.get(timeout, unit);
     }
 
     @Override
     public <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call) {
-        Checks.requirePositive(readyTimeout, "timeout");
-        Objects.requireNonNull(call, "call");
-        long deadline = System.nanoTime() + readyTimeout.toNanos();
-        gate.acquireSlot();
-        try {
-            S live;
-            while (true) {
-                live = awaitForCall(deadline, readyTimeout);
-                gate.enter();
-                if (state == ServiceState.RUNNING && instance == live) {
-                    break; // a stop or restart that begins now waits for this call
-                }
-                gate.exit();
-            }
-            calls.increment();
-            try {
-                return call.apply(live);
-            } catch (RuntimeException | Error e) {
-                failedCalls.increment();
-                throw e;
-            } catch (Exception e) {
-                failedCalls.increment();
-                throw new FlowgenticException("call to service '" + id + "' failed: " + e, e);
-            } finally {
-                gate.exit();
-            }
-        } finally {
-            gate.releaseSlot();
-        }
-    }
-
-    private S awaitForCall(long deadline, Duration readyTimeout) {
-        try {
-            return await(Math.max(1, deadline - System.nanoTime()));
-        } catch (TimeoutException e) {
-            throw new ServiceUnavailableException(id, state(), "not RUNNING within " + readyTimeout, e);
-        } catch (CancellationException e) {
-            throw new ServiceUnavailableException(id, state(), "the service was stopped", e);
-        } catch (ServiceFailedException e) {
-            throw new ServiceUnavailableException(id, state(), e.getMessage(), e);
-        }
+        return calls.call(readyTimeout, call);
     }
 
     // ---- reporting ----
@@ -640,12 +333,12 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public long callCount() {
-        return calls.sum();
+        return calls.callCount();
     }
 
     @Override
     public long failedCallCount() {
-        return failedCalls.sum();
+        return calls.failedCallCount();
     }
 
     @Override
