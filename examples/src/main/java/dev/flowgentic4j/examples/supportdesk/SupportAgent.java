@@ -3,15 +3,18 @@ package dev.flowgentic4j.examples.supportdesk;
 import dev.flowgentic4j.examples.patterns.DatabasePool;
 import dev.flowgentic4j.examples.patterns.Options;
 import dev.flowgentic4j.workflows.ServiceFuture;
-import dev.langchain4j.agent.tool.P;
-import dev.langchain4j.agent.tool.Tool;
+import dev.flowgentic4j.tools.AgentTools;
+import dev.flowgentic4j.tools.ToolParameter;
+import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.SystemMessage;
 import dev.langchain4j.service.UserMessage;
 import dev.langchain4j.service.V;
+import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,36 +68,36 @@ public final class SupportAgent {
         String rephrase(@V("question") String question, @V("answer") String answer);
     }
 
-    /** The tool the model may call: a query through the shared pool service. */
-    public static final class FaqTools {
-        private final ServiceFuture<DatabasePool> pool;
-        private final Duration readyTimeout;
-        private final AtomicLong calls = new AtomicLong();
-
-        FaqTools(ServiceFuture<DatabasePool> pool, Duration readyTimeout) {
-            this.pool = pool;
-            this.readyTimeout = readyTimeout;
-        }
-
-        @Tool("Searches the support FAQ for entries whose question or answer contains a keyword")
-        public String searchFaq(@P("a single keyword, for example 'password' or 'invoice'") String keyword) {
-            calls.incrementAndGet();
-            List<FaqStore.Faq> rows = pool.call(readyTimeout, p -> FaqStore.search(p, keyword));
-            if (rows.isEmpty()) {
-                return "No FAQ entry mentions '" + keyword + "'.";
-            }
-            return rows.stream().map(f -> "Q: " + f.question() + " A: " + f.answer()).collect(Collectors.joining("\n"));
-        }
+    /**
+     * The tool the model may call, AGENT_TOOL_AS_SERVICE on the shared pool: every call resolves the
+     * live pool through its handle; a bad argument or a failing query comes back as an error result.
+     */
+    static Map<ToolSpecification, ToolExecutor> faqTools(ServiceFuture<DatabasePool> pool, Duration readyTimeout,
+                                                         AtomicLong calls) {
+        return AgentTools.serviceFunction(pool, "searchFaq",
+                "Searches the support FAQ for entries whose question or answer contains a keyword",
+                List.of(ToolParameter.required("keyword", String.class,
+                        "a single keyword, for example 'password' or 'invoice'")),
+                (p, args) -> {
+                    calls.incrementAndGet();
+                    String keyword = args.get("keyword", String.class);
+                    List<FaqStore.Faq> rows = FaqStore.search(p, keyword);
+                    if (rows.isEmpty()) {
+                        return "No FAQ entry mentions '" + keyword + "'.";
+                    }
+                    return rows.stream().map(f -> "Q: " + f.question() + " A: " + f.answer())
+                            .collect(Collectors.joining("\n"));
+                }, readyTimeout);
     }
 
     private final Settings settings;
     private final Rephraser rephraser;
-    private final FaqTools tools;
+    private final AtomicLong toolCalls;
 
-    private SupportAgent(Settings settings, Rephraser rephraser, FaqTools tools) {
+    private SupportAgent(Settings settings, Rephraser rephraser, AtomicLong toolCalls) {
         this.settings = settings;
         this.rephraser = rephraser;
-        this.tools = tools;
+        this.toolCalls = toolCalls;
     }
 
     /** Builds the chat client and the AI service; the tool reaches the database through {@code pool}. */
@@ -106,9 +109,12 @@ public final class SupportAgent {
                 .timeout(settings.timeout())
                 .maxRetries(1)
                 .build();
-        FaqTools tools = new FaqTools(pool, readyTimeout);
-        Rephraser rephraser = AiServices.builder(Rephraser.class).chatModel(chat).tools(tools).build();
-        return new SupportAgent(settings, rephraser, tools);
+        AtomicLong toolCalls = new AtomicLong();
+        Map<ToolSpecification, ToolExecutor> tools = faqTools(pool, readyTimeout, toolCalls);
+        Rephraser rephraser = AiServices.builder(Rephraser.class).chatModel(chat).tools(tools)
+                .hallucinatedToolNameStrategy(AgentTools.unknownToolStrategy(tools))
+                .build();
+        return new SupportAgent(settings, rephraser, toolCalls);
     }
 
     /** The answer rephrased for the customer (the model may call {@code searchFaq} first). */
@@ -118,7 +124,7 @@ public final class SupportAgent {
 
     /** Tool calls the model made so far. */
     public long toolCalls() {
-        return tools.calls.get();
+        return toolCalls.get();
     }
 
     public Settings settings() {
