@@ -97,7 +97,7 @@ class EngineCloseTest {
         CountDownLatch entered = new CountDownLatch(1);
         ServiceFuture<Counter> future = engine.serviceTask("starting", (String owner) -> {
             entered.countDown();
-            Thread.sleep(60_000);
+            Fakes.hang();
             return new Counter(owner);
         }).start("s");
         entered.await();

@@ -74,6 +74,11 @@ final class Fakes {
         }
     }
 
+    /** Stands for work that hangs: blocks until the thread is interrupted. */
+    static void hang() throws InterruptedException {
+        new java.util.concurrent.CountDownLatch(1).await();
+    }
+
     /** Polls {@code condition} until it holds or {@code timeout} passes. */
     static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -81,7 +81,7 @@ class FunctionTaskTest {
             try {
                 if (n == 1) {
                     try {
-                        Thread.sleep(60_000);
+                        Fakes.hang();
                     } catch (InterruptedException e) {
                         firstSawInterrupt.set(true);
                         // still busy cleaning up for a moment: the retry must wait for this
@@ -136,7 +136,7 @@ class FunctionTaskTest {
             attempts.incrementAndGet();
             entered.countDown();
             try {
-                Thread.sleep(60_000);
+                Fakes.hang();
             } catch (InterruptedException e) {
                 interrupted.set(true);
                 throw e;

@@ -168,7 +168,7 @@ class ServiceTaskTest {
         ServiceFuture<Counter> future = engine.serviceTask("stuck", (String owner) -> {
             entered.countDown();
             try {
-                Thread.sleep(60_000);
+                Fakes.hang();
             } catch (InterruptedException e) {
                 interrupted.incrementAndGet();
                 throw e;
@@ -264,7 +264,7 @@ class ServiceTaskTest {
             maxRunning.accumulateAndGet(now, Math::max);
             try {
                 if (attempts.incrementAndGet() == 1) {
-                    Thread.sleep(60_000);
+                    Fakes.hang();
                 }
                 return new Counter(owner);
             } finally {
