@@ -39,6 +39,7 @@ public final class ArgumentBinder {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)     // one JSON object and nothing after it
             .build();
 
     private final List<ToolParameter> parameters;

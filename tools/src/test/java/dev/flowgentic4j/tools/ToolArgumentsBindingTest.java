@@ -1,0 +1,79 @@
+package dev.flowgentic4j.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flowgentic4j.workflows.EngineConfig;
+import dev.flowgentic4j.workflows.FlowEngine;
+import dev.flowgentic4j.workflows.RetryConfig;
+import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.service.tool.ToolExecutor;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How the model's arguments are bound, calling the executors directly (no model in between). */
+class ToolArgumentsBindingTest {
+    private static final Duration READY = Duration.ofSeconds(10);
+
+    private final FlowEngine engine = FlowEngine.create(EngineConfig.builder().serviceRetry(RetryConfig.noRetry())
+            .taskRetry(RetryConfig.noRetry()).build());
+
+    @AfterEach
+    void tearDown() {
+        engine.close();
+    }
+
+    private static String execute(Map<ToolSpecification, ToolExecutor> tools, String name, String arguments) {
+        ToolExecutor executor = tools.entrySet().stream().filter(e -> e.getKey().name().equals(name))
+                .map(Map.Entry::getValue).findFirst().orElseThrow();
+        return executor.execute(ToolExecutionRequest.builder().id("1").name(name).arguments(arguments).build(), null);
+    }
+
+    private ServiceFuture<TicketDesk> desk() {
+        return engine.<String, TicketDesk>serviceTask("desk", TicketDesk::new).start("d");
+    }
+
+    @Test
+    void trailing_content_after_the_arguments_object_is_not_valid_json_and_the_tool_does_not_run() {
+        AtomicInteger runs = new AtomicInteger();
+        Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceFunction(desk(), "count", "Counts",
+                List.of(ToolParameter.required("n", Integer.class, "a number")), (desk, args) -> {
+                    runs.incrementAndGet();
+                    return args.get("n", Integer.class);
+                }, READY);
+
+        for (String arguments : List.of("{\"n\":1} junk {\"n\":2}", "{\"n\":1} {\"n\":2}", "{\"n\":1}]", "{\"n\":1} 7")) {
+            assertThat(execute(tools, "count", arguments))
+                    .as(arguments)
+                    .startsWith("Error: invalid arguments for tool 'count': arguments are not valid JSON");
+        }
+        assertThat(runs).hasValue(0);
+        assertThat(execute(tools, "count", "  {\"n\":1}  \n")).isEqualTo("1");   // whitespace around is fine
+    }
+
+    @Test
+    void trailing_content_is_refused_for_tool_methods_too() {
+        ServiceFuture<TicketDesk> desk = desk();
+        Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(desk, TicketDesk.class, READY);
+
+        assertThat(execute(tools, "openTicket", "{\"customer\":\"ada\",\"priority\":1} {\"customer\":\"eve\"}"))
+                .startsWith("Error: invalid arguments for tool 'openTicket': arguments are not valid JSON");
+        assertThat(desk.join().calls()).isZero();
+    }
+
+    @Test
+    void arguments_over_the_size_limit_are_refused_unparsed() {
+        ServiceFuture<TicketDesk> desk = desk();
+        Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(desk, TicketDesk.class, READY);
+        String huge = "{\"customer\":\"" + "a".repeat(AgentTools.MAX_ARGUMENT_CHARS) + "\",\"priority\":1}";
+
+        assertThat(execute(tools, "openTicket", huge))
+                .startsWith("Error: invalid arguments for tool 'openTicket': arguments are too large");
+        assertThat(desk.join().calls()).isZero();
+    }
+}
