@@ -8,17 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.internal.JsonSchemaElementUtils;
-import dev.langchain4j.model.chat.request.json.JsonArraySchema;
-import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
-import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
-import dev.langchain4j.model.chat.request.json.JsonIntegerSchema;
-import dev.langchain4j.model.chat.request.json.JsonNumberSchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
-import dev.langchain4j.model.chat.request.json.JsonStringSchema;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -62,15 +53,22 @@ public final class ArgumentBinder {
         return parameters;
     }
 
-    /** The JSON schema of the parameters, as langchain4j derives it for method parameters. */
+    /**
+     * The JSON schema of the parameters, described the way langchain4j describes {@code @Tool} method
+     * parameters (see {@link ParameterSchemas}).
+     */
     public JsonObjectSchema schema() {
         JsonObjectSchema.Builder schema = JsonObjectSchema.builder();
+        Map<String, JsonSchemaElement> definitions = new LinkedHashMap<>();
         List<String> required = new ArrayList<>();
         for (ToolParameter p : parameters) {
-            schema.addProperty(p.name(), schemaOf(p.type(), p.description()));
+            schema.addProperty(p.name(), ParameterSchemas.schemaOf(p.type(), p.description(), definitions));
             if (p.required()) {
                 required.add(p.name());
             }
+        }
+        if (!definitions.isEmpty()) {
+            schema.definitions(definitions);
         }
         return schema.required(required).build();
     }
@@ -78,12 +76,6 @@ public final class ArgumentBinder {
     /** A tool specification named {@code name} whose parameters are these. */
     public ToolSpecification specification(String name, String description) {
         return ToolSpecification.builder().name(name).description(description).parameters(schema()).build();
-    }
-
-    private static JsonSchemaElement schemaOf(Type type, String description) {
-        Class<?> raw = type instanceof Class ? (Class<?>) type
-                : type instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) type).getRawType() : Object.class;
-        return JsonSchemaElementUtils.jsonSchemaElementFrom(raw, type, description, false, new LinkedHashMap<>());
     }
 
     /**
@@ -123,7 +115,7 @@ public final class ArgumentBinder {
             try {
                 values.put(p.name(), JSON.convertValue(node, types.get(i)));
             } catch (IllegalArgumentException e) {
-                throw new BadArgumentsException("parameter '" + p.name() + "' must be " + expected(p.type())
+                throw new BadArgumentsException("parameter '" + p.name() + "' must be " + ParameterSchemas.expected(p.type())
                         + ", got " + abbreviate(node.toString()));
             }
         }
@@ -137,27 +129,9 @@ public final class ArgumentBinder {
     private String describeParameters() {
         List<String> parts = new ArrayList<>();
         for (ToolParameter p : parameters) {
-            parts.add(p.name() + " (" + expected(p.type()) + (p.required() ? ", required" : ", optional") + ")");
+            parts.add(p.name() + " (" + ParameterSchemas.expected(p.type()) + (p.required() ? ", required" : ", optional") + ")");
         }
         return String.join(", ", parts);
-    }
-
-    static String expected(Type type) {
-        JsonSchemaElement schema = schemaOf(type, null);
-        if (schema instanceof JsonStringSchema) {
-            return "a string";
-        } else if (schema instanceof JsonIntegerSchema) {
-            return "an integer";
-        } else if (schema instanceof JsonNumberSchema) {
-            return "a number";
-        } else if (schema instanceof JsonBooleanSchema) {
-            return "a boolean";
-        } else if (schema instanceof JsonEnumSchema) {
-            return "one of " + ((JsonEnumSchema) schema).enumValues();
-        } else if (schema instanceof JsonArraySchema) {
-            return "an array";
-        }
-        return "an object";
     }
 
     private static String abbreviate(String text) {
