@@ -76,4 +76,32 @@ class ToolArgumentsBindingTest {
                 .startsWith("Error: invalid arguments for tool 'openTicket': arguments are too large");
         assertThat(desk.join().calls()).isZero();
     }
+
+    @Test
+    void an_optional_argument_left_out_is_null_and_an_undeclared_name_is_an_error() {
+        List<String> seen = new java.util.ArrayList<>();
+        Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceFunction(desk(), "forecast", "Forecast",
+                List.of(ToolParameter.required("city", String.class, "the city"),
+                        ToolParameter.optional("days", Integer.class, "how many days")), (desk, args) -> {
+                    seen.add(args.get("city", String.class) + "/" + args.get("days", Integer.class) + "/"
+                            + args.optional("days", Integer.class).orElse(1));
+                    return args.get("dayz", Integer.class);
+                }, READY);
+
+        assertThat(execute(tools, "forecast", "{\"city\":\"Oslo\"}")).isEqualTo(
+                "Error: tool 'forecast' failed: IllegalArgumentException: no parameter 'dayz'; declared: [city, days]");
+        assertThat(execute(tools, "forecast", "{\"city\":\"Oslo\",\"days\":null}")).startsWith("Error:");
+        assertThat(execute(tools, "forecast", "{\"city\":\"Oslo\",\"days\":3}")).startsWith("Error:");
+        assertThat(seen).containsExactly("Oslo/null/1", "Oslo/null/1", "Oslo/3/3");
+    }
+
+    @Test
+    void tool_arguments_refuse_values_for_undeclared_parameters() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> new ToolArguments(Map.of("x", 1), List.of("y")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("argument 'x' is not a declared parameter; declared: [y]");
+        assertThat(new ToolArguments(Map.of("x", 1)).get("x", Integer.class)).isEqualTo(1);
+        assertThat(new ToolArguments(Map.of(), List.of("y")).get("y", Integer.class)).isNull();
+    }
 }

@@ -35,6 +35,7 @@ public final class ArgumentBinder {
 
     private final List<ToolParameter> parameters;
     private final List<JavaType> types;
+    private final Set<String> parameterNames;
 
     public ArgumentBinder(List<ToolParameter> parameters) {
         this.parameters = List.copyOf(parameters);
@@ -47,10 +48,16 @@ public final class ArgumentBinder {
             javaTypes.add(JSON.getTypeFactory().constructType(p.type()));
         }
         this.types = List.copyOf(javaTypes);
+        this.parameterNames = Set.copyOf(names);
     }
 
     public List<ToolParameter> parameters() {
         return parameters;
+    }
+
+    /** The declared parameter names (an immutable set). */
+    public Set<String> parameterNames() {
+        return parameterNames;
     }
 
     /**

@@ -32,7 +32,7 @@ public final class ServiceToolFactory {
             List<ToolParameter> parameters) {
         ArgumentBinder binder = new ArgumentBinder(parameters);
         ToolExecutor executor = new ToolCallExecutor(task.name(), binder,
-                (arguments, memoryId) -> task.call(new ToolArguments(arguments)));
+                (arguments, memoryId) -> task.call(new ToolArguments(arguments, binder.parameterNames())));
         return Map.of(binder.specification(task.name(), description), executor);
     }
 
@@ -42,7 +42,7 @@ public final class ServiceToolFactory {
             Duration readyTimeout) {
         ArgumentBinder binder = new ArgumentBinder(parameters);
         ToolExecutor executor = new ToolCallExecutor(name, binder, (arguments, memoryId) -> {
-            ToolArguments args = new ToolArguments(arguments);
+            ToolArguments args = new ToolArguments(arguments, binder.parameterNames());
             return service.call(readyTimeout,
                     instance -> ToolCallExecutor.rethrowChecked(() -> function.apply(instance, args)));
         });
