@@ -104,4 +104,30 @@ class ToolArgumentsBindingTest {
         assertThat(new ToolArguments(Map.of("x", 1)).get("x", Integer.class)).isEqualTo(1);
         assertThat(new ToolArguments(Map.of(), List.of("y")).get("y", Integer.class)).isNull();
     }
+
+    record Point(int x, int y) { }
+
+    @Test
+    void scalars_lists_and_records_bind_to_their_declared_types_and_mismatches_name_the_parameter() {
+        Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceFunction(desk(), "plot", "Plots",
+                List.of(ToolParameter.required("label", String.class, "a label"),
+                        ToolParameter.required("at", Point.class, "where"),
+                        ToolParameter.optional("big", Long.class, "a long"),
+                        ToolParameter.optional("shown", Boolean.class, "a flag"),
+                        ToolParameter.optional("tags", new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { }
+                                .getType(), "tags")),
+                (desk, args) -> args.get("label", String.class) + " " + args.get("at", Point.class) + " "
+                        + args.get("big", Long.class) + " " + args.get("shown", Boolean.class) + " "
+                        + args.get("tags", List.class), READY);
+
+        assertThat(execute(tools, "plot", "{\"label\":\"p\",\"at\":{\"x\":1,\"y\":2},\"big\":9007199254740993,"
+                + "\"shown\":true,\"tags\":[\"a\"]}")).isEqualTo("p Point[x=1, y=2] 9007199254740993 true [a]");
+        assertThat(execute(tools, "plot", "{\"label\":\"p\",\"at\":{\"x\":1,\"y\":2},\"big\":7}"))
+                .isEqualTo("p Point[x=1, y=2] 7 null null");
+        assertThat(execute(tools, "plot", "{\"label\":\"p\",\"at\":{\"x\":\"left\",\"y\":2}}"))
+                .isEqualTo("Error: invalid arguments for tool 'plot': parameter 'at' must be an object, "
+                        + "got {\"x\":\"left\",\"y\":2}");
+        assertThat(execute(tools, "plot", "{\"label\":\"p\",\"at\":{\"x\":1,\"y\":2},\"shown\":\"yes\"}"))
+                .isEqualTo("Error: invalid arguments for tool 'plot': parameter 'shown' must be a boolean, got \"yes\"");
+    }
 }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,6 +37,7 @@ public final class ArgumentBinder {
 
     private final List<ToolParameter> parameters;
     private final List<JavaType> types;
+    private final List<ObjectReader> readers;
     private final Set<String> parameterNames;
 
     public ArgumentBinder(List<ToolParameter> parameters) {
@@ -48,6 +51,7 @@ public final class ArgumentBinder {
             javaTypes.add(JSON.getTypeFactory().constructType(p.type()));
         }
         this.types = List.copyOf(javaTypes);
+        this.readers = javaTypes.stream().map(JSON::readerFor).toList();
         this.parameterNames = Set.copyOf(names);
     }
 
@@ -109,28 +113,52 @@ public final class ArgumentBinder {
             throw new BadArgumentsException("arguments must be a JSON object, got " + abbreviate(text));
         }
         Map<String, Object> values = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
+        List<String> missing = null;
         for (int i = 0; i < parameters.size(); i++) {
             ToolParameter p = parameters.get(i);
             JsonNode node = root.get(p.name());
             if (node == null || node.isNull()) {
                 if (p.required()) {
+                    if (missing == null) {
+                        missing = new ArrayList<>();
+                    }
                     missing.add(p.name());
                 }
                 continue;
             }
             try {
-                values.put(p.name(), JSON.convertValue(node, types.get(i)));
-            } catch (IllegalArgumentException e) {
-                throw new BadArgumentsException("parameter '" + p.name() + "' must be " + ParameterSchemas.expected(p.type())
-                        + ", got " + abbreviate(node.toString()));
+                values.put(p.name(), convert(node, i));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new BadArgumentsException("parameter '" + p.name() + "' must be "
+                        + ParameterSchemas.expected(p.type()) + ", got " + abbreviate(node.toString()));
             }
         }
-        if (!missing.isEmpty()) {
+        if (missing != null) {
             throw new BadArgumentsException((missing.size() == 1 ? "missing required parameter '" + missing.get(0) + "'"
                     : "missing required parameters " + missing) + "; expected parameters: " + describeParameters());
         }
         return values;
+    }
+
+    /**
+     * {@code node} as the type of parameter {@code i}: the common scalar cases directly (exactly what
+     * Jackson would produce for them), everything else through the parameter's own reader.
+     */
+    private Object convert(JsonNode node, int i) throws IOException {
+        Class<?> raw = types.get(i).getRawClass();
+        if (raw == String.class && node.isTextual()) {
+            return node.textValue();
+        }
+        if ((raw == Integer.class || raw == int.class) && node.isInt()) {
+            return node.intValue();
+        }
+        if ((raw == Long.class || raw == long.class) && (node.isInt() || node.isLong())) {
+            return node.longValue();
+        }
+        if ((raw == Boolean.class || raw == boolean.class) && node.isBoolean()) {
+            return node.booleanValue();
+        }
+        return readers.get(i).readValue(node);
     }
 
     private String describeParameters() {
