@@ -60,7 +60,7 @@ public final class ServiceToolFactory {
      * One tool per {@code @Tool} method declared by {@code toolType}; each call invokes the method on
      * the live instance behind {@code service}, resolved per call. Specifications are langchain4j's
      * own ({@link ToolSpecifications#toolSpecificationFrom}); the call is not langchain4j's
-     * {@code DefaultToolExecutor}, which binds one fixed object (a new one per call measured 1.9x
+     * {@code DefaultToolExecutor}, which binds one fixed object (a new one per call measured 2x
      * slower, see {@code ServiceCallOverheadBenchmark}) and binds leniently (trailing JSON, strings as
      * numbers, no missing-argument check), where our {@link ArgumentBinder} reports each problem.
      */
