@@ -140,6 +140,23 @@ class ReactAgentTest {
     }
 
     @Test
+    void concurrent_tool_calls_run_on_the_executor_given_in_the_config() {
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor counting = command -> {
+            ran.incrementAndGet();
+            command.run();
+        };
+        stub.enqueue(toolCalls(idCall("a", "shout", "{\"text\":\"a\"}"), idCall("b", "ghost", "{}"),
+                idCall("c", "counter_value", "{}")), text("ok"));
+
+        ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(),
+                ReactAgentConfig.builder().executeToolsConcurrently(counting).build()), "go");
+
+        assertThat(ran).hasValue(2);                      // the two known tools; the unknown one is answered at once
+        assertThat(stub.lastRequest().toolResults()).extracting(ToolResult::toolCallId).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void max_iterations_ends_the_run_with_a_clear_final_response() {
         stub.enqueue(toolCalls(idCall("r1", "increment", "{\"who\":\"a\"}")),
                 toolCalls(idCall("r2", "increment", "{\"who\":\"a\"}")));
