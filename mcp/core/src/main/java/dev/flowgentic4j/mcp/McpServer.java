@@ -219,6 +219,10 @@ public final class McpServer implements AutoCloseable {
             result = client.executeTool(ToolExecutionRequest.builder().name(toolName)
                     .arguments(argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson).build());
         } catch (ToolArgumentsException e) {
+            if (tools.stream().noneMatch(t -> t.name().equals(toolName))) {
+                throw new McpException(name(), what + " does not exist (its tools: " + tools.stream()
+                        .map(ToolSpecification::name).collect(Collectors.joining(", ")) + "): " + rootMessage(e), e);
+            }
             throw new McpException(name(), what + " rejected its arguments: " + rootMessage(e), e);
         } catch (ToolExecutionException e) {
             throw failure(what, e.errorCode() == null ? " returned an error: " : " failed (MCP error "
