@@ -82,10 +82,15 @@ public sealed interface McpServerSpec permits McpServerSpec.Stdio, McpServerSpec
             return Optional.ofNullable(workingDirectory);
         }
 
-        /** The command, for messages (environment values are left out: they may hold secrets). */
+        /**
+         * The command, for messages: environment values are left out (they may hold secrets) and
+         * long arguments such as class paths are cut short.
+         */
         @Override
         public String toString() {
-            return "MCP server '" + name + "' (command " + command + ")";
+            return "MCP server '" + name + "' (command " + command.stream()
+                    .map(arg -> arg.length() <= 80 ? arg : arg.substring(0, 40) + "...(" + arg.length() + " chars)")
+                    .toList() + ")";
         }
     }
 
