@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +44,8 @@ class ReferenceServersTest {
     private final LangGraphIntegration integration = LangGraphIntegration.create();
     private Process httpServer;
 
-    @BeforeAll
-    static void needsNodeAndThePackages() {
+    @BeforeEach
+    void needsNodeAndThePackages() {
         Assumptions.assumeTrue(onPath("node"), "node is not on the PATH: the npm reference-server tests are skipped");
         Assumptions.assumeTrue(Files.isRegularFile(EVERYTHING) && Files.isRegularFile(FILESYSTEM),
                 "the npm reference servers are not installed under " + MODULES.toAbsolutePath()
