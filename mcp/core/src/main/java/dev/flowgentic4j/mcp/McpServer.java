@@ -97,8 +97,8 @@ public final class McpServer implements AutoCloseable {
             }
             if (process != null && process.process().isPresent()) {
                 try {
-                    ProcessTree.end(new LinkedHashSet<>(ProcessTree.snapshot(process.process().get().toHandle())),
-                            options.stopTimeout());
+                    ProcessHandle root = process.process().get().toHandle();
+                    ProcessTree.end(root, new LinkedHashSet<>(ProcessTree.snapshot(root)), options.stopTimeout());
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                 }
@@ -266,7 +266,8 @@ public final class McpServer implements AutoCloseable {
         if (process == null) {
             return;
         }
-        List<Long> survivors = ProcessTree.end(Set.copyOf(seenProcesses), options.stopTimeout());
+        ProcessHandle root = process.process().orElseThrow().toHandle();
+        List<Long> survivors = ProcessTree.end(root, Set.copyOf(seenProcesses), options.stopTimeout());
         if (!survivors.isEmpty()) {
             throw new McpException(name(), spec + ": processes " + survivors + " were still alive "
                     + options.stopTimeout() + " after the stop began", null);

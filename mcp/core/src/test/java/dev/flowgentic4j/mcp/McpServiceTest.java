@@ -58,8 +58,9 @@ class McpServiceTest {
         return tools.get(spec).execute(ToolExecutionRequest.builder().id("1").name(name).arguments(arguments).build(), null);
     }
 
-    private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    /** Alive and not a zombie (an orphan killed here may wait forever for a PID 1 that does not reap it). */
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(dev.flowgentic4j.mcp.internal.ProcessTree::isRunning).orElse(false);
     }
 
     @Test
@@ -172,6 +173,22 @@ class McpServiceTest {
 
         assertThat(alive(shellPid)).isFalse();
         assertThat(alive(javaPid)).isFalse();
+    }
+
+    @Test
+    void a_server_tree_that_ignores_sigterm_is_killed_forcibly_within_the_stop_timeout() {
+        McpServerSpec.Stdio deaf = McpServerSpec.stdio("deaf", "sh", "-c",
+                "trap '' TERM; " + String.join(" ", FixtureServers.javaCommand()) + "; exit $?");
+        ServiceFuture<McpServer> server = start(deaf, McpOptions.builder().stopTimeout(Duration.ofSeconds(2)).build());
+        McpServer live = server.join();
+        long javaPid = Long.parseLong(call(McpTools.of(server), "pid", "{}"));
+        Set<Long> pids = live.processIds();
+        assertThat(pids).contains(live.pid().orElseThrow(), javaPid);
+
+        assertThat(server.cancel(true)).isTrue();
+
+        assertThat(server.state()).as("%s", server.failureCause()).isEqualTo(ServiceState.TERMINATED);
+        assertThat(pids).noneMatch(McpServiceTest::alive);
     }
 
     @Test

@@ -84,7 +84,7 @@ class ReferenceServersTest {
 
         server.cancel(true);
 
-        assertThat(pids).noneMatch(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(pids).noneMatch(McpServiceTest::alive);
     }
 
     @Test
