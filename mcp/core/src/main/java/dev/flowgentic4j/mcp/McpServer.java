@@ -122,7 +122,7 @@ public final class McpServer implements AutoCloseable {
         }
         String reason;
         if (process != null && process.goneReason() != null) {
-            reason = process.goneReason() + " before it listed its tools";
+            reason = "stopped before it listed its tools: " + process.goneReason();
         } else if (hasCause(e, TimeoutException.class)) {
             reason = "did not answer initialize and list its tools within " + options.initializationTimeout();
         } else if (hasCause(e, ConnectException.class) || hasCause(e, HttpConnectTimeoutException.class)) {

@@ -291,7 +291,8 @@ class McpServiceTest {
         assertThatThrownBy(server::join).isInstanceOf(ServiceFailedException.class);
         assertThat(causeChain(server.failureCause().orElseThrow())).anySatisfy(c -> assertThat(c)
                 .isInstanceOf(McpException.class).hasMessageContaining("MCP server 'quitter'")
-                .hasMessageContaining("exited with code 3 before it listed its tools"));
+                .hasMessageContaining("stopped before it listed its tools: the server process")
+                .hasMessageContaining("exited with code 3"));
     }
 
     @Test
