@@ -62,7 +62,10 @@ class ReferenceServersTest {
 
     private ServiceFuture<McpServer> start(McpServerSpec spec, McpOptions options) {
         return integration.executionWrappers()
-                .serviceTask(McpServices.definition(spec, options).retry(RetryConfig.noRetry()).build()).start(null);
+                .serviceTask(McpServices.definition(spec, options)
+                        // a restarted HTTP server may still be coming up when the service reconnects
+                        .retry(RetryConfig.builder().maxAttempts(10).baseDelay(Duration.ofMillis(200)).build())
+                        .build()).start(null);
     }
 
     @Test
