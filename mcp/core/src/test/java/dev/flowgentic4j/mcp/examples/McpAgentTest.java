@@ -15,6 +15,7 @@ import dev.flowgentic4j.mcp.McpTools;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.tool.ToolExecutor;
 import org.bsc.langgraph4j.StateGraph;
 import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
@@ -99,6 +100,28 @@ class McpAgentTest {
             assertThat(stub.requests().get(1).latestToolResults())
                     .containsExactly("Error: tool 'fail' of MCP server 'fixture' returned an error: no such file");
             assertThat(stub.requests().get(2).latestToolResults()).containsExactly("3");
+        }
+    }
+
+    interface Assistant {
+        String chat(String message);
+    }
+
+    @Test
+    void ai_services_call_the_mcp_tools_and_read_their_failures() {
+        stub.requireToolResults().enqueue(toolCalls(call("count", "{}"), call("sleep", "{\"millis\":\"soon\"}")),
+                text("counted"));
+        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+            ServiceFuture<McpServer> server = integration.executionWrappers().serviceTask(
+                    McpServices.definition(FixtureServers.direct("fixture"), McpOptions.ofDefaults()).build()).start(null);
+            Assistant assistant = AiServices.builder(Assistant.class).chatModel(model())
+                    .tools(McpTools.of(server)).build();
+
+            assertThat(assistant.chat("count")).isEqualTo("counted");
+            assertThat(stub.requests().get(1).latestToolResults()).hasSize(2);
+            assertThat(stub.requests().get(1).latestToolResults().get(0)).isEqualTo("1");
+            assertThat(stub.requests().get(1).latestToolResults().get(1))
+                    .startsWith("Error: tool 'sleep' of MCP server 'fixture'");
         }
     }
 
