@@ -86,6 +86,8 @@ public final class McpTools {
          * the server's order.
          *
          * @throws McpException if the service is not RUNNING in time, or two tools end up with one name
+         * @throws dev.flowgentic4j.workflows.ServiceFailedException if the server failed to start
+         * @throws java.util.concurrent.CancellationException if the service was stopped
          */
         public Map<ToolSpecification, ToolExecutor> build() {
             McpServer live;
