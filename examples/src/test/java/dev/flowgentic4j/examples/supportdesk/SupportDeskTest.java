@@ -2,10 +2,10 @@ package dev.flowgentic4j.examples.supportdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgentic4j.examples.patterns.DatabaseSettings;
-import dev.flowgentic4j.examples.patterns.RedisCache;
-import dev.flowgentic4j.examples.patterns.RedisSettings;
-import dev.flowgentic4j.examples.patterns.TestServers;
+import dev.flowgentic4j.patterns.DatabaseSettings;
+import dev.flowgentic4j.patterns.RedisCache;
+import dev.flowgentic4j.patterns.RedisSettings;
+import dev.flowgentic4j.patterns.TestServers;
 import dev.flowgentic4j.testkit.OpenAiStub;
 import dev.flowgentic4j.testkit.StubReply;
 import dev.flowgentic4j.testkit.StubRequest;
