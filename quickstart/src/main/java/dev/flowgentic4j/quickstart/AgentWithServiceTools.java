@@ -16,10 +16,14 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bsc.langgraph4j.CompiledGraph;
 import org.bsc.langgraph4j.StateGraph;
@@ -76,9 +80,32 @@ public final class AgentWithServiceTools {
         String modelName = env.getOrDefault("OPENAI_MODEL", DEFAULT_MODEL);
         out.println("Using model " + modelName + " at " + baseUrl);
         ChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(key).modelName(modelName)
-                .timeout(Duration.ofSeconds(60)).build();
-        run(model, questions, out);
-        return 0;
+                .timeout(Duration.ofSeconds(60)).maxRetries(1).build();
+        try {
+            run(model, questions, out);
+            return 0;
+        } catch (RuntimeException e) {
+            Optional<Throwable> unreachable = unreachableCause(e);
+            if (unreachable.isEmpty()) {
+                throw e;
+            }
+            err.println("AgentWithServiceTools: the chat endpoint " + baseUrl + " is unreachable ("
+                    + unreachable.get() + "). Configure it with the environment variables OPENAI_BASE_URL (any "
+                    + "OpenAI-compatible server, default " + DEFAULT_BASE_URL + "), OPENAI_API_KEY and "
+                    + "OPENAI_MODEL, or start a local OpenAI-compatible server and point OPENAI_BASE_URL at it.");
+            return 3;
+        }
+    }
+
+    /** The connection failure at the root of {@code failure}, if the endpoint could not be reached. */
+    static Optional<Throwable> unreachableCause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException
+                    || t instanceof HttpConnectTimeoutException) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Builds the services, the tools and the graph, and asks each question in turn. */

@@ -8,7 +8,13 @@ import dev.flowgentic4j.workflows.ServiceTask;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,13 +32,28 @@ public final class ServiceIntermittent {
 
     /** The evidence the demo printed, for tests. */
     public record Report(int coldStarts, List<Exchange> exchanges, boolean server1Refuses, boolean server2Refuses,
-                         Duration coldStart, Duration warmRequest) {}
+                         Duration coldStart, Duration warmRequest, Map<String, Duration> uptimeAtShutdown,
+                         List<String> evidence) {}
 
     private ServiceIntermittent() {}
 
     public static void main(String[] args) {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-        run(System.out, port);
+        int port;
+        try {
+            port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        } catch (NumberFormatException e) {
+            System.err.println("ServiceIntermittent: the first argument is server 1's port (0..65535), was '"
+                    + args[0] + "'");
+            System.exit(2);
+            return;
+        }
+        try {
+            run(System.out, port);
+        } catch (RuntimeException e) {
+            System.err.println("ServiceIntermittent failed: " + e.getMessage()
+                    + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+            System.exit(1);
+        }
     }
 
     /** Runs Parts 1 to 4, printing to {@code out}. */
@@ -73,12 +94,15 @@ public final class ServiceIntermittent {
             Duration coldStart = future1.startupDuration().orElseThrow();
             int port1 = server1.port();
             int port2 = server2.port();
+            Map<String, Duration> uptimeAtShutdown = new LinkedHashMap<>();
             future1.cancel(true);          // stops server 1: its stop action runs once
             server1.shutdown();            // harmless after cancel
-            out.println("  Server 1 " + future1.state() + " after " + future1.uptime().toMillis() + " ms up, "
+            uptimeAtShutdown.put("Server 1", server1.uptime());   // frozen at the stop
+            out.println("  Server 1 " + future1.state() + " after " + server1.uptime().toMillis() + " ms up, "
                     + server1.requestCount() + " requests");
             future2.cancel(true);
-            out.println("  Server 2 " + future2.state() + " after " + future2.uptime().toMillis() + " ms up, "
+            uptimeAtShutdown.put("Server 2", server2.uptime());
+            out.println("  Server 2 " + future2.state() + " after " + server2.uptime().toMillis() + " ms up, "
                     + server2.requestCount() + " requests");
             boolean refuses1 = Probes.portRefuses(port1);
             boolean refuses2 = Probes.portRefuses(port2);
@@ -86,16 +110,47 @@ public final class ServiceIntermittent {
             out.println("  Port " + port2 + (refuses2 ? " refuses connections ✅" : " STILL OPEN ❌"));
 
             out.println();
-            out.println("Evidence:");
-            out.println("  - Same future handle = Same service instance (" + server1.instanceId() + ")");
-            out.println("  - Different futures = Different instances (" + server1.instanceId() + " vs "
-                    + server2.instanceId() + "), " + coldStarts.get() + " cold starts in all");
-            out.println("  - Request counters increment independently per service");
-            out.println("  - Both services maintained separate state and uptime");
+            out.println("Evidence (from the responses above):");
+            List<String> evidence = evidence(exchanges, coldStarts.get(), uptimeAtShutdown);
+            evidence.forEach(line -> out.println("  - " + line));
             out.printf("  - Cold start %.1f ms vs warm request %.0f µs%n",
                     coldStart.toNanos() / 1e6, warm.toNanos() / 1e3);
-            return new Report(coldStarts.get(), List.copyOf(exchanges), refuses1, refuses2, coldStart, warm);
+            return new Report(coldStarts.get(), List.copyOf(exchanges), refuses1, refuses2, coldStart, warm,
+                    Map.copyOf(uptimeAtShutdown), evidence);
         }
+    }
+
+    /** What the responses show, per server in the order they first answered; each claim checked, not assumed. */
+    static List<String> evidence(List<Exchange> exchanges, int coldStarts, Map<String, Duration> uptimeAtShutdown) {
+        Map<String, List<SimpleServer.Response>> byServer = new LinkedHashMap<>();
+        exchanges.forEach(e -> byServer.computeIfAbsent(e.server(), k -> new ArrayList<>()).add(e.response()));
+        List<String> lines = new ArrayList<>();
+        Set<String> instances = new LinkedHashSet<>();
+        byServer.forEach((server, responses) -> {
+            Set<String> ids = responses.stream().map(SimpleServer.Response::instance).collect(Collectors.toSet());
+            instances.addAll(ids);
+            lines.add(mark(ids.size() == 1) + "Same future handle = same instance: " + responses.size()
+                    + " requests to " + server + " answered by " + String.join(", ", ids));
+        });
+        lines.add(mark(instances.size() == byServer.size()) + "Different futures = different instances: "
+                + byServer.size() + " handles, " + instances.size() + " instances, " + coldStarts + " cold starts");
+        byServer.forEach((server, responses) -> {
+            List<Long> counts = responses.stream().map(SimpleServer.Response::request).toList();
+            boolean own = LongStream.rangeClosed(1, counts.size()).boxed().toList().equals(counts);
+            lines.add(mark(own) + server + " counted its requests itself: " + counts);
+        });
+        byServer.forEach((server, responses) -> {
+            Duration last = responses.get(responses.size() - 1).uptime();
+            Duration atStop = uptimeAtShutdown.get(server);
+            boolean grows = atStop != null && atStop.compareTo(last) >= 0;
+            lines.add(mark(grows) + server + " uptime " + last.toMillis() + " ms at its last response, "
+                    + (atStop == null ? "?" : atStop.toMillis()) + " ms at shutdown");
+        });
+        return lines;
+    }
+
+    private static String mark(boolean holds) {
+        return holds ? "✅ " : "❌ ";
     }
 
     private static void exchange(PrintStream out, List<Exchange> exchanges, String label, SimpleServer server,

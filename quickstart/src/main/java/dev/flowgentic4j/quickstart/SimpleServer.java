@@ -55,6 +55,7 @@ public final class SimpleServer implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final long startedNanos = System.nanoTime();
+    private volatile long stoppedNanos;
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI baseUri;
@@ -151,8 +152,10 @@ public final class SimpleServer implements AutoCloseable {
         return requests.get();
     }
 
+    /** Time since the server started listening; frozen when it stops, so it never shrinks. */
     public Duration uptime() {
-        return Duration.ofNanos(System.nanoTime() - startedNanos);
+        long end = stopped.get() && stoppedNanos != 0 ? stoppedNanos : System.nanoTime();
+        return Duration.ofNanos(end - startedNanos);
     }
 
     public boolean isStopped() {
@@ -165,6 +168,7 @@ public final class SimpleServer implements AutoCloseable {
             return;
         }
         server.stop(0);
+        stoppedNanos = System.nanoTime();
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

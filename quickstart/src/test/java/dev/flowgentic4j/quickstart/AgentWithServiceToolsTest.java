@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flowgentic4j.testkit.OpenAiStub;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +65,26 @@ class AgentWithServiceToolsTest {
         assertThat(status).isEqualTo(2);
         assertThat(buffer.toString(StandardCharsets.UTF_8))
                 .contains("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL");
+    }
+
+    @Test
+    void an_unreachable_endpoint_is_explained_in_one_paragraph_and_fails_with_status_3() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort + "/v1";
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+
+        int status = AgentWithServiceTools.launch(Map.of("OPENAI_API_KEY", "sk-secret-test-key", "OPENAI_BASE_URL", url),
+                List.of("hi"), new PrintStream(OutputStream.nullOutputStream()), err);
+
+        String paragraph = buffer.toString(StandardCharsets.UTF_8);
+        assertThat(status).isEqualTo(3);
+        assertThat(paragraph.strip().lines()).hasSize(1);
+        assertThat(paragraph).contains(url, "unreachable", "OPENAI_BASE_URL", "start a local")
+                .doesNotContain("sk-secret-test-key");
     }
 
     @Test
