@@ -79,16 +79,15 @@ final class Fakes {
         new java.util.concurrent.CountDownLatch(1).await();
     }
 
-    /** Polls {@code condition} until it holds or {@code timeout} passes. */
+    /** Whether {@code condition} holds within {@code timeout}, polled by Awaitility every 10 ms. */
     static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10);
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
+            return true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return false;
         }
-        return condition.getAsBoolean();
     }
 
     /** Names of live threads this library started. */
