@@ -62,13 +62,13 @@ public final class Unreachable {
     public static Optional<String> explain(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof RedisCache.RedisUnavailableException) {
-                return Optional.of(t.getMessage() + ". Configure Redis with --redis-url=redis://HOST:PORT or the "
+                return Optional.of(clause(t.getMessage()) + ". Configure Redis with --redis-url=redis://HOST:PORT or the "
                         + "environment variable " + RedisSettings.URL_VARIABLE + " (leave both unset and the "
                         + "examples start an embedded Redis, for demos only), or start one, for example with "
                         + "'redis-server --bind 127.0.0.1 --port 6379' or 'docker run -p 6379:6379 redis'.");
             }
             if (t instanceof SQLException && t.getMessage() != null && t.getMessage().contains("jdbc:")) {
-                return Optional.of("PostgreSQL is unreachable: " + t.getMessage() + ". Configure it with "
+                return Optional.of("PostgreSQL is unreachable: " + clause(t.getMessage()) + ". Configure it with "
                         + "--jdbc-url=jdbc:postgresql://HOST:PORT/DB (user --db-user, password in "
                         + DatabaseSettings.PASSWORD_VARIABLE + ") or the environment variable "
                         + DatabaseSettings.URL_VARIABLE + " (leave both unset and the examples start an embedded "
@@ -77,7 +77,7 @@ public final class Unreachable {
             }
             if (t instanceof IllegalStateException && EmbeddedDatabase.unavailableReason().isPresent()
                     && t.getMessage() != null && t.getMessage().startsWith("embedded PostgreSQL")) {
-                return Optional.of(t.getMessage() + ".");
+                return Optional.of(clause(t.getMessage()) + ".");
             }
             if (t instanceof ConnectException || t instanceof UnknownHostException
                     || t instanceof HttpConnectTimeoutException) {
@@ -88,5 +88,10 @@ public final class Unreachable {
             }
         }
         return Optional.empty();
+    }
+
+    /** {@code message} without its closing full stops, to go on with a sentence of ours. */
+    private static String clause(String message) {
+        return message.strip().replaceAll("\\.+$", "");
     }
 }
