@@ -43,6 +43,7 @@ public final class Probes {
         Objects.requireNonNull(condition, "condition");
         try {
             Awaitility.await()
+                    .pollInSameThread()     // no extra thread that a thread or leak check would count
                     .atMost(Objects.requireNonNull(timeout, "timeout"))
                     .pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(20))

@@ -79,10 +79,13 @@ final class Fakes {
         new java.util.concurrent.CountDownLatch(1).await();
     }
 
-    /** Whether {@code condition} holds within {@code timeout}, polled by Awaitility every 10 ms. */
+    /**
+     * Whether {@code condition} holds within {@code timeout}, polled by Awaitility every 10 ms on the
+     * calling thread (the thread and leak checks count threads: no poller thread of Awaitility's own).
+     */
     static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
         try {
-            org.awaitility.Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO)
+            org.awaitility.Awaitility.await().pollInSameThread().atMost(timeout).pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
             return true;
         } catch (org.awaitility.core.ConditionTimeoutException e) {
