@@ -52,7 +52,7 @@ class SupportDeskTest {
         DatabaseSettings database = ExampleServers.database();
         Optional<String> configured = ExampleServers.redisUrl();
         try (EmbeddedRedis embedded = configured.isPresent() ? null : EmbeddedRedis.start()) {
-            String url = configured.orElseGet(embedded::url);
+            String url = configured.orElseGet(() -> embedded.url());   // a lambda: embedded is null when configured
             RedisSettings redis = RedisSettings.of(url).withClientName(ExampleServers.unique("fg4j"))
                     .withKeyPrefix(ExampleServers.unique("fg4j") + ":");
             String question = "How do I enable 2FA on my account?";
