@@ -66,11 +66,13 @@ class DatabasePoolServiceTest {
 
     @Test
     void health_check_runs_select_1_on_a_live_pool_and_fails_on_a_closed_one() throws Exception {
-        try (DatabasePool pool = DatabasePool.open(settings.withPoolSize(1, 1))) {
+        DatabasePool pool = DatabasePool.open(settings.withPoolSize(1, 1));
+        try {
             pool.checkHealth();
+        } finally {
             pool.close();
-            assertThatThrownBy(pool::checkHealth).isInstanceOf(SQLException.class);
         }
+        assertThatThrownBy(pool::checkHealth).isInstanceOf(SQLException.class);
     }
 
     @Test
