@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,7 +79,8 @@ public final class ServiceLifecycleBenchmark {
     }
 
     private static void get(URI uri) throws IOException, InterruptedException {
-        HttpResponse<Void> response = CLIENT.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException(uri + " answered " + response.statusCode());
         }
