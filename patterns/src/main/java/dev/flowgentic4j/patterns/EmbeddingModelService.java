@@ -57,6 +57,17 @@ public final class EmbeddingModelService implements AutoCloseable {
      * @throws OrtException if ONNX Runtime cannot create the session
      */
     public static EmbeddingModelService load() throws IOException, OrtException {
+        return load(EmbeddingModelSettings.defaults());
+    }
+
+    /**
+     * Loads the model from the classpath into a new ONNX Runtime session configured by {@code settings}.
+     *
+     * @throws IOException if the model or tokenizer cannot be read
+     * @throws OrtException if ONNX Runtime cannot create the session
+     */
+    public static EmbeddingModelService load(EmbeddingModelSettings settings) throws IOException, OrtException {
+        Objects.requireNonNull(settings, "settings");
         long start = System.nanoTime();
         ClassLoader loader = EmbeddingModelService.class.getClassLoader();
         byte[] modelBytes;
@@ -64,7 +75,13 @@ public final class EmbeddingModelService implements AutoCloseable {
             modelBytes = in.readAllBytes();
         }
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        OrtSession session = environment.createSession(modelBytes, new OrtSession.SessionOptions());
+        OrtSession session;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            if (settings.intraOpThreads() > 0) {
+                options.setIntraOpNumThreads(settings.intraOpThreads());
+            }
+            session = environment.createSession(modelBytes, options);
+        }
         try (InputStream tokenizer = resource(loader, TOKENIZER_RESOURCE)) {
             OnnxBertBiEncoder encoder = new OnnxBertBiEncoder(environment, session, tokenizer, PoolingMode.MEAN);
             EmbeddingModel model = new InProcessModel(encoder);

@@ -65,9 +65,15 @@ public final class PatternServices {
                 .build();
     }
 
-    /** The all-MiniLM-L6-v2 model ({@link EmbeddingModelService}); start it with {@code start(null)}. */
+    /** The all-MiniLM-L6-v2 model ({@link EmbeddingModelService}) with default settings; {@code start(null)}. */
     public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel() {
-        return ServiceDefinition.builder(EMBEDDING_MODEL, (Void none) -> EmbeddingModelService.load())
+        return embeddingModel(EmbeddingModelSettings.defaults());
+    }
+
+    /** The all-MiniLM-L6-v2 model loaded with {@code settings}; start it with {@code start(null)}. */
+    public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel(EmbeddingModelSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        return ServiceDefinition.builder(EMBEDDING_MODEL, (Void none) -> EmbeddingModelService.load(settings))
                 .stop(EmbeddingModelService::close)
                 .build();
     }

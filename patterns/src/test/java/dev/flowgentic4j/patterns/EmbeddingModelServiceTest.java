@@ -27,7 +27,10 @@ class EmbeddingModelServiceTest {
     @BeforeAll
     static void loadTheModelOnce() {
         integration = LangGraphIntegration.create();
-        model = PatternServices.embeddingModel(integration.executionWrappers()).start(null);
+        // one ONNX thread: the settings reach the session, and the test leaves a core to the rest
+        model = integration.executionWrappers()
+                .serviceTask(PatternServices.embeddingModel(EmbeddingModelSettings.defaults().withIntraOpThreads(1)))
+                .start(null);
     }
 
     @AfterAll

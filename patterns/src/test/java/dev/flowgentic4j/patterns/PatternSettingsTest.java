@@ -41,6 +41,14 @@ class PatternSettingsTest {
     }
 
     @Test
+    void embedding_model_settings_reject_a_negative_thread_count() {
+        assertThat(EmbeddingModelSettings.defaults().intraOpThreads()).isZero();
+        assertThat(EmbeddingModelSettings.defaults().withIntraOpThreads(2).intraOpThreads()).isEqualTo(2);
+        assertThatThrownBy(() -> EmbeddingModelSettings.defaults().withIntraOpThreads(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("intraOpThreads");
+    }
+
+    @Test
     void http_server_settings_reject_bad_values_naming_the_field() {
         assertThat(HttpServerSettings.defaults().host()).isEqualTo("127.0.0.1");
         assertThatThrownBy(() -> HttpServerSettings.onPort(70000)).hasMessageContaining("port");
