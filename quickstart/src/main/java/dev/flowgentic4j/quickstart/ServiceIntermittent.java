@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one cold start per service, counters that persist across requests, two services side by side,
  * and a clean shutdown after which both ports refuse connections.
  *
- * <p>Run it with {@code ./mvnw -q -pl examples -am exec:java} (see README). Pass a port as the first
+ * <p>Run it with {@code ./mvnw -q -pl quickstart -am compile exec:java} (see README). Pass a port as the first
  * argument to pin server 1's port; the default 0 picks free ports.
  */
 public final class ServiceIntermittent {
