@@ -1,13 +1,13 @@
 package dev.flowgentic4j.benchmarks;
 
+import dev.flowgentic4j.integration.ExecutionWrappers;
+import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.patterns.DatabasePool;
 import dev.flowgentic4j.patterns.DatabaseSettings;
 import dev.flowgentic4j.patterns.EmbeddedDatabase;
 import dev.flowgentic4j.patterns.EmbeddingModelService;
 import dev.flowgentic4j.patterns.Options;
 import dev.flowgentic4j.patterns.PatternServices;
-import dev.flowgentic4j.integration.ExecutionWrappers;
-import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceCall;

@@ -1,12 +1,12 @@
 package dev.flowgentic4j.examples;
 
+import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.patterns.DatabasePool;
 import dev.flowgentic4j.patterns.DatabaseSettings;
 import dev.flowgentic4j.patterns.EmbeddedDatabase;
 import dev.flowgentic4j.patterns.Options;
 import dev.flowgentic4j.patterns.PatternServices;
 import dev.flowgentic4j.testkit.Probes;
-import dev.flowgentic4j.integration.LangGraphIntegration;
 import java.io.PrintStream;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.flowgentic4j.examples;
 
+import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.patterns.EmbeddingModelService;
 import dev.flowgentic4j.patterns.PatternServices;
-import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import java.io.PrintStream;
 import java.time.Duration;

@@ -1,10 +1,11 @@
 package dev.flowgentic4j.examples;
 
+import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.patterns.Options;
 import dev.flowgentic4j.patterns.PatternServices;
 import dev.flowgentic4j.patterns.RedisCache;
 import dev.flowgentic4j.patterns.RedisSettings;
-import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.testkit.Probes;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import java.io.PrintStream;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
-import dev.flowgentic4j.testkit.Probes;
 
 /**
  * Pattern 3, "Redis Cache Client": a SERVICE_TASK opens one Lettuce connection to the Redis at

@@ -1,7 +1,7 @@
 package dev.flowgentic4j.quickstart;
 
-import dev.flowgentic4j.testkit.Probes;
 import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.testkit.Probes;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceTask;
@@ -13,9 +13,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The seed's "Persistent Service Behavior Demo" in Java: a SERVICE_TASK wraps a real HTTP server;
