@@ -1,14 +1,13 @@
 package dev.flowgentic4j.benchmarks;
 
-import dev.flowgentic4j.examples.DatabasePoolExample;
-import dev.flowgentic4j.examples.patterns.DatabasePool;
-import dev.flowgentic4j.examples.patterns.DatabaseSettings;
-import dev.flowgentic4j.examples.patterns.EmbeddedDatabase;
-import dev.flowgentic4j.examples.patterns.EmbeddingModelService;
-import dev.flowgentic4j.examples.patterns.Options;
-import dev.flowgentic4j.examples.patterns.PatternServices;
 import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.patterns.DatabasePool;
+import dev.flowgentic4j.patterns.DatabaseSettings;
+import dev.flowgentic4j.patterns.EmbeddedDatabase;
+import dev.flowgentic4j.patterns.EmbeddingModelService;
+import dev.flowgentic4j.patterns.Options;
+import dev.flowgentic4j.patterns.PatternServices;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceCall;
@@ -35,7 +34,7 @@ import java.util.function.IntFunction;
  * Each resource first runs one discarded round, so that JIT compilation of the code paths is not
  * counted as the resource's cold start.
  *
- * <p>Run: {@code ./mvnw -q -B compile exec:java -pl benchmarks -am -Ddemo.skip=true
+ * <p>Run: {@code ./mvnw -q -B compile exec:java -pl benchmarks -am
  * -Dbenchmark=dev.flowgentic4j.benchmarks.ColdStartAmortisation -Dexec.args="--n=100"}. Options:
  * {@code --n} (default 100), {@code --model-n} (default n), {@code --rounds} of the pool (default 5),
  * {@code --model-rounds} (default 1), {@code --jdbc-url} (default: an embedded
@@ -147,7 +146,10 @@ public final class ColdStartAmortisation {
         DatabaseSettings target = server.withSchema("bench_" + UUID.randomUUID().toString().substring(0, 8));
         String sql = "SELECT id, name, email FROM users ORDER BY id";
         try (DatabasePool setup = DatabasePool.open(target.withPoolSize(1, 1))) {
-            DatabasePoolExample.seed(setup);
+            setup.update("CREATE SCHEMA IF NOT EXISTS " + target.schema());
+            setup.update("CREATE TABLE users (id integer PRIMARY KEY, name text NOT NULL, email text NOT NULL)");
+            setup.update("INSERT INTO users VALUES (123, 'Ada Lovelace', 'ada@example.com'), "
+                    + "(124, 'Alan Turing', 'alan@example.com'), (125, 'Grace Hopper', 'grace@example.com')");
         }
         try {
             return measure("HikariCP pool over " + label, n, functionCalls, PatternServices::databasePool, target,

@@ -1,12 +1,12 @@
 package dev.flowgentic4j.examples;
 
-import dev.flowgentic4j.examples.patterns.DatabasePool;
-import dev.flowgentic4j.examples.patterns.DatabaseSettings;
-import dev.flowgentic4j.examples.patterns.EmbeddedDatabase;
-import dev.flowgentic4j.examples.patterns.Options;
-import dev.flowgentic4j.examples.patterns.PatternServices;
-import dev.flowgentic4j.examples.patterns.Probes;
 import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.patterns.DatabasePool;
+import dev.flowgentic4j.patterns.DatabaseSettings;
+import dev.flowgentic4j.patterns.EmbeddedDatabase;
+import dev.flowgentic4j.patterns.Options;
+import dev.flowgentic4j.patterns.PatternServices;
+import dev.flowgentic4j.testkit.Probes;
 import java.io.PrintStream;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,8 +38,8 @@ public final class DatabasePoolExample {
 
     private DatabasePoolExample() {}
 
-    public static void main(String[] args) throws Exception {
-        run(System.out, DatabaseSettings.from(Options.of(System.getenv(), args)));
+    public static void main(String[] args) {
+        Unreachable.exitOnFailure("DatabasePoolExample", () -> run(System.out, DatabaseSettings.from(Options.of(System.getenv(), args))));
     }
 
     /** Runs the pattern against {@code settings}, printing to {@code out}. */
@@ -91,7 +91,8 @@ public final class DatabasePoolExample {
 
     private static int serverConnections(DatabaseSettings target) {
         try {
-            return Probes.serverConnections(target, target.applicationName());
+            return Probes.serverConnections(target.jdbcUrl().orElseThrow(), target.user(), target.password(),
+                    target.applicationName());
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list connections on " + target.describeTarget(), e);
         }

@@ -1,8 +1,8 @@
 package dev.flowgentic4j.examples;
 
-import dev.flowgentic4j.examples.patterns.EmbeddingModelService;
-import dev.flowgentic4j.examples.patterns.PatternServices;
 import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.patterns.EmbeddingModelService;
+import dev.flowgentic4j.patterns.PatternServices;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -24,8 +24,8 @@ public final class ModelServiceExample {
     private ModelServiceExample() {}
 
     public static void main(String[] args) {
-        run(System.out, List.of("sample input", "another input", "How do I reset my password?",
-                "I forgot my password", "What is the price of the monitor?"));
+        Unreachable.exitOnFailure("ModelServiceExample", () -> run(System.out, List.of("sample input", "another input", "How do I reset my password?",
+                "I forgot my password", "What is the price of the monitor?")));
     }
 
     /** Loads the model once and embeds each text, printing to {@code out}. */

@@ -1,20 +1,23 @@
 package dev.flowgentic4j.examples;
 
-import dev.flowgentic4j.examples.patterns.Options;
-import dev.flowgentic4j.examples.patterns.PatternServices;
-import dev.flowgentic4j.examples.patterns.Probes;
-import dev.flowgentic4j.examples.patterns.RedisCache;
-import dev.flowgentic4j.examples.patterns.RedisSettings;
 import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.patterns.Options;
+import dev.flowgentic4j.patterns.PatternServices;
+import dev.flowgentic4j.patterns.RedisCache;
+import dev.flowgentic4j.patterns.RedisSettings;
+import dev.flowgentic4j.testkit.Probes;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Pattern 3, "Redis Cache Client": a SERVICE_TASK opens one Lettuce connection to
- * {@code redis://127.0.0.1:6379} (or {@code --redis-url=...} / {@value RedisSettings#URL_VARIABLE});
+ * Pattern 3, "Redis Cache Client": a SERVICE_TASK opens one Lettuce connection to the Redis at
+ * {@code --redis-url=...} / {@value RedisSettings#URL_VARIABLE}, or, with neither set, to an
+ * embedded Redis it starts first (a demo convenience: in production, configure a URL);
  * {@code user:123} and {@code session:456} are set and read through it; cancelling the handle closes
  * the connection, after which {@code CLIENT LIST} no longer shows its client name.
  */
@@ -23,20 +26,31 @@ public final class RedisCacheExample {
 
     /** What the example saw, for tests. */
     public record Report(Optional<String> user, Optional<String> session, boolean sameConnection,
-                         boolean listedWhileRunning, boolean listedAfterCancel) {}
+                         boolean listedWhileRunning, boolean listedAfterCancel, boolean embedded) {}
 
     private RedisCacheExample() {}
 
     public static void main(String[] args) {
-        run(System.out, RedisSettings.from(Options.of(System.getenv(), args)), RetryConfig.ofDefaults());
+        Unreachable.exitOnFailure("RedisCacheExample", () -> run(System.out,
+                RedisSettings.configured(Options.of(System.getenv(), args)), RetryConfig.ofDefaults()));
     }
 
-    /** Connects with {@code settings}, retrying start-up with {@code retry}; prints to {@code out}. */
-    public static Report run(PrintStream out, RedisSettings settings, RetryConfig retry) {
+    /**
+     * Connects to {@code configured} (with none, to an embedded Redis it starts first), retrying
+     * start-up with {@code retry}; prints to {@code out}.
+     */
+    public static Report run(PrintStream out, Optional<RedisSettings> configured, RetryConfig retry)
+            throws TimeoutException {
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            ServiceFuture<RedisCache> future =
-                    PatternServices.redisCache(integration.executionWrappers(), retry).start(settings);
+            if (configured.isEmpty()) {
+                out.println("No Redis URL configured (--redis-url or " + RedisSettings.URL_VARIABLE
+                        + "): starting an embedded Redis, for this demo only");
+            }
+            PatternServices.Redis services = PatternServices.startRedis(integration.executionWrappers(), configured,
+                    RedisSettings.of(RedisSettings.DEFAULT_URL), retry, READY);
+            ServiceFuture<RedisCache> future = services.client();
             RedisCache redis = future.join();
+            RedisSettings settings = redis.settings();
             out.println("Redis client connected to " + settings.redactedUrl() + " in "
                     + future.startupDuration().orElseThrow().toMillis() + " ms as " + settings.clientName());
 
@@ -51,15 +65,24 @@ public final class RedisCacheExample {
             boolean same = future.join() == redis;
             out.println("  get user:123    -> " + user.orElse("(none)"));
             out.println("  get session:456 -> " + session.orElse("(none)"));
-            boolean listed = Probes.redisClientNames(settings.url()).contains(settings.clientName());
+            boolean listed = clientNames(settings).contains(settings.clientName());
 
             // cleanup: cancelling the handle closes the connection
             future.cancel(true);
             boolean listedAfter = !Probes.eventually(Duration.ofSeconds(5),
-                    () -> !Probes.redisClientNames(settings.url()).contains(settings.clientName()));
+                    () -> !clientNames(settings).contains(settings.clientName()));
             out.println("  client " + settings.clientName() + " in CLIENT LIST: while running " + listed
                     + ", after cancel " + listedAfter);
-            return new Report(user, session, same, listed, listedAfter);
+            return new Report(user, session, same, listed, listedAfter, services.embedded().isPresent());
+        }
+    }
+
+    /** What the server lists, seen over a short-lived connection of its own. */
+    private static List<String> clientNames(RedisSettings settings) {
+        try (RedisCache probe = RedisCache.connect(settings.withClientName(Probes.PROBE_APPLICATION_NAME))) {
+            return probe.clientNames();
+        } catch (RedisCache.RedisUnavailableException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.read.ListAppender;
 import dev.flowgentic4j.testkit.OpenAiStub;
 import dev.flowgentic4j.tools.AgentTools;
@@ -194,6 +195,10 @@ class ToolLoadAndSecurityTest {
         Level before = root.getLevel();
         ListAppender<ILoggingEvent> captured = new ListAppender<>();
         captured.start();
+        // capture in memory only: the console keeps its level, DEBUG goes nowhere else
+        List<Appender<ILoggingEvent>> consoles = new ArrayList<>();
+        root.iteratorForAppenders().forEachRemaining(consoles::add);
+        consoles.forEach(root::detachAppender);
         root.addAppender(captured);
         root.setLevel(Level.DEBUG);
         try (OpenAiStub stub = OpenAiStub.start(); LangGraphIntegration integration = LangGraphIntegration.create()) {
@@ -214,6 +219,7 @@ class ToolLoadAndSecurityTest {
         } finally {
             root.detachAppender(captured);
             root.setLevel(before);
+            consoles.forEach(root::addAppender);
         }
         assertThat(captured.list).as("something was logged at DEBUG").isNotEmpty();
         for (ILoggingEvent event : captured.list) {

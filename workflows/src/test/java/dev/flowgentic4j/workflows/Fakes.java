@@ -79,16 +79,18 @@ final class Fakes {
         new java.util.concurrent.CountDownLatch(1).await();
     }
 
-    /** Polls {@code condition} until it holds or {@code timeout} passes. */
+    /**
+     * Whether {@code condition} holds within {@code timeout}, polled by Awaitility every 10 ms on the
+     * calling thread (the thread and leak checks count threads: no poller thread of Awaitility's own).
+     */
     static boolean eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10);
+        try {
+            org.awaitility.Awaitility.await().pollInSameThread().atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
+            return true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return false;
         }
-        return condition.getAsBoolean();
     }
 
     /** Names of live threads this library started. */

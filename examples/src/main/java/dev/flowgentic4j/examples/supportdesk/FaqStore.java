@@ -1,7 +1,7 @@
 package dev.flowgentic4j.examples.supportdesk;
 
-import dev.flowgentic4j.examples.patterns.DatabasePool;
-import dev.flowgentic4j.examples.patterns.EmbeddingModelService;
+import dev.flowgentic4j.patterns.DatabasePool;
+import dev.flowgentic4j.patterns.EmbeddingModelService;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

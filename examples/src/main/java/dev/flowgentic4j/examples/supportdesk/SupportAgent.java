@@ -1,7 +1,7 @@
 package dev.flowgentic4j.examples.supportdesk;
 
-import dev.flowgentic4j.examples.patterns.DatabasePool;
-import dev.flowgentic4j.examples.patterns.Options;
+import dev.flowgentic4j.patterns.DatabasePool;
+import dev.flowgentic4j.patterns.Options;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ToolParameter;

@@ -1,10 +1,11 @@
 package dev.flowgentic4j.examples.supportdesk;
 
-import dev.flowgentic4j.examples.patterns.Cache;
-import dev.flowgentic4j.examples.patterns.DatabaseSettings;
-import dev.flowgentic4j.examples.patterns.Options;
-import dev.flowgentic4j.examples.patterns.PatternServices;
-import dev.flowgentic4j.examples.patterns.RedisSettings;
+import dev.flowgentic4j.patterns.Cache;
+import dev.flowgentic4j.patterns.DatabaseSettings;
+import dev.flowgentic4j.patterns.Options;
+import dev.flowgentic4j.patterns.PatternServices;
+import dev.flowgentic4j.patterns.RedisSettings;
+import dev.flowgentic4j.examples.Unreachable;
 import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.workflows.RetryConfig;
@@ -75,8 +76,9 @@ public final class SupportDesk {
 
     private SupportDesk() {}
 
-    public static void main(String[] args) throws TimeoutException {
-        run(System.out, Settings.from(Options.of(System.getenv(), args)), DEFAULT_QUESTIONS);
+    public static void main(String[] args) {
+        Unreachable.exitOnFailure("SupportDesk",
+                () -> run(System.out, Settings.from(Options.of(System.getenv(), args)), DEFAULT_QUESTIONS));
     }
 
     /** Starts the services, answers {@code questions} in order, prints to {@code out}, stops everything. */

@@ -4,9 +4,9 @@ import static org.bsc.langgraph4j.GraphDefinition.END;
 import static org.bsc.langgraph4j.GraphDefinition.START;
 import static org.bsc.langgraph4j.action.AsyncEdgeAction.edge_async;
 
-import dev.flowgentic4j.examples.patterns.Cache;
-import dev.flowgentic4j.examples.patterns.DatabasePool;
-import dev.flowgentic4j.examples.patterns.EmbeddingModelService;
+import dev.flowgentic4j.patterns.Cache;
+import dev.flowgentic4j.patterns.DatabasePool;
+import dev.flowgentic4j.patterns.EmbeddingModelService;
 import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.integration.Graphs;
 import dev.flowgentic4j.workflows.ServiceFuture;

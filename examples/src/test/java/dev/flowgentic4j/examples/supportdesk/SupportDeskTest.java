@@ -2,10 +2,11 @@ package dev.flowgentic4j.examples.supportdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgentic4j.examples.patterns.DatabaseSettings;
-import dev.flowgentic4j.examples.patterns.RedisCache;
-import dev.flowgentic4j.examples.patterns.RedisSettings;
-import dev.flowgentic4j.examples.patterns.TestServers;
+import dev.flowgentic4j.examples.ExampleServers;
+import dev.flowgentic4j.patterns.DatabaseSettings;
+import dev.flowgentic4j.patterns.EmbeddedRedis;
+import dev.flowgentic4j.patterns.RedisCache;
+import dev.flowgentic4j.patterns.RedisSettings;
 import dev.flowgentic4j.testkit.OpenAiStub;
 import dev.flowgentic4j.testkit.StubReply;
 import dev.flowgentic4j.testkit.StubRequest;
@@ -26,8 +27,7 @@ class SupportDeskTest {
     void answers_on_embedded_defaults_with_the_nearest_faq_and_serves_repeats_from_the_in_process_cache()
             throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        SupportDesk.Settings settings = new SupportDesk.Settings(
-                DatabaseSettings.defaults().withApplicationName(TestServers.unique("fg4j")), Optional.empty(),
+        SupportDesk.Settings settings = new SupportDesk.Settings(ExampleServers.embeddedDatabase(), Optional.empty(),
                 Optional.empty());
 
         SupportDesk.Report report = SupportDesk.run(new PrintStream(printed, true, StandardCharsets.UTF_8), settings,
@@ -49,31 +49,31 @@ class SupportDeskTest {
 
     @Test
     void caches_answers_in_redis_when_a_redis_url_is_configured() throws Exception {
-        TestServers.requirePostgres();
-        TestServers.requireRedis();
-        DatabaseSettings database = TestServers.localPostgres();
-        RedisSettings redis = RedisSettings.of(TestServers.REDIS_URL).withClientName(TestServers.unique("fg4j"))
-                .withKeyPrefix(TestServers.unique("fg4j") + ":");
-        String question = "How do I enable 2FA on my account?";
-        try {
+        DatabaseSettings database = ExampleServers.database();
+        Optional<String> configured = ExampleServers.redisUrl();
+        try (EmbeddedRedis embedded = configured.isPresent() ? null : EmbeddedRedis.start()) {
+            String url = configured.orElseGet(() -> embedded.url());   // a lambda: embedded is null when configured
+            RedisSettings redis = RedisSettings.of(url).withClientName(ExampleServers.unique("fg4j"))
+                    .withKeyPrefix(ExampleServers.unique("fg4j") + ":");
+            String question = "How do I enable 2FA on my account?";
+
             SupportDesk.Report report = SupportDesk.run(QUIET,
                     new SupportDesk.Settings(database, Optional.of(redis), Optional.empty()), List.of(question));
 
-            assertThat(report.cache()).isEqualTo("Redis at " + TestServers.REDIS_URL);
-            assertThat(report.startupCosts()).containsKey("redis_cache#2").doesNotContainKey("embedded_postgres#3");
-            try (RedisCache check = RedisCache.connect(redis.withClientName(TestServers.unique("fg4j")))) {
+            assertThat(report.cache()).isEqualTo("Redis at " + url);
+            assertThat(report.startupCosts()).containsKey("redis_cache#2");
+            try (RedisCache check = RedisCache.connect(redis.withClientName(ExampleServers.unique("fg4j")))) {
                 assertThat(check.get(SupportDeskGraph.cacheKey(question))).contains(report.answers().get(0).answer());
                 check.delete(SupportDeskGraph.cacheKey(question));
             }
         } finally {
-            TestServers.dropSchema(database);
+            ExampleServers.dropSchema(database);
         }
     }
 
     @Test
     void agent_step_rephrases_the_answer_after_calling_the_faq_tool_through_the_pool() throws Exception {
-        TestServers.requirePostgres();
-        DatabaseSettings database = TestServers.localPostgres();
+        DatabaseSettings database = ExampleServers.database();
         try (OpenAiStub stub = OpenAiStub.start()) {
             stub.enqueue(StubReply.toolCalls(StubReply.call("searchFaq", "{\"keyword\":\"invoice\"}")),
                     StubReply.text("You'll find every invoice as a PDF under Billing."));
@@ -96,7 +96,7 @@ class SupportDeskTest {
                     .as("the tool's result came from the faq table through the pool")
                     .contains("Where can I download my invoices?");
         } finally {
-            TestServers.dropSchema(database);
+            ExampleServers.dropSchema(database);
         }
     }
 }

@@ -1,0 +1,210 @@
+package dev.flowgentic4j.patterns;
+
+import com.sun.net.httpserver.HttpHandler;
+import dev.flowgentic4j.integration.ExecutionWrappers;
+import dev.flowgentic4j.workflows.HealthConfig;
+import dev.flowgentic4j.workflows.RetryConfig;
+import dev.flowgentic4j.workflows.ServiceDefinition;
+import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.ServiceTask;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The production patterns as ready {@link ServiceDefinition}s: an embedded PostgreSQL, a HikariCP
+ * pool, the all-MiniLM-L6-v2 model, a Redis client, an embedded Redis, an in-process cache and the
+ * JDK HTTP server. Each has a fixed name, a readiness and a health check where the component has
+ * one ({@code SELECT 1}, {@code PING}, a TCP connect), and a stop that releases the resource when
+ * the handle is cancelled or the integration closes. The {@code ExecutionWrappers} overloads
+ * register the definition in one call.
+ *
+ * <pre>{@code
+ * try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+ *     ServiceFuture<EmbeddingModelService> model =
+ *         integration.executionWrappers().serviceTask(PatternServices.embeddingModel()).start(null);
+ *     float[] v = model.call(Duration.ofSeconds(30), m -> m.embed("hello"));
+ * }
+ * }</pre>
+ *
+ * Each pattern needs its component's libraries, which this module declares optional (see README).
+ */
+public final class PatternServices {
+    public static final String EMBEDDED_POSTGRES = "embedded_postgres";
+    public static final String DATABASE_POOL = "db_pool";
+    public static final String EMBEDDING_MODEL = "embedding_model";
+    public static final String REDIS_CACHE = "redis_cache";
+    public static final String EMBEDDED_REDIS = "embedded_redis";
+    public static final String IN_PROCESS_CACHE = "in_process_cache";
+    public static final String HTTP_SERVER = "http_server";
+
+    /** How often the pool, Redis and HTTP server services are checked while they run. */
+    public static final Duration HEALTH_INTERVAL = Duration.ofSeconds(10);
+
+    private PatternServices() {}
+
+    /** A PostgreSQL server of its own ({@link EmbeddedDatabase}); start it with {@code start(null)}. */
+    public static ServiceDefinition<Void, EmbeddedDatabase> embeddedPostgres() {
+        return ServiceDefinition.builder(EMBEDDED_POSTGRES, (Void none) -> EmbeddedDatabase.start())
+                .stop(EmbeddedDatabase::close)
+                .build();
+    }
+
+    /**
+     * A HikariCP pool ({@link DatabasePool}); the settings passed to {@code start} must carry a JDBC
+     * URL. RUNNING once the minimum idle connections are open and answered {@code SELECT 1}; checked
+     * with {@code SELECT 1} while it runs; the stop closes every connection.
+     */
+    public static ServiceDefinition<DatabaseSettings, DatabasePool> databasePool() {
+        return ServiceDefinition.builder(DATABASE_POOL, DatabasePool::open)
+                .readiness(DatabasePool::warmUp)
+                .health(HealthConfig.<DatabasePool>builder(DatabasePool::checkHealth).interval(HEALTH_INTERVAL).build())
+                .stop(DatabasePool::close)
+                .build();
+    }
+
+    /** The all-MiniLM-L6-v2 model ({@link EmbeddingModelService}) with default settings; {@code start(null)}. */
+    public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel() {
+        return embeddingModel(EmbeddingModelSettings.defaults());
+    }
+
+    /** The all-MiniLM-L6-v2 model loaded with {@code settings}; start it with {@code start(null)}. */
+    public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel(EmbeddingModelSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        return ServiceDefinition.builder(EMBEDDING_MODEL, (Void none) -> EmbeddingModelService.load(settings))
+                .stop(EmbeddingModelService::close)
+                .build();
+    }
+
+    /**
+     * A Lettuce connection ({@link RedisCache}), checked with {@code PING}. If Redis is unreachable
+     * every attempt of {@code retry} fails and the handle fails with an exception naming the URL.
+     */
+    public static ServiceDefinition<RedisSettings, RedisCache> redisCache(RetryConfig retry) {
+        return ServiceDefinition.builder(REDIS_CACHE, RedisCache::connect)
+                .health(HealthConfig.<RedisCache>builder(RedisCache::ping).interval(HEALTH_INTERVAL).build())
+                .stop(RedisCache::close)
+                .retry(Objects.requireNonNull(retry, "retry"))
+                .build();
+    }
+
+    /** A Redis server of its own ({@link EmbeddedRedis}), for tests and demos only; {@code start(null)}. */
+    public static ServiceDefinition<Void, EmbeddedRedis> embeddedRedis() {
+        return ServiceDefinition.builder(EMBEDDED_REDIS, (Void none) -> EmbeddedRedis.start())
+                .stop(EmbeddedRedis::close)
+                .build();
+    }
+
+    /** The stand-in cache when no Redis is configured ({@link InProcessCache}). */
+    public static ServiceDefinition<Void, InProcessCache> inProcessCache() {
+        return ServiceDefinition.builder(IN_PROCESS_CACHE, (Void none) -> new InProcessCache())
+                .stop(InProcessCache::close)
+                .build();
+    }
+
+    /**
+     * The JDK HTTP server ({@link HttpServerService}) serving {@code routes}; RUNNING once its port
+     * accepts connections, checked the same way while it runs; the stop releases the port.
+     */
+    public static ServiceDefinition<HttpServerSettings, HttpServerService> httpServer(Map<String, HttpHandler> routes) {
+        Map<String, HttpHandler> copy = Map.copyOf(Objects.requireNonNull(routes, "routes"));
+        return ServiceDefinition.builder(HTTP_SERVER, (HttpServerSettings settings) -> HttpServerService.start(settings, copy))
+                .readiness(HttpServerService::checkAccepting)
+                .health(HealthConfig.<HttpServerService>builder(HttpServerService::checkAccepting)
+                        .interval(HEALTH_INTERVAL).build())
+                .stop(HttpServerService::close)
+                .build();
+    }
+
+    /** {@link #embeddedPostgres()} registered on {@code wrappers}. */
+    public static ServiceTask<Void, EmbeddedDatabase> embeddedPostgres(ExecutionWrappers wrappers) {
+        return wrappers.serviceTask(embeddedPostgres());
+    }
+
+    /** {@link #databasePool()} registered on {@code wrappers}. */
+    public static ServiceTask<DatabaseSettings, DatabasePool> databasePool(ExecutionWrappers wrappers) {
+        return wrappers.serviceTask(databasePool());
+    }
+
+    /** {@link #embeddingModel()} registered on {@code wrappers}. */
+    public static ServiceTask<Void, EmbeddingModelService> embeddingModel(ExecutionWrappers wrappers) {
+        return wrappers.serviceTask(embeddingModel());
+    }
+
+    /** {@link #redisCache(RetryConfig)} registered on {@code wrappers}. */
+    public static ServiceTask<RedisSettings, RedisCache> redisCache(ExecutionWrappers wrappers, RetryConfig retry) {
+        return wrappers.serviceTask(redisCache(retry));
+    }
+
+    /** {@link #embeddedRedis()} registered on {@code wrappers}. */
+    public static ServiceTask<Void, EmbeddedRedis> embeddedRedis(ExecutionWrappers wrappers) {
+        return wrappers.serviceTask(embeddedRedis());
+    }
+
+    /** {@link #inProcessCache()} registered on {@code wrappers}. */
+    public static ServiceTask<Void, InProcessCache> inProcessCache(ExecutionWrappers wrappers) {
+        return wrappers.serviceTask(inProcessCache());
+    }
+
+    /** {@link #httpServer(Map)} registered on {@code wrappers}. */
+    public static ServiceTask<HttpServerSettings, HttpServerService> httpServer(ExecutionWrappers wrappers,
+                                                                              Map<String, HttpHandler> routes) {
+        return wrappers.serviceTask(httpServer(routes));
+    }
+
+    /**
+     * The database services of one program: the pool and, when it runs on one, the embedded server.
+     * Closing the integration stops the pool first, then the server (reverse start order).
+     */
+    public record Database(Optional<ServiceFuture<EmbeddedDatabase>> embedded, ServiceFuture<DatabasePool> pool) {
+
+        /** Stops the pool, then the embedded server if there is one. */
+        public void cancel() {
+            pool.cancel(true);
+            embedded.ifPresent(server -> server.cancel(true));
+        }
+    }
+
+    /**
+     * Starts the pool over {@code settings}' JDBC URL; with none, first starts an embedded PostgreSQL
+     * and waits up to {@code readyTimeout} for it (the pool then starts without waiting).
+     *
+     * @throws TimeoutException if the embedded server is not up in time
+     */
+    public static Database startDatabase(ExecutionWrappers wrappers, DatabaseSettings settings, Duration readyTimeout)
+            throws TimeoutException {
+        ServiceTask<DatabaseSettings, DatabasePool> pools = databasePool(wrappers);
+        if (settings.jdbcUrl().isPresent()) {
+            return new Database(Optional.empty(), pools.start(settings));
+        }
+        ServiceFuture<EmbeddedDatabase> embedded = embeddedPostgres(wrappers).start(null);
+        EmbeddedDatabase server = embedded.awaitRunning(readyTimeout);
+        return new Database(Optional.of(embedded), pools.start(server.settingsFor(settings)));
+    }
+
+    /**
+     * The Redis services of one program: the client and, when it runs on one (tests and demos),
+     * the embedded server. Closing the integration stops the client first, then the server.
+     */
+    public record Redis(Optional<ServiceFuture<EmbeddedRedis>> embedded, ServiceFuture<RedisCache> client) {}
+
+    /**
+     * Starts the client over {@code settings}; with none, first starts an embedded Redis (tests and
+     * demos only) and waits up to {@code readyTimeout} for it, then connects with {@code base}'s
+     * client name and key prefix.
+     *
+     * @throws TimeoutException if the embedded server is not up in time
+     */
+    public static Redis startRedis(ExecutionWrappers wrappers, Optional<RedisSettings> settings, RedisSettings base,
+                                   RetryConfig retry, Duration readyTimeout) throws TimeoutException {
+        ServiceTask<RedisSettings, RedisCache> clients = redisCache(wrappers, retry);
+        if (settings.isPresent()) {
+            return new Redis(Optional.empty(), clients.start(settings.get()));
+        }
+        ServiceFuture<EmbeddedRedis> embedded = embeddedRedis(wrappers).start(null);
+        EmbeddedRedis server = embedded.awaitRunning(readyTimeout);
+        return new Redis(Optional.of(embedded), clients.start(server.settingsFor(base)));
+    }
+}
