@@ -37,6 +37,12 @@ class LifecycleRaceTest {
 
     /** Rethrows what {@code body} threw on another thread, within {@link #BOUND}. */
     private static <T> T onOtherThread(java.util.concurrent.Callable<T> body) throws Exception {
+        return onThread(new AtomicReference<>(), body);
+    }
+
+    /** Like {@link #onOtherThread}, publishing the thread first. */
+    private static <T> T onThread(AtomicReference<Thread> publish, java.util.concurrent.Callable<T> body)
+            throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
@@ -45,8 +51,17 @@ class LifecycleRaceTest {
                 result.completeExceptionally(t);
             }
         }, "race-test");
+        publish.set(thread);
         thread.start();
         return result.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits (up to 2 s) until {@code thread} blocks, waiting for something: the stop it joined. */
+    private static void awaitBlocked(AtomicReference<Thread> thread) throws InterruptedException {
+        Fakes.eventually(Duration.ofSeconds(2), () -> {
+            Thread t = thread.get();
+            return t != null && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -233,19 +248,18 @@ class LifecycleRaceTest {
         assertTimeoutPreemptively(BOUND, () -> {
             FlowEngine engine = engine(Duration.ofSeconds(5));
             CountDownLatch stopEntered = new CountDownLatch(1);
-            CountDownLatch secondCloseCalled = new CountDownLatch(1);
+            AtomicReference<Thread> second = new AtomicReference<>();
             ServiceFuture<Counter> future = engine.serviceTask(ServiceDefinition.builder("slow-stop", Counter::new)
                     .stop(c -> {
                         stopEntered.countDown();
-                        secondCloseCalled.await();
+                        awaitBlocked(second); // the second close is waiting for the first
                         c.close();
                     }).build()).start("s");
             Counter counter = future.join();
             CompletableFuture<Void> first = CompletableFuture.runAsync(engine::close);
             stopEntered.await();
 
-            onOtherThread(() -> {
-                secondCloseCalled.countDown();
+            onThread(second, () -> {
                 engine.close();
                 return null;
             });
@@ -260,20 +274,20 @@ class LifecycleRaceTest {
     void every_concurrent_close_reports_a_failed_stop() throws Exception {
         FlowEngine engine = engine(Duration.ofSeconds(5));
         CountDownLatch stopEntered = new CountDownLatch(1);
-        CountDownLatch secondCloseCalled = new CountDownLatch(1);
+        AtomicReference<Thread> second = new AtomicReference<>();
         engine.serviceTask(ServiceDefinition.builder("bad-stop", Counter::new).stop(c -> {
             stopEntered.countDown();
-            secondCloseCalled.await();
+            awaitBlocked(second);
             throw new IOException("disk gone");
         }).build()).start("b").join();
         CompletableFuture<Void> first = CompletableFuture.runAsync(engine::close);
         stopEntered.await();
 
-        assertThatThrownBy(() -> onOtherThread(() -> {
-            secondCloseCalled.countDown();
+        assertThatThrownBy(() -> onThread(second, () -> {
             engine.close();
             return null;
-        })).hasRootCauseInstanceOf(IOException.class).hasMessageContaining("disk gone");
+        })).isInstanceOfSatisfying(ExecutionException.class, e -> assertThat(e.getCause())
+                .isInstanceOf(ShutdownException.class).hasMessageContaining("'bad-stop#").hasMessageContaining("disk gone"));
         assertThatThrownBy(() -> first.get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ShutdownException.class);
     }
@@ -286,23 +300,20 @@ class LifecycleRaceTest {
             FlowEngine engine = engine(Duration.ofSeconds(5));
             try {
                 CountDownLatch stopEntered = new CountDownLatch(1);
-                CountDownLatch secondCancelCalled = new CountDownLatch(1);
+                AtomicReference<Thread> second = new AtomicReference<>();
                 ServiceFuture<Counter> future = engine.serviceTask(ServiceDefinition.builder("slow-stop", Counter::new)
                         .stop(c -> {
                             stopEntered.countDown();
-                            secondCancelCalled.await();
+                            awaitBlocked(second); // the second cancel is waiting for this stop
                             c.close();
                         }).build()).start("s");
                 Counter counter = future.join();
                 CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> future.cancel(true));
                 stopEntered.await();
 
-                boolean second = onOtherThread(() -> {
-                    secondCancelCalled.countDown();
-                    return future.cancel(true);
-                });
+                boolean secondResult = onThread(second, () -> future.cancel(true));
 
-                assertThat(second).isTrue();
+                assertThat(secondResult).isTrue();
                 assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
                 assertThat(counter.closes.get()).isEqualTo(1);
                 assertThat(first.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
