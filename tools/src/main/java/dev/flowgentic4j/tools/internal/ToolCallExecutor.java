@@ -2,14 +2,15 @@ package dev.flowgentic4j.tools.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.flowgentic4j.workflows.ServiceBusyException;
+import dev.flowgentic4j.workflows.ServiceCallException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.TaskFailedException;
+import dev.flowgentic4j.workflows.internal.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
-import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -61,7 +62,7 @@ public final class ToolCallExecutor implements ToolExecutor {
         try {
             value = body.run(arguments, memoryId);
         } catch (Throwable e) {
-            return error(describeFailure(unwrap(e)));
+            return error(describeFailure(Futures.unwrap(e, CheckedFailure.class, ServiceCallException.class)));
         }
         try {
             return ToolExecutionResult.builder().result(value).resultText(render(value)).build();
@@ -87,16 +88,6 @@ public final class ToolCallExecutor implements ToolExecutor {
         }
         return "Error: tool '" + toolName + "' failed: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
-    /** Strips reflection and checked-exception wrappers down to what the tool's own code threw. */
-    private static Throwable unwrap(Throwable e) {
-        Throwable current = e;
-        while (current.getCause() != null
-                && (current instanceof InvocationTargetException || current instanceof CheckedFailure)) {
-            current = current.getCause();
-        }
-        return current;
     }
 
     /**

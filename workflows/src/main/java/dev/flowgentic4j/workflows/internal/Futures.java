@@ -1,6 +1,7 @@
 package dev.flowgentic4j.workflows.internal;
 
 import java.lang.reflect.InvocationTargetException;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,12 +17,34 @@ public final class Futures {
      * down to what the code itself threw.
      */
     public static Throwable unwrap(Throwable error) {
+        return unwrap(error, List.of());
+    }
+
+    /**
+     * {@link #unwrap(Throwable)} that also strips the caller's own carrier exceptions (for example
+     * {@link dev.flowgentic4j.workflows.ServiceCallException} when only the root matters).
+     */
+    @SafeVarargs
+    public static Throwable unwrap(Throwable error, Class<? extends Throwable>... carriers) {
+        return unwrap(error, List.of(carriers));
+    }
+
+    private static Throwable unwrap(Throwable error, List<Class<? extends Throwable>> carriers) {
         Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException
-                || t instanceof InvocationTargetException) && t.getCause() != null) {
+        while (t.getCause() != null && (t instanceof CompletionException || t instanceof ExecutionException
+                || t instanceof InvocationTargetException || isCarrier(t, carriers))) {
             t = t.getCause();
         }
         return t;
+    }
+
+    private static boolean isCarrier(Throwable t, List<Class<? extends Throwable>> carriers) {
+        for (Class<? extends Throwable> carrier : carriers) {
+            if (carrier.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
