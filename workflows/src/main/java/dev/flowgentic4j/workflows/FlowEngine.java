@@ -148,16 +148,20 @@ public final class FlowEngine implements AutoCloseable {
     }
 
     /**
-     * Every service instance, grouped by state. Each state is read once, without stopping the
-     * services: a service that moves while the map is built appears under the state it was read in.
+     * A consistent snapshot: every service instance, grouped by its state at one instant. Taking
+     * it holds up state transitions for a moment, never calls.
      */
     public Map<ServiceState, List<ServiceFuture<?>>> servicesByState() {
         Map<ServiceState, List<ServiceFuture<?>>> byState = new EnumMap<>(ServiceState.class);
+        List<ManagedService<?, ?>> all;
         synchronized (lock) {
-            for (ManagedService<?, ?> service : services) {
+            all = List.copyOf(services);
+        }
+        ManagedService.whileStatesHeld(all, () -> {
+            for (ManagedService<?, ?> service : all) {
                 byState.computeIfAbsent(service.state(), s -> new ArrayList<>()).add(service);
             }
-        }
+        });
         byState.replaceAll((state, list) -> List.copyOf(list));
         return Collections.unmodifiableMap(byState);
     }

@@ -11,6 +11,8 @@ import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.Ticker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -65,6 +67,16 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     /** Whether the current thread is running a listener callback (of any service). */
     public static boolean insideListener() {
         return ServiceListeners.insideListener();
+    }
+
+    /**
+     * Runs {@code read} while no service in {@code services} can change state, so that what it reads
+     * is one instant; calls into the services go on meanwhile. {@code read} must be short.
+     */
+    public static void whileStatesHeld(List<ManagedService<?, ?>> services, Runnable read) {
+        List<ServiceLifecycle<?>> lifecycles = new ArrayList<>(services.size());
+        services.forEach(service -> lifecycles.add(service.lifecycle));
+        ServiceLifecycle.whileAllHeld(lifecycles, read);
     }
 
     // ---- starting ----

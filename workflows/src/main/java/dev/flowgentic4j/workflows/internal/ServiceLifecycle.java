@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The state machine of one service handle, and the only writer of its state.
@@ -88,7 +89,7 @@ final class ServiceLifecycle<S> {
     private final Ticker ticker;
     private final ServiceListeners listeners;
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
-    private final Object lock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
     private volatile Snapshot<S> snapshot;
     private ServiceFuture<?> handle;            // set once, before any transition
     private ColdStart<S> coldStart;             // guarded by lock: the cold start in progress, if any
@@ -120,19 +121,43 @@ final class ServiceLifecycle<S> {
         return ticker.read();
     }
 
+    /**
+     * Runs {@code read} while holding the locks of every lifecycle in {@code all}: no transition of
+     * any of them happens meanwhile, so what it reads is one instant. Calls are not held up (they
+     * take no lock); transitions wait. {@code read} must be short and must not call user code.
+     */
+    static void whileAllHeld(List<ServiceLifecycle<?>> all, Runnable read) {
+        int held = 0;
+        try {
+            for (ServiceLifecycle<?> lifecycle : all) {
+                lifecycle.lock.lock();
+                held++;
+            }
+            read.run();
+        } finally {
+            for (int i = held - 1; i >= 0; i--) {
+                all.get(i).lock.unlock();
+            }
+        }
+    }
+
     // ---- transitions ----
 
     /** NEW to STARTING. */
     Events start() {
-        synchronized (lock) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
             Snapshot<S> s = snapshot;
             if (s.state() != ServiceState.NEW) {
                 throw new IllegalStateException("service '" + id + "' is " + s.state() + ", expected NEW");
             }
             Events events = new Events(listeners);
-            publish(new Snapshot<>(ServiceState.STARTING, 0, null, false, false, false, null, now(), 0, 0, 0,
+            publish(new Snapshot<>(ServiceState.STARTING, 0, null, false, false, false, null, now, 0, 0, 0,
                     s.ready()), s.state(), null);
             return events;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -142,7 +167,8 @@ final class ServiceLifecycle<S> {
      * @return the cold start to run, or null if the service is stopping or over
      */
     ColdStart<S> beginColdStart() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             Snapshot<S> s = snapshot;
             boolean starting = s.state() == ServiceState.STARTING || s.state() == ServiceState.RUNNING && s.restarting();
             if (s.stopRequested() || !starting) {
@@ -150,12 +176,16 @@ final class ServiceLifecycle<S> {
             }
             coldStart = new ColdStart<>();
             return coldStart;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** A cold start produced {@code instance}: the next generation is live, or the instance is an orphan. */
     Started started(S instance) {
-        synchronized (lock) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
             Snapshot<S> s = snapshot;
             Events events = new Events(listeners);
             boolean first = s.state() == ServiceState.STARTING;
@@ -163,7 +193,6 @@ final class ServiceLifecycle<S> {
                 return new Started(events, true, s.generation());
             }
             coldStart = null; // its outcome is this instance: a stop from now on stops the instance
-            long now = now();
             int generation = s.generation() + 1;
             CompletableFuture<S> ready = s.ready();
             publish(new Snapshot<>(ServiceState.RUNNING, generation, instance, false, false, false, null, s.startedAt(),
@@ -173,6 +202,8 @@ final class ServiceLifecycle<S> {
             }
             events.completions.add(() -> ready.complete(instance));
             return new Started(events, false, generation);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -181,7 +212,9 @@ final class ServiceLifecycle<S> {
      * stop was requested or the service is over.
      */
     Events fail(Throwable cause) {
-        synchronized (lock) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
             Snapshot<S> s = snapshot;
             Events events = new Events(listeners);
             if (s.stopRequested() || s.state().isTerminal()) {
@@ -192,12 +225,14 @@ final class ServiceLifecycle<S> {
             coldStart = null;
             retiring = null;
             publish(new Snapshot<>(ServiceState.FAILED, s.generation(), null, false, false, false, failure,
-                    s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt() != 0 ? s.stoppedAt() : now(), s.ready()),
+                    s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt() != 0 ? s.stoppedAt() : now, s.ready()),
                     s.state(), failure);
             CompletableFuture<S> ready = s.ready();
             events.completions.add(() -> ready.completeExceptionally(failure));
             events.completions.add(() -> termination.completeExceptionally(failure));
             return events;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -206,7 +241,9 @@ final class ServiceLifecycle<S> {
      * the first request begins the stop; the plan tells it what to stop.
      */
     StopPlan<S> requestStop(boolean cancel) {
-        synchronized (lock) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
             Snapshot<S> s = snapshot;
             Events events = new Events(listeners);
             if (s.state().isTerminal() || s.stopRequested()) {
@@ -217,7 +254,7 @@ final class ServiceLifecycle<S> {
                 return new StopPlan<>(events, s.state().isTerminal(), false, null, null, null);
             }
             ServiceState next = s.state() == ServiceState.NEW ? ServiceState.TERMINATED : ServiceState.STOPPING;
-            long stoppedAt = s.stoppedAt() != 0 || s.liveSince() == 0 ? s.stoppedAt() : now();
+            long stoppedAt = s.stoppedAt() != 0 || s.liveSince() == 0 ? s.stoppedAt() : now;
             publish(new Snapshot<>(next, s.generation(), null, false, true, cancel, null, s.startedAt(), s.runningAt(),
                     s.liveSince(), stoppedAt, s.ready()), s.state(), null);
             CompletableFuture<S> ready = s.ready();
@@ -230,12 +267,15 @@ final class ServiceLifecycle<S> {
             coldStart = null;
             retiring = null;
             return plan;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The stop procedure ended: STOPPING to TERMINATED, or to FAILED if the stop failed or overran. */
     Events stopped(Throwable stopFailure) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             Snapshot<S> s = snapshot;
             Events events = new Events(listeners);
             if (s.state() != ServiceState.STOPPING) {
@@ -252,6 +292,8 @@ final class ServiceLifecycle<S> {
                 events.completions.add(() -> termination.completeExceptionally(failure));
             }
             return events;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -263,36 +305,46 @@ final class ServiceLifecycle<S> {
      *     moved on (stopped, failed, or that generation is already replaced)
      */
     Restart<S> beginRestart(int generation, Throwable cause, boolean replacing) {
-        synchronized (lock) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
             Snapshot<S> s = snapshot;
             if (!s.live() || s.stopRequested() || s.generation() != generation) {
                 return null;
             }
             Events events = new Events(listeners);
             snapshot = new Snapshot<>(ServiceState.RUNNING, generation, null, true, false, false, null, s.startedAt(),
-                    s.runningAt(), s.liveSince(), now(), new CompletableFuture<>());
+                    s.runningAt(), s.liveSince(), now, new CompletableFuture<>());
             if (replacing) {
                 listeners.queue("restart", l -> l.restarting(handle, generation, cause));
             }
             retiring = new CompletableFuture<>();
             return new Restart<>(events, s.instance(), retiring);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** A restart's replaced instance has stopped (or failed to); it no longer holds up a stop. */
     void retired(CompletableFuture<Void> stop) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (retiring == stop) {
                 retiring = null;
             }
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The health verdict changed; only an event. */
     Events healthChanged(HealthStatus status) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             listeners.queue("health change", l -> l.healthChanged(handle, status));
             return new Events(listeners);
+        } finally {
+            lock.unlock();
         }
     }
 
