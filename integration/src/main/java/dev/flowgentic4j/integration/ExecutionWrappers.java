@@ -250,9 +250,4 @@ public final class ExecutionWrappers {
     public IntegrationConfig config() {
         return config;
     }
-
-    /** The engine these wrappers register with. */
-    public FlowEngine engine() {
-        return engine;
-    }
 }
