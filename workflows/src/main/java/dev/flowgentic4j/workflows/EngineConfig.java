@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Settings of a {@link FlowEngine}: the backend, default retry policies and stop deadlines.
- * Immutable.
+ * Settings of a {@link FlowEngine}: the backend, default retry policies, stop deadlines and the
+ * clock ({@link Ticker}) of durations and restart windows. Immutable.
  *
  * <pre>{@code
  * EngineConfig config = EngineConfig.builder()
