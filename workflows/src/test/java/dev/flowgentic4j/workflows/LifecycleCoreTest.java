@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgentic4j.workflows.Fakes.Counter;
+import dev.flowgentic4j.workflows.Fakes.Fragile;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -97,21 +98,6 @@ class LifecycleCoreTest {
             future.cancel(true);
             ticker.advance(Duration.ofHours(1));
             assertThat(future.uptime()).as("frozen once stopped").isEqualTo(Duration.ofMinutes(5));
-        }
-    }
-
-    /** A counter whose health can be switched off. */
-    static final class Fragile extends Counter {
-        final AtomicBoolean broken = new AtomicBoolean();
-
-        Fragile(String owner) {
-            super(owner);
-        }
-
-        void ping() throws IOException {
-            if (broken.get()) {
-                throw new IOException("ping failed");
-            }
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.flowgentic4j.workflows.Fakes.Counter;
+import dev.flowgentic4j.workflows.Fakes.Fragile;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -56,6 +56,19 @@ class LifecycleRaceTest {
         return result.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A service whose stop signals {@code stopEntered}, then waits until {@code second} (the thread
+     * of a second close or cancel) blocks waiting for that stop, then runs {@code after}.
+     */
+    private static ServiceFuture<Counter> slowStopService(FlowEngine engine, CountDownLatch stopEntered,
+                                                          AtomicReference<Thread> second, ServiceStopper<Counter> after) {
+        return engine.serviceTask(ServiceDefinition.builder("slow-stop", Counter::new).stop(c -> {
+            stopEntered.countDown();
+            awaitBlocked(second);
+            after.stop(c);
+        }).build()).start("s");
+    }
+
     /** Waits (up to 2 s) until {@code thread} blocks, waiting for something: the stop it joined. */
     private static void awaitBlocked(AtomicReference<Thread> thread) throws InterruptedException {
         Fakes.eventually(Duration.ofSeconds(2), () -> {
@@ -67,21 +80,6 @@ class LifecycleRaceTest {
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> void sneakyThrow(Throwable t) throws E {
         throw (E) t;
-    }
-
-    /** A counter whose health can be switched off. */
-    static final class Fragile extends Counter {
-        final AtomicBoolean broken = new AtomicBoolean();
-
-        Fragile(String owner) {
-            super(owner);
-        }
-
-        void ping() throws IOException {
-            if (broken.get()) {
-                throw new IOException("ping failed");
-            }
-        }
     }
 
     // 1. close() or cancel() while a supervised restart is under way
@@ -249,12 +247,7 @@ class LifecycleRaceTest {
             FlowEngine engine = engine(Duration.ofSeconds(5));
             CountDownLatch stopEntered = new CountDownLatch(1);
             AtomicReference<Thread> second = new AtomicReference<>();
-            ServiceFuture<Counter> future = engine.serviceTask(ServiceDefinition.builder("slow-stop", Counter::new)
-                    .stop(c -> {
-                        stopEntered.countDown();
-                        awaitBlocked(second); // the second close is waiting for the first
-                        c.close();
-                    }).build()).start("s");
+            ServiceFuture<Counter> future = slowStopService(engine, stopEntered, second, Counter::close);
             Counter counter = future.join();
             CompletableFuture<Void> first = CompletableFuture.runAsync(engine::close);
             stopEntered.await();
@@ -275,11 +268,9 @@ class LifecycleRaceTest {
         FlowEngine engine = engine(Duration.ofSeconds(5));
         CountDownLatch stopEntered = new CountDownLatch(1);
         AtomicReference<Thread> second = new AtomicReference<>();
-        engine.serviceTask(ServiceDefinition.builder("bad-stop", Counter::new).stop(c -> {
-            stopEntered.countDown();
-            awaitBlocked(second);
+        slowStopService(engine, stopEntered, second, c -> {
             throw new IOException("disk gone");
-        }).build()).start("b").join();
+        }).join();
         CompletableFuture<Void> first = CompletableFuture.runAsync(engine::close);
         stopEntered.await();
 
@@ -287,7 +278,7 @@ class LifecycleRaceTest {
             engine.close();
             return null;
         })).isInstanceOfSatisfying(ExecutionException.class, e -> assertThat(e.getCause())
-                .isInstanceOf(ShutdownException.class).hasMessageContaining("'bad-stop#").hasMessageContaining("disk gone"));
+                .isInstanceOf(ShutdownException.class).hasMessageContaining("'slow-stop#").hasMessageContaining("disk gone"));
         assertThatThrownBy(() -> first.get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ShutdownException.class);
     }
@@ -301,12 +292,7 @@ class LifecycleRaceTest {
             try {
                 CountDownLatch stopEntered = new CountDownLatch(1);
                 AtomicReference<Thread> second = new AtomicReference<>();
-                ServiceFuture<Counter> future = engine.serviceTask(ServiceDefinition.builder("slow-stop", Counter::new)
-                        .stop(c -> {
-                            stopEntered.countDown();
-                            awaitBlocked(second); // the second cancel is waiting for this stop
-                            c.close();
-                        }).build()).start("s");
+                ServiceFuture<Counter> future = slowStopService(engine, stopEntered, second, Counter::close);
                 Counter counter = future.join();
                 CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> future.cancel(true));
                 stopEntered.await();
