@@ -51,7 +51,7 @@ public final class FlowEngine implements AutoCloseable {
     private final Set<String> taskNames = new HashSet<>();          // guarded by lock
     private final List<ManagedService<?, ?>> services = new ArrayList<>(); // start order; guarded by lock
     private final AtomicLong instanceCounter = new AtomicLong();
-    private boolean closed;                                          // guarded by lock
+    private volatile boolean closed;                                 // written under lock; read without it by task calls
     private CompletableFuture<ShutdownException> closing;            // guarded by lock; set by the first close
     private Thread closingThread;                                    // guarded by lock
 
@@ -176,9 +176,7 @@ public final class FlowEngine implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        synchronized (lock) {
-            return closed;
-        }
+        return closed;
     }
 
     /**
@@ -315,9 +313,7 @@ public final class FlowEngine implements AutoCloseable {
 
         @Override
         public CompletableFuture<R> submit(A args) {
-            synchronized (lock) {
-                ensureOpen("run task '" + name + "'");
-            }
+            ensureOpen("run task '" + name + "'"); // no lock on a call: a close that begins now rejects the work
             RetryingRun<R> run = RetryingRun.start(backend, "task '" + name + "'", () -> function.apply(args), retry,
                     (attempts, cause) -> new TaskFailedException(name, attempts, cause), ignored -> { });
             CompletableFuture<R> result = new CompletableFuture<>() {
