@@ -134,6 +134,54 @@ class LifecycleRaceTest {
         assertThat(future.isDone()).isTrue();
     }
 
+    @RepeatedTest(20)
+    void close_while_a_restart_cold_starts_also_stops_the_instance_that_arrives_late() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            FlowEngine engine = engine(Duration.ofSeconds(5));
+            List<Fragile> built = new CopyOnWriteArrayList<>();
+            CountDownLatch secondStarting = new CountDownLatch(1);
+            CountDownLatch stopRequested = new CountDownLatch(1);
+            ServiceFuture<Fragile> future = engine.serviceTask(ServiceDefinition.<String, Fragile>builder("late", owner -> {
+                if (!built.isEmpty()) {
+                    secondStarting.countDown();
+                    awaitIgnoringInterrupts(stopRequested); // a cold start that ignores its interrupt
+                }
+                Fragile f = new Fragile(owner);
+                built.add(f);
+                return f;
+            }).health(HealthConfig.<Fragile>builder(Fragile::ping).interval(Duration.ofMillis(10)).build())
+                    .restartPolicy(RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ZERO)).build()).start("l");
+            future.addListener(new ServiceListener() {
+                @Override
+                public void stopping(ServiceFuture<?> service, ServiceState from) {
+                    stopRequested.countDown();
+                }
+            }, Runnable::run);
+            future.join().broken.set(true);
+            secondStarting.await();
+
+            engine.close();
+
+            assertThat(built).hasSize(2).allSatisfy(f -> assertThat(f.closes.get()).isEqualTo(1));
+            assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
+        });
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     // 2. toCompletableFuture() after cancel() or close()
 
     @Test
