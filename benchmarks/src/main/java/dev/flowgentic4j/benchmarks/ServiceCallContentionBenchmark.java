@@ -35,9 +35,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * 2-core machine slows any second thread). The load average is printed before and after: compare
  * ratios within one run, not across runs.
  *
- * <p>Run: {@code ./mvnw -q -pl benchmarks -am compile exec:java -Ddemo.skip=true
- * -Dbenchmark=dev.flowgentic4j.benchmarks.ServiceCallContentionBenchmark}; JMH options such as
- * {@code -Dexec.args="-f 1 -wi 3 -i 5 -r 1s"} pass through.
+ * <p>Run forked (JMH's forked JVM needs the classpath on the command line):
+ * {@code ./mvnw -q -pl benchmarks -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt},
+ * then {@code java -cp benchmarks/target/classes:$(cat /tmp/cp.txt)
+ * dev.flowgentic4j.benchmarks.ServiceCallContentionBenchmark -f 1 -wi 3 -i 5 -r 1s}. JMH options
+ * pass through; in-process ({@code -f 0}) it also runs with {@code exec:java -Dexec.args="-f 0"}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

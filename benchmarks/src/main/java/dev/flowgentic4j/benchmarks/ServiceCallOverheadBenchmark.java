@@ -3,13 +3,21 @@ package dev.flowgentic4j.benchmarks;
 import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.tools.AgentTools;
+import dev.flowgentic4j.tools.internal.ToolCallExecutor;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.service.tool.DefaultToolExecutor;
+import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bsc.langgraph4j.action.AsyncNodeAction;
@@ -31,12 +39,23 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Per-call overhead of reaching a persistent service through flowgentic4j, against calling the
- * live instance directly: a service-backed tool executor (argument parsing with Jackson, instance
- * resolution through the handle, result rendering) and a SERVICE_TASK graph node (resolution
- * through the handle, state read, update map).
+ * Per-call overhead of reaching a persistent service through flowgentic4j, each against a baseline
+ * doing the same work in the same run:
+ * <ul>
+ *   <li>a SERVICE_TASK graph node ({@code serviceNode}) vs a plain LangGraph4j node calling the
+ *       instance it holds ({@code plainNode}); {@code serviceCallOnly} is the handle's
+ *       {@code call} alone, the engine's share of the node's overhead;</li>
+ *   <li>the service-backed tool executor with argument parsing ({@code serviceToolExecutor}: JSON
+ *       parse and bind, handle resolution, invoke, render) and without it
+ *       ({@code serviceToolInvokeOnly}: arguments already bound), vs the direct call rendered as text;</li>
+ *   <li>langchain4j's {@link DefaultToolExecutor} on the instance resolved at call time through the
+ *       handle ({@code defaultToolExecutorResolvedPerCall}, a new executor per call since it binds one
+ *       object) and on a fixed instance ({@code defaultToolExecutorFixedInstance}, what
+ *       {@code AiServices} does).</li>
+ * </ul>
  *
- * <p>Run: {@code java -cp <benchmarks classpath> dev.flowgentic4j.benchmarks.ServiceCallOverheadBenchmark}.
+ * <p>Run: {@code java -cp <benchmarks classpath> dev.flowgentic4j.benchmarks.ServiceCallOverheadBenchmark}
+ * (the load average is printed before and after, read the ratios, not the absolute numbers).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,24 +75,35 @@ public class ServiceCallOverheadBenchmark {
         }
     }
 
+    private static final Duration READY = Duration.ofSeconds(30);
+
     private LangGraphIntegration integration;
+    private ServiceFuture<Counter> counter;
     private Counter direct;
     private ToolExecutor toolExecutor;
+    private Map<String, Object> boundArguments;
     private ToolExecutionRequest request;
+    private Method addMethod;
+    private DefaultToolExecutor fixedDefaultExecutor;
     private AsyncNodeAction<AgentState> node;
+    private AsyncNodeAction<AgentState> plainNode;
     private AgentState state;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws Exception {
         integration = LangGraphIntegration.create();
         ExecutionWrappers wrappers = integration.executionWrappers();
-        ServiceFuture<Counter> counter = wrappers.<Void, Counter>serviceTask("counter", ignored -> new Counter()).start(null);
+        counter = wrappers.<Void, Counter>serviceTask("counter", ignored -> new Counter()).start(null);
         direct = counter.join();
-        Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(counter, Counter.class,
-                integration.config().serviceReadyTimeout());
+        Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(counter, Counter.class, READY);
         toolExecutor = tools.values().iterator().next();
+        boundArguments = Map.of("amount", 1);
         request = ToolExecutionRequest.builder().id("call_1").name("add").arguments("{\"amount\":1}").build();
+        addMethod = Counter.class.getMethod("add", int.class);
+        fixedDefaultExecutor = new DefaultToolExecutor(direct, addMethod);
         node = wrappers.serviceNode(counter, (c, s) -> Map.of("total", c.add(1)));
+        Counter held = direct;
+        plainNode = s -> CompletableFuture.completedFuture(Map.of("total", held.add(1)));
         state = new AgentState(Map.of());
     }
 
@@ -98,11 +128,46 @@ public class ServiceCallOverheadBenchmark {
     }
 
     @Benchmark
+    public ToolExecutionResult serviceToolInvokeOnly() {
+        return ((ToolCallExecutor) toolExecutor).invoke(boundArguments, null);
+    }
+
+    @Benchmark
+    public String defaultToolExecutorResolvedPerCall() {
+        return counter.call(READY, c -> new DefaultToolExecutor(c, addMethod).execute(request, null));
+    }
+
+    @Benchmark
+    public String defaultToolExecutorFixedInstance() {
+        return fixedDefaultExecutor.execute(request, null);
+    }
+
+    @Benchmark
     public Map<String, Object> serviceNode() {
         return node.apply(state).join();
     }
 
+    @Benchmark
+    public long serviceCallOnly() {
+        return counter.call(READY, c -> c.add(1));
+    }
+
+    @Benchmark
+    public Map<String, Object> plainNode() throws Exception {
+        return plainNode.apply(state).join();
+    }
+
     public static void main(String[] args) throws RunnerException {
+        System.out.println("load average before: " + loadAverage());
         new Runner(new OptionsBuilder().include(ServiceCallOverheadBenchmark.class.getSimpleName()).build()).run();
+        System.out.println("load average after: " + loadAverage());
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "unavailable (" + e.getMessage() + ")";
+        }
     }
 }

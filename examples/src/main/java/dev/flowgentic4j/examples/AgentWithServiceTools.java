@@ -11,7 +11,6 @@ import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceTask;
 import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -117,11 +116,9 @@ public final class AgentWithServiceTools {
 
             // the ReAct agent: LangGraph4j's graph, with a tools node that answers every tool call
             // (an unknown tool name included) and runs the calls of one turn concurrently on the backend
-            AgentExecutor.Builder agentBuilder = AgentExecutor.builder().chatModel(model)
-                    .systemMessage(SystemMessage.from("You answer with the tools you have. Be brief."));
-            tools.forEach(agentBuilder::tool);
-            CompiledGraph<AgentExecutor.State> agent = Graphs.compile(wrappers.reactAgent(agentBuilder,
-                    ReactAgentConfig.builder().executeToolsConcurrently().maxIterations(5).build()));
+            CompiledGraph<AgentExecutor.State> agent = Graphs.compile(wrappers.reactAgent(model, tools,
+                    ReactAgentConfig.builder().systemMessage("You answer with the tools you have. Be brief.")
+                            .executeToolsConcurrently().maxIterations(5).build()));
 
             // SERVICE_TASK nodes on the same handles the tools use
             CompiledGraph<AgentExecutor.State> graph = Graphs.compile(Graphs.define(() ->

@@ -1,6 +1,7 @@
 package dev.flowgentic4j.integration;
 
 import dev.flowgentic4j.integration.internal.GraphNodes;
+import dev.flowgentic4j.integration.internal.ReactAgentGraph;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ServiceToolFunction;
 import dev.flowgentic4j.tools.ToolArguments;
@@ -20,6 +21,7 @@ import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,9 +32,12 @@ import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
 import org.bsc.langgraph4j.state.AgentState;
 
 /**
- * Turns plain Java functions into the flow types of {@link FlowType}: tasks, persistent services,
- * graph nodes and agent tools. Obtained from {@link LangGraphIntegration#executionWrappers()}.
- * Thread-safe.
+ * Turns plain Java functions into the flow types: FUNCTION_TASK ({@link #functionTask}), SERVICE_TASK
+ * ({@link #serviceTask}), AGENT_TOOL_AS_FUNCTION ({@link #agentToolAsFunction}), AGENT_TOOL_AS_SERVICE
+ * ({@link #agentToolAsService}), EXECUTION_BLOCK ({@link #executionBlock}), plus graph nodes on a live
+ * service ({@link #serviceNode}) or a task ({@link #functionNode}) and the ReAct agent
+ * ({@link #reactAgent}). Obtained from {@link LangGraphIntegration#executionWrappers()}; the
+ * integration itself holds the settings, the engine and the lifecycle verbs. Thread-safe.
  *
  * <pre>{@code
  * ExecutionWrappers wrappers = integration.executionWrappers();
@@ -145,17 +150,28 @@ public final class ExecutionWrappers {
                 config.serviceReadyTimeout());
     }
 
-    // ---- agent graphs --------------------------------------------------------------------------
+    // ---- agent graph --------------------------------------------------------------------------
 
     /**
-     * A LangGraph4j ReAct agent on {@code model} offering {@code tools} that answers every tool
-     * request, unknown names included; see {@link AgentGraphs}. With
-     * {@link ReactAgentConfig.Builder#executeToolsConcurrently()} and no executor of its own, the tool
-     * calls of one turn run on the integration's backend.
+     * The ReAct agent: LangGraph4j's own ReAct graph ({@code Agent.builder()} with
+     * {@link AgentExecutor.State}, nodes {@code "agent"}, LangGraph4j's {@code CallModel}, and
+     * {@code "action"}) on {@code model}, offering {@code tools}, whose tools node answers
+     * <em>every</em> tool request of the model's turn with exactly one tool result, in request order
+     * with its {@code tool_call_id}: an unknown name gets {@code Error: there is no tool named 'x';
+     * available tools: a, b}, an executor that throws gets {@code Error: tool 'x' failed: ...}
+     * (LangGraph4j 1.8.17's {@code AgentExecutor} skips the first, which OpenAI then rejects, and
+     * crashes on the second). Known tools still run through LangGraph4j's {@code LC4jToolService}.
+     *
+     * <p>Every {@link ReactAgentConfig} setting applies: the system message and response format,
+     * {@code maxIterations} (after that many tool rounds per user message the run ends with a final
+     * response saying so), {@code executeToolsConcurrently()} (the tool calls of one turn run on the
+     * integration's backend, or on the given executor; results stay in request order) and the state
+     * serializer. The graph works as a node or subgraph of any {@code MessagesState} graph.
      *
      * <pre>{@code
-     * StateGraph<AgentExecutor.State> agent = wrappers.reactAgent(model, tools,
-     *     ReactAgentConfig.builder().executeToolsConcurrently().build());
+     * CompiledGraph<AgentExecutor.State> agent = Graphs.compile(wrappers.reactAgent(model, tools,
+     *     ReactAgentConfig.builder().systemMessage("Be brief.").executeToolsConcurrently().build()));
+     * AgentExecutor.State state = agent.invoke(Map.of("messages", UserMessage.from("Weather in Oslo?"))).orElseThrow();
      * }</pre>
      *
      * @throws NullPointerException if an argument is null
@@ -163,18 +179,8 @@ public final class ExecutionWrappers {
      */
     public StateGraph<AgentExecutor.State> reactAgent(ChatModel model, Map<ToolSpecification, ToolExecutor> tools,
             ReactAgentConfig config) {
-        return reactAgent(AgentGraphs.builder(model, tools), config);
-    }
-
-    /**
-     * A ReAct agent from an {@code AgentExecutor} builder (model, system message, tools...); see
-     * {@link AgentGraphs#reactAgent(AgentExecutor.Builder, ReactAgentConfig)}. Concurrent tool calls
-     * without an executor of their own run on the integration's backend.
-     *
-     * @throws NullPointerException if an argument is null
-     * @throws GraphException if LangGraph4j rejects the graph
-     */
-    public StateGraph<AgentExecutor.State> reactAgent(AgentExecutor.Builder builder, ReactAgentConfig config) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(tools, "tools");
         Objects.requireNonNull(config, "config");
         Executor toolExecutor = null;
         if (config.executeToolsConcurrently()) {
@@ -184,7 +190,7 @@ public final class ExecutionWrappers {
                 return null;
             }));
         }
-        return AgentGraphs.build(builder, config, toolExecutor);
+        return ReactAgentGraph.build(model, new LinkedHashMap<>(tools), config, toolExecutor);
     }
 
     // ---- graph nodes ---------------------------------------------------------------------------
@@ -244,10 +250,5 @@ public final class ExecutionWrappers {
         Objects.requireNonNull(block, "block");
         engine.reserveName(name);
         return GraphNodes.block(engine.backend(), name, block);
-    }
-
-    /** The integration's settings (ready timeouts of nodes and tools). */
-    public IntegrationConfig config() {
-        return config;
     }
 }

@@ -1,5 +1,6 @@
 package dev.flowgentic4j.integration;
 
+import dev.langchain4j.model.chat.request.ResponseFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -7,12 +8,13 @@ import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
 import org.bsc.langgraph4j.serializer.StateSerializer;
 
 /**
- * Settings of a ReAct agent graph made by {@link AgentGraphs} or
- * {@link ExecutionWrappers#reactAgent}: how many tool rounds it may take, whether the tool calls of
- * one turn run concurrently, and the state serializer. Immutable.
+ * Settings of the ReAct agent graph made by {@link ExecutionWrappers#reactAgent}: its system message
+ * and response format, how many tool rounds it may take, whether the tool calls of one turn run
+ * concurrently, and the state serializer. Immutable.
  *
  * <pre>{@code
  * ReactAgentConfig config = ReactAgentConfig.builder()
+ *     .systemMessage("Answer with the tools you have. Be brief.")
  *     .maxIterations(5)
  *     .executeToolsConcurrently()          // on the integration's backend (or pass an Executor)
  *     .build();
@@ -29,8 +31,12 @@ public final class ReactAgentConfig {
     private final boolean executeToolsConcurrently;
     private final Executor toolExecutor;
     private final StateSerializer<AgentExecutor.State> stateSerializer;
+    private final String systemMessage;
+    private final ResponseFormat responseFormat;
 
     private ReactAgentConfig(Builder b) {
+        this.systemMessage = b.systemMessage;
+        this.responseFormat = b.responseFormat;
         this.maxIterations = b.maxIterations;
         this.executeToolsConcurrently = b.executeToolsConcurrently;
         this.toolExecutor = b.toolExecutor;
@@ -58,6 +64,16 @@ public final class ReactAgentConfig {
         return executeToolsConcurrently;
     }
 
+    /** The system message the model gets before the conversation, if set. */
+    public Optional<String> systemMessage() {
+        return Optional.ofNullable(systemMessage);
+    }
+
+    /** The response format asked of the model (e.g. JSON), if set. */
+    public Optional<ResponseFormat> responseFormat() {
+        return Optional.ofNullable(responseFormat);
+    }
+
     /** Where concurrent tool calls run, if one was given; else the integration's backend. */
     public Optional<Executor> toolExecutor() {
         return Optional.ofNullable(toolExecutor);
@@ -74,8 +90,30 @@ public final class ReactAgentConfig {
         private boolean executeToolsConcurrently;
         private Executor toolExecutor;
         private StateSerializer<AgentExecutor.State> stateSerializer = AgentExecutor.Serializers.JSON.object();
+        private String systemMessage;
+        private ResponseFormat responseFormat;
 
         private Builder() {}
+
+        /**
+         * The system message the model gets before the conversation.
+         *
+         * @throws NullPointerException if {@code systemMessage} is null
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder systemMessage(String systemMessage) {
+            if (Objects.requireNonNull(systemMessage, "systemMessage").isBlank()) {
+                throw new IllegalArgumentException("systemMessage must not be blank");
+            }
+            this.systemMessage = systemMessage;
+            return this;
+        }
+
+        /** e.g. {@code ResponseFormat.JSON}; the model's own default if not set. */
+        public Builder responseFormat(ResponseFormat responseFormat) {
+            this.responseFormat = Objects.requireNonNull(responseFormat, "responseFormat");
+            return this;
+        }
 
         /**
          * Raising it past 11 needs a higher {@code CompileConfig.recursionLimit} (two steps per round).
@@ -90,10 +128,7 @@ public final class ReactAgentConfig {
             return this;
         }
 
-        /**
-         * Runs the tool calls of one model turn concurrently on the integration's backend (through
-         * {@link ExecutionWrappers#reactAgent}); {@link AgentGraphs} needs an executor instead.
-         */
+        /** Runs the tool calls of one model turn concurrently on the integration's backend. */
         public Builder executeToolsConcurrently() {
             this.executeToolsConcurrently = true;
             return this;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Our tools in LangGraph4j's own {@code AgentExecutor}, and why {@link AgentGraphs#reactAgent} is the
+ * Our tools in LangGraph4j's own {@code AgentExecutor}, and why {@link ExecutionWrappers#reactAgent} is the
  * recommended ReAct graph: LangGraph4j 1.8.17 skips a call to an unknown tool.
  */
 class AgentExecutorToolsTest {
@@ -76,7 +76,7 @@ class AgentExecutorToolsTest {
                 toolCalls(call("no_such_tool", "{}")),
                 text("recovered"));
 
-        AgentExecutor.State state = ask(AgentGraphs.reactAgent(fixture.model(), fixture.tools()), "go");
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(), ReactAgentConfig.ofDefaults()), "go");
 
         assertThat(state.finalResponse()).contains("recovered");
         assertThat(stub.requests().get(1).latestToolResults().get(0))

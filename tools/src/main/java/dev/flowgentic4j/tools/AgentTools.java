@@ -85,12 +85,14 @@ public final class AgentTools {
      * AGENT_TOOL_AS_SERVICE, object variant: one tool per {@code @Tool} method of {@code toolType}
      * (specifications exactly as langchain4j derives them); each call invokes the method on the live
      * instance behind {@code service}, resolved at every call. The type is given because the
-     * instance may not exist yet when the tools are offered.
+     * instance may not exist yet when the tools are offered. An argument the model left out is
+     * {@code null}, the parameter's {@code @P(defaultValue)}, or an empty {@code Optional} for an
+     * {@code Optional<T>} parameter; a primitive parameter without a default must be given.
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code toolType} has no {@code @Tool} method, two share a
-     *     name, a method has parameters other than model arguments and {@code @ToolMemoryId}, or
-     *     {@code readyTimeout} is not positive
+     *     name, a method has parameters other than model arguments and {@code @ToolMemoryId}, a
+     *     {@code @P(defaultValue)} does not fit its parameter's type, or {@code readyTimeout} is not positive
      */
     public static <S> Map<ToolSpecification, ToolExecutor> serviceObject(ServiceFuture<? extends S> service,
             Class<S> toolType, Duration readyTimeout) {

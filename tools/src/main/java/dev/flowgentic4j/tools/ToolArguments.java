@@ -1,55 +1,95 @@
 package dev.flowgentic4j.tools;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The arguments of one tool call, already parsed and bound to the declared {@link ToolParameter}
- * types; optional arguments the model left out are absent. Immutable.
+ * types. An optional argument the model left out is {@code null} from {@link #get} and empty from
+ * {@link #optional}; asking for a name that is not a declared parameter is a programming error and
+ * throws. Immutable.
  *
  * <pre>{@code
- * String city = args.get("city", String.class);
- * int days = args.optional("days", Integer.class).orElse(1);
+ * String city = args.get("city", String.class);                  // required: never null
+ * int days = args.optional("days", Integer.class).orElse(1);     // optional: a default when left out
+ * Integer limit = args.get("limit", Integer.class);              // optional: null when left out
  * }</pre>
  */
 public final class ToolArguments {
     private final Map<String, Object> values;
+    private final Set<String> parameterNames;
 
-    /** @throws NullPointerException if {@code values} is null */
+    /**
+     * Arguments whose declared parameters are exactly the keys of {@code values}.
+     *
+     * @throws NullPointerException if {@code values} is null
+     */
     public ToolArguments(Map<String, ?> values) {
-        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(values, "values")));
+        this(values, Objects.requireNonNull(values, "values").keySet());
     }
 
     /**
-     * The argument {@code name}, as its declared type.
+     * Arguments of a tool declaring {@code parameterNames}; optional ones the model left out are
+     * missing from {@code values}.
      *
-     * @throws IllegalArgumentException if there is no such argument (an optional one that was left out)
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code values} has a name that is not among {@code parameterNames}
+     */
+    public ToolArguments(Map<String, ?> values, Collection<String> parameterNames) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(values, "values")));
+        this.parameterNames = Set.copyOf(Objects.requireNonNull(parameterNames, "parameterNames"));
+        for (String name : this.values.keySet()) {
+            if (!this.parameterNames.contains(name)) {
+                throw new IllegalArgumentException("argument '" + name + "' is not a declared parameter; declared: "
+                        + declared());
+            }
+        }
+    }
+
+    /**
+     * The argument {@code name}, as its declared type, or {@code null} if it is an optional parameter
+     * the model left out.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a declared parameter
      * @throws ClassCastException if it is not a {@code type}
      */
     public <T> T get(String name, Class<T> type) {
         Object value = values.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("no argument '" + name + "'; present: " + values.keySet());
+        if (value == null && !parameterNames.contains(name)) {
+            throw new IllegalArgumentException("no parameter '" + name + "'; declared: " + declared());
         }
         return type.cast(value);
     }
 
-    /** The argument {@code name} if the model supplied it. */
+    /**
+     * The argument {@code name} if the model supplied it.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a declared parameter
+     * @throws ClassCastException if it is not a {@code type}
+     */
     public <T> Optional<T> optional(String name, Class<T> type) {
-        return Optional.ofNullable(values.get(name)).map(type::cast);
+        return Optional.ofNullable(get(name, type));
     }
 
-    /** Every argument by name, in declaration order. */
+    private Set<String> declared() {
+        return new TreeSet<>(parameterNames);
+    }
+
+    /** The arguments the model supplied, by name, in declaration order. */
     public Map<String, Object> asMap() {
         return values;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ToolArguments && ((ToolArguments) o).values.equals(values);
+        return o instanceof ToolArguments other && other.values.equals(values)
+                && other.parameterNames.equals(parameterNames);
     }
 
     @Override

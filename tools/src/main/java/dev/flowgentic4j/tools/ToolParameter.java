@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param name the argument name the model uses
  * @param type the Java type the argument is bound to (a {@code Class} or a parameterized type such as {@code List<String>})
  * @param description what the argument means, for the model; may be null
- * @param required whether a call without it is rejected
+ * @param required whether a call without it (or with {@code null}) is rejected with an error result
  */
 public record ToolParameter(String name, Type type, String description, boolean required) {
 
@@ -36,7 +36,10 @@ public record ToolParameter(String name, Type type, String description, boolean 
         return new ToolParameter(name, type, description, true);
     }
 
-    /** A parameter the model may leave out; the function then sees null. */
+    /**
+     * A parameter the model may leave out; the function then gets {@code null} from
+     * {@link ToolArguments#get} and an empty {@link ToolArguments#optional}.
+     */
     public static ToolParameter optional(String name, Type type, String description) {
         return new ToolParameter(name, type, description, false);
     }

@@ -5,20 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.internal.JsonSchemaElementUtils;
-import dev.langchain4j.model.chat.request.json.JsonArraySchema;
-import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
-import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
-import dev.langchain4j.model.chat.request.json.JsonIntegerSchema;
-import dev.langchain4j.model.chat.request.json.JsonNumberSchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
-import dev.langchain4j.model.chat.request.json.JsonStringSchema;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -39,10 +32,13 @@ public final class ArgumentBinder {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)     // one JSON object and nothing after it
             .build();
 
     private final List<ToolParameter> parameters;
     private final List<JavaType> types;
+    private final List<ObjectReader> readers;
+    private final Set<String> parameterNames;
 
     public ArgumentBinder(List<ToolParameter> parameters) {
         this.parameters = List.copyOf(parameters);
@@ -55,21 +51,35 @@ public final class ArgumentBinder {
             javaTypes.add(JSON.getTypeFactory().constructType(p.type()));
         }
         this.types = List.copyOf(javaTypes);
+        this.readers = javaTypes.stream().map(JSON::readerFor).toList();
+        this.parameterNames = Set.copyOf(names);
     }
 
     public List<ToolParameter> parameters() {
         return parameters;
     }
 
-    /** The JSON schema of the parameters, as langchain4j derives it for method parameters. */
+    /** The declared parameter names (an immutable set). */
+    public Set<String> parameterNames() {
+        return parameterNames;
+    }
+
+    /**
+     * The JSON schema of the parameters, described the way langchain4j describes {@code @Tool} method
+     * parameters (see {@link ParameterSchemas}).
+     */
     public JsonObjectSchema schema() {
         JsonObjectSchema.Builder schema = JsonObjectSchema.builder();
+        Map<String, JsonSchemaElement> definitions = new LinkedHashMap<>();
         List<String> required = new ArrayList<>();
         for (ToolParameter p : parameters) {
-            schema.addProperty(p.name(), schemaOf(p.type(), p.description()));
+            schema.addProperty(p.name(), ParameterSchemas.schemaOf(p.type(), p.description(), definitions));
             if (p.required()) {
                 required.add(p.name());
             }
+        }
+        if (!definitions.isEmpty()) {
+            schema.definitions(definitions);
         }
         return schema.required(required).build();
     }
@@ -77,12 +87,6 @@ public final class ArgumentBinder {
     /** A tool specification named {@code name} whose parameters are these. */
     public ToolSpecification specification(String name, String description) {
         return ToolSpecification.builder().name(name).description(description).parameters(schema()).build();
-    }
-
-    private static JsonSchemaElement schemaOf(Type type, String description) {
-        Class<?> raw = type instanceof Class ? (Class<?>) type
-                : type instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) type).getRawType() : Object.class;
-        return JsonSchemaElementUtils.jsonSchemaElementFrom(raw, type, description, false, new LinkedHashMap<>());
     }
 
     /**
@@ -109,54 +113,60 @@ public final class ArgumentBinder {
             throw new BadArgumentsException("arguments must be a JSON object, got " + abbreviate(text));
         }
         Map<String, Object> values = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
+        List<String> missing = null;
         for (int i = 0; i < parameters.size(); i++) {
             ToolParameter p = parameters.get(i);
             JsonNode node = root.get(p.name());
             if (node == null || node.isNull()) {
                 if (p.required()) {
+                    if (missing == null) {
+                        missing = new ArrayList<>();
+                    }
                     missing.add(p.name());
                 }
                 continue;
             }
             try {
-                values.put(p.name(), JSON.convertValue(node, types.get(i)));
-            } catch (IllegalArgumentException e) {
-                throw new BadArgumentsException("parameter '" + p.name() + "' must be " + expected(p.type())
-                        + ", got " + abbreviate(node.toString()));
+                values.put(p.name(), convert(node, i));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new BadArgumentsException("parameter '" + p.name() + "' must be "
+                        + ParameterSchemas.expected(p.type()) + ", got " + abbreviate(node.toString()));
             }
         }
-        if (!missing.isEmpty()) {
+        if (missing != null) {
             throw new BadArgumentsException((missing.size() == 1 ? "missing required parameter '" + missing.get(0) + "'"
                     : "missing required parameters " + missing) + "; expected parameters: " + describeParameters());
         }
         return values;
     }
 
+    /**
+     * {@code node} as the type of parameter {@code i}: the common scalar cases directly (exactly what
+     * Jackson would produce for them), everything else through the parameter's own reader.
+     */
+    private Object convert(JsonNode node, int i) throws IOException {
+        Class<?> raw = types.get(i).getRawClass();
+        if (raw == String.class && node.isTextual()) {
+            return node.textValue();
+        }
+        if ((raw == Integer.class || raw == int.class) && node.isInt()) {
+            return node.intValue();
+        }
+        if ((raw == Long.class || raw == long.class) && (node.isInt() || node.isLong())) {
+            return node.longValue();
+        }
+        if ((raw == Boolean.class || raw == boolean.class) && node.isBoolean()) {
+            return node.booleanValue();
+        }
+        return readers.get(i).readValue(node);
+    }
+
     private String describeParameters() {
         List<String> parts = new ArrayList<>();
         for (ToolParameter p : parameters) {
-            parts.add(p.name() + " (" + expected(p.type()) + (p.required() ? ", required" : ", optional") + ")");
+            parts.add(p.name() + " (" + ParameterSchemas.expected(p.type()) + (p.required() ? ", required" : ", optional") + ")");
         }
         return String.join(", ", parts);
-    }
-
-    static String expected(Type type) {
-        JsonSchemaElement schema = schemaOf(type, null);
-        if (schema instanceof JsonStringSchema) {
-            return "a string";
-        } else if (schema instanceof JsonIntegerSchema) {
-            return "an integer";
-        } else if (schema instanceof JsonNumberSchema) {
-            return "a number";
-        } else if (schema instanceof JsonBooleanSchema) {
-            return "a boolean";
-        } else if (schema instanceof JsonEnumSchema) {
-            return "one of " + ((JsonEnumSchema) schema).enumValues();
-        } else if (schema instanceof JsonArraySchema) {
-            return "an array";
-        }
-        return "an object";
     }
 
     private static String abbreviate(String text) {

@@ -58,6 +58,15 @@ public final class ToolCallExecutor implements ToolExecutor {
         } catch (ArgumentBinder.BadArgumentsException e) {
             return error("Error: invalid arguments for tool '" + toolName + "': " + e.getMessage());
         }
+        return invoke(arguments, memoryId);
+    }
+
+    /**
+     * Runs the tool's body with arguments already bound (by name, as {@link ArgumentBinder#bind}
+     * returns them) and renders the result; every failure becomes an error result. This is the call
+     * without argument parsing.
+     */
+    public ToolExecutionResult invoke(Map<String, Object> arguments, Object memoryId) {
         Object value;
         try {
             value = body.run(arguments, memoryId);
@@ -117,8 +126,9 @@ public final class ToolCallExecutor implements ToolExecutor {
         if (value == null) {
             return "Success";
         }
-        if (value instanceof CharSequence) {
-            return value.toString();
+        if (value instanceof CharSequence || value instanceof Integer || value instanceof Long
+                || value instanceof Boolean) {
+            return value.toString();                        // what Jackson would write, without a writer
         }
         return ArgumentBinder.JSON.writeValueAsString(value);
     }

@@ -14,7 +14,7 @@ import dev.flowgentic4j.testkit.StubRequest.ToolResult;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AgentGraphsTest {
+class ReactAgentTest {
     private AgentFixture fixture;
     private OpenAiStub stub;
 
@@ -59,7 +59,7 @@ class AgentGraphsTest {
     void unknown_tool_gets_an_error_result_and_the_conversation_goes_on_to_a_final_answer() {
         stub.enqueue(toolCalls(idCall("call_1", "closeTicket", "{}")), text("I cannot close tickets."));
 
-        AgentExecutor.State state = ask(AgentGraphs.reactAgent(fixture.model(), fixture.tools()), "close it");
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(), ReactAgentConfig.ofDefaults()), "close it");
 
         assertThat(state.finalResponse()).contains("I cannot close tickets.");
         assertThat(stub.requests()).hasSize(2);
@@ -73,7 +73,7 @@ class AgentGraphsTest {
         stub.enqueue(toolCalls(idCall("a", "increment", "{\"who\":\"x\"}"), idCall("b", "nope", "{}"),
                 idCall("c", "shout", "{\"text\":\"hi\"}"), idCall("d", "increment", "not json")), text("done"));
 
-        AgentExecutor.State state = ask(AgentGraphs.reactAgent(fixture.model(), fixture.tools()), "go");
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(), ReactAgentConfig.ofDefaults()), "go");
 
         assertThat(state.finalResponse()).contains("done");
         List<ToolResult> results = stub.requests().get(1).toolResults();
@@ -140,11 +140,28 @@ class AgentGraphsTest {
     }
 
     @Test
+    void concurrent_tool_calls_run_on_the_executor_given_in_the_config() {
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor counting = command -> {
+            ran.incrementAndGet();
+            command.run();
+        };
+        stub.enqueue(toolCalls(idCall("a", "shout", "{\"text\":\"a\"}"), idCall("b", "ghost", "{}"),
+                idCall("c", "counter_value", "{}")), text("ok"));
+
+        ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(),
+                ReactAgentConfig.builder().executeToolsConcurrently(counting).build()), "go");
+
+        assertThat(ran).hasValue(2);                      // the two known tools; the unknown one is answered at once
+        assertThat(stub.lastRequest().toolResults()).extracting(ToolResult::toolCallId).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void max_iterations_ends_the_run_with_a_clear_final_response() {
         stub.enqueue(toolCalls(idCall("r1", "increment", "{\"who\":\"a\"}")),
                 toolCalls(idCall("r2", "increment", "{\"who\":\"a\"}")));
 
-        AgentExecutor.State state = ask(AgentGraphs.reactAgent(fixture.model(), fixture.tools(),
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(),
                 ReactAgentConfig.builder().maxIterations(2).build()), "loop");
 
         assertThat(state.finalResponse())
@@ -160,7 +177,7 @@ class AgentGraphsTest {
             stub.enqueue(toolCalls(call("counter_value", "{}")));
         }
 
-        AgentExecutor.State state = ask(AgentGraphs.reactAgent(fixture.model(), fixture.tools()), "loop");
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(), ReactAgentConfig.ofDefaults()), "loop");
 
         assertThat(state.finalResponse()).get().asString()
                 .startsWith("Stopped after " + ReactAgentConfig.DEFAULT_MAX_ITERATIONS + " tool rounds");
@@ -169,7 +186,7 @@ class AgentGraphsTest {
 
     @Test
     void the_guard_counts_rounds_since_the_last_user_message() {
-        CompiledGraph<AgentExecutor.State> agent = Graphs.compile(AgentGraphs.reactAgent(fixture.model(),
+        CompiledGraph<AgentExecutor.State> agent = Graphs.compile(fixture.wrappers.reactAgent(fixture.model(),
                 fixture.tools(), ReactAgentConfig.builder().maxIterations(1).build()));
         stub.enqueue(toolCalls(call("counter_value", "{}")), toolCalls(call("counter_value", "{}")));
 
@@ -189,8 +206,8 @@ class AgentGraphsTest {
         };
         stub.enqueue(toolCalls(idCall("x", "explode", "{}")), text("survived"));
 
-        AgentExecutor.State state = ask(AgentGraphs.reactAgent(fixture.model(),
-                Map.of(ToolSpecification.builder().name("explode").build(), boom)), "go");
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(),
+                Map.of(ToolSpecification.builder().name("explode").build(), boom), ReactAgentConfig.ofDefaults()), "go");
 
         assertThat(state.finalResponse()).contains("survived");
         assertThat(stub.lastRequest().toolResults())
@@ -198,13 +215,11 @@ class AgentGraphsTest {
     }
 
     @Test
-    void an_agent_executor_builder_keeps_its_system_message_and_tools() {
-        AgentExecutor.Builder builder = AgentExecutor.builder().chatModel(fixture.model())
-                .systemMessage(SystemMessage.from("Be brief."));
-        fixture.tools().forEach(builder::tool);
+    void the_system_message_of_the_config_comes_first_and_the_tools_are_offered() {
         stub.enqueue(toolCalls(idCall("s", "nothing", "{}")), text("brief"));
 
-        AgentExecutor.State state = ask(AgentGraphs.reactAgent(builder, ReactAgentConfig.ofDefaults()), "hi");
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(),
+                ReactAgentConfig.builder().systemMessage("Be brief.").build()), "hi");
 
         assertThat(state.finalResponse()).contains("brief");
         assertThat(stub.requests().get(0).messages().get(0).path("content").asText()).isEqualTo("Be brief.");
@@ -213,13 +228,23 @@ class AgentGraphsTest {
     }
 
     @Test
-    void concurrent_tools_without_an_executor_need_the_wrappers() {
-        ReactAgentConfig config = ReactAgentConfig.builder().executeToolsConcurrently().build();
-
-        assertThatThrownBy(() -> AgentGraphs.reactAgent(fixture.model(), Map.of(), config))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ExecutionWrappers.reactAgent");
+    void bad_config_values_are_refused_at_once_naming_the_setting() {
         assertThatThrownBy(() -> ReactAgentConfig.builder().maxIterations(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxIterations");
+        assertThatThrownBy(() -> ReactAgentConfig.builder().systemMessage(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("systemMessage");
+    }
+
+    @Test
+    void the_response_format_of_the_config_reaches_the_model() {
+        stub.enqueue(text("{\"answer\":42}"));
+
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), fixture.tools(),
+                ReactAgentConfig.builder().responseFormat(ResponseFormat.JSON).build()), "json please");
+
+        assertThat(state.finalResponse()).contains("{\"answer\":42}");
+        assertThat(stub.requests().get(0).body().path("response_format").path("type").asText())
+                .isEqualTo("json_object");
     }
 
     @Test

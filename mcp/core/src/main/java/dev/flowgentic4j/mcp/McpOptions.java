@@ -1,0 +1,137 @@
+package dev.flowgentic4j.mcp;
+
+import dev.flowgentic4j.workflows.internal.Checks;
+import java.time.Duration;
+
+/**
+ * How an MCP service talks to its server: time limits for start-up and tool calls, how often it
+ * pings the server, how often it looks for a dead server process, and how long a stop may take.
+ * Immutable.
+ *
+ * <pre>{@code
+ * McpOptions options = McpOptions.builder()
+ *     .toolTimeout(Duration.ofSeconds(20))
+ *     .pingInterval(Duration.ofSeconds(5))
+ *     .build();
+ * }</pre>
+ */
+public final class McpOptions {
+    public static final Duration DEFAULT_INITIALIZATION_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TOOL_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_EXIT_CHECK_INTERVAL = Duration.ofMillis(200);
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final McpOptions DEFAULTS = builder().build();
+
+    private final Duration initializationTimeout;
+    private final Duration toolTimeout;
+    private final Duration pingInterval;
+    private final Duration pingTimeout;
+    private final Duration exitCheckInterval;
+    private final Duration stopTimeout;
+
+    private McpOptions(Builder b) {
+        this.initializationTimeout = b.initializationTimeout;
+        this.toolTimeout = b.toolTimeout;
+        this.pingInterval = b.pingInterval;
+        this.pingTimeout = b.pingTimeout;
+        this.exitCheckInterval = b.exitCheckInterval;
+        this.stopTimeout = b.stopTimeout;
+    }
+
+    public static McpOptions ofDefaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How long the server may take to answer {@code initialize} and list its tools. */
+    public Duration initializationTimeout() {
+        return initializationTimeout;
+    }
+
+    /** How long one tool call may take before it fails as timed out (and is cancelled on the server). */
+    public Duration toolTimeout() {
+        return toolTimeout;
+    }
+
+    /** How often the health check sends an MCP ping. */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** How long a ping may take before the server counts as unhealthy. */
+    public Duration pingTimeout() {
+        return pingTimeout;
+    }
+
+    /**
+     * The health monitor's interval: how often it looks whether the server's process has exited
+     * (noticed by {@code Process.onExit()}, which makes this look free). Bounds how late a dead
+     * server is seen.
+     */
+    public Duration exitCheckInterval() {
+        return exitCheckInterval;
+    }
+
+    /** How long a stop may take: closing the client, then ending the process tree, forcibly at the end. */
+    public Duration stopTimeout() {
+        return stopTimeout;
+    }
+
+    /** Builds {@link McpOptions}; each setter checks its argument at once. */
+    public static final class Builder {
+        private Duration initializationTimeout = DEFAULT_INITIALIZATION_TIMEOUT;
+        private Duration toolTimeout = DEFAULT_TOOL_TIMEOUT;
+        private Duration pingInterval = DEFAULT_PING_INTERVAL;
+        private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
+        private Duration exitCheckInterval = DEFAULT_EXIT_CHECK_INTERVAL;
+        private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+
+        private Builder() {}
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder initializationTimeout(Duration timeout) {
+            this.initializationTimeout = Checks.requirePositive(timeout, "initializationTimeout");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder toolTimeout(Duration timeout) {
+            this.toolTimeout = Checks.requirePositive(timeout, "toolTimeout");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = Checks.requirePositive(interval, "pingInterval");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder pingTimeout(Duration timeout) {
+            this.pingTimeout = Checks.requirePositive(timeout, "pingTimeout");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder exitCheckInterval(Duration interval) {
+            this.exitCheckInterval = Checks.requirePositive(interval, "exitCheckInterval");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = Checks.requirePositive(timeout, "stopTimeout");
+            return this;
+        }
+
+        public McpOptions build() {
+            return new McpOptions(this);
+        }
+    }
+}
