@@ -71,7 +71,7 @@ public final class ToolCallExecutor implements ToolExecutor {
         try {
             value = body.run(arguments, memoryId);
         } catch (Throwable e) {
-            return error(describeFailure(Futures.unwrap(e, CheckedFailure.class, ServiceCallException.class)));
+            return error(describeFailure(Futures.unwrap(e, ServiceCallException.class)));
         }
         try {
             return ToolExecutionResult.builder().result(value).resultText(render(value)).build();
@@ -97,29 +97,6 @@ public final class ToolCallExecutor implements ToolExecutor {
         }
         return "Error: tool '" + toolName + "' failed: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
-    /**
-     * Carries a checked exception of a tool body through {@link dev.flowgentic4j.workflows.ServiceFuture#call}
-     * (which would otherwise wrap it in a generic exception); unwrapped again before the result text is made.
-     */
-    public static final class CheckedFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public CheckedFailure(Exception cause) {
-            super(cause);
-        }
-    }
-
-    /** Runs {@code body}, passing runtime exceptions and errors through and carrying checked ones. */
-    public static <T> T rethrowChecked(java.util.concurrent.Callable<T> body) {
-        try {
-            return body.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CheckedFailure(e);
-        }
     }
 
     static String render(Object value) throws JsonProcessingException {
