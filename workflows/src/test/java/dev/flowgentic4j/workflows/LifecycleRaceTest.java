@@ -480,26 +480,33 @@ class LifecycleRaceTest {
             FlowEngine engine = engine(Duration.ofSeconds(2));
             ServiceTask<String, Counter> task = engine.serviceTask("racer", Counter::new);
             task.start("warm").join();
-            CyclicBarrier barrier = new CyclicBarrier(2);
+            int starters = 4;
+            CyclicBarrier barrier = new CyclicBarrier(starters + 1);
             List<ServiceFuture<Counter>> received = new CopyOnWriteArrayList<>();
-            CompletableFuture<Throwable> refused = CompletableFuture.supplyAsync(() -> {
-                await(barrier);
-                try {
-                    for (int i = 0; ; i++) {
-                        received.add(task.start("raced" + i));
+            List<CompletableFuture<Throwable>> refusals = new java.util.ArrayList<>();
+            for (int t = 0; t < starters; t++) {
+                String prefix = "raced" + t + "-";
+                refusals.add(CompletableFuture.supplyAsync(() -> {
+                    await(barrier);
+                    try {
+                        for (int i = 0; ; i++) {
+                            received.add(task.start(prefix + i));
+                        }
+                    } catch (Throwable t2) {
+                        return t2;
                     }
-                } catch (Throwable t) {
-                    return t;
-                }
-            });
+                }, runnable -> new Thread(runnable, "starter").start()));
+            }
             CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
                 await(barrier);
                 engine.close();
-            });
+            }, runnable -> new Thread(runnable, "closer").start());
 
             closed.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(refused.get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("the integration is closed");
+            for (CompletableFuture<Throwable> refused : refusals) {
+                assertThat(refused.get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("the integration is closed");
+            }
             assertThat(received).allSatisfy(handle ->
                     assertThat(handle.state().isTerminal()).as("stopped by the close: %s", handle).isTrue());
             assertThat(task.instances()).hasSize(received.size() + 1).containsAll(received);
