@@ -7,15 +7,16 @@ import dev.flowgentic4j.tools.ServiceToolFunction;
 import dev.flowgentic4j.tools.ToolArguments;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.flowgentic4j.workflows.Backend;
-import dev.flowgentic4j.workflows.Checks;
 import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
+import dev.flowgentic4j.workflows.ServiceFactory;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceInitializer;
 import dev.flowgentic4j.workflows.ServiceTask;
 import dev.flowgentic4j.workflows.TaskFunction;
+import dev.flowgentic4j.workflows.internal.Checks;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.service.tool.ToolExecutor;
@@ -83,6 +84,14 @@ public final class ExecutionWrappers {
      */
     public <A, S> ServiceTask<A, S> serviceTask(String name, ServiceInitializer<A, S> initializer) {
         return engine.serviceTask(name, initializer);
+    }
+
+    /**
+     * A SERVICE_TASK whose cold start takes no argument: {@code serviceTask("cache", () -> new Cache()).start()}.
+     * Same checks as {@link #serviceTask(String, ServiceInitializer)}.
+     */
+    public <S> ServiceTask<Void, S> serviceTask(String name, ServiceFactory<S> factory) {
+        return engine.serviceTask(name, factory);
     }
 
     /** A SERVICE_TASK with a stop function, retry policy and stop timeout; see {@link ServiceDefinition}. */

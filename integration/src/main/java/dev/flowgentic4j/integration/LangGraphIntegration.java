@@ -9,9 +9,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The entry point: owns the engine and its backend, hands out the {@link ExecutionWrappers}, and on
+ * The entry point, and the one manager surface for LangGraph4j and langchain4j users: owns the
+ * engine and its backend, hands out the {@link ExecutionWrappers}, reports the services, and on
  * {@link #close()} stops every service still running, in reverse start order. Made for
- * try-with-resources. Thread-safe.
+ * try-with-resources. Thread-safe. (The engine underneath, {@link FlowEngine}, is the engine-level
+ * API for plain-Java use without LangGraph4j; it is not exposed here, so there is one way to do
+ * each thing.)
  *
  * <pre>{@code
  * try (LangGraphIntegration integration = LangGraphIntegration.create()) {
@@ -52,11 +55,6 @@ public final class LangGraphIntegration implements AutoCloseable {
 
     public IntegrationConfig config() {
         return config;
-    }
-
-    /** The engine underneath, for callers that need the backend or lifecycle details. */
-    public FlowEngine engine() {
-        return engine;
     }
 
     /** Every service instance started so far, in start order. */

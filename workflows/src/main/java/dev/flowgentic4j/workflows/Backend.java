@@ -48,9 +48,10 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Stops accepting work, interrupts what still runs and waits up to {@code timeout} for the
-     * backend's threads to end.
+     * backend's threads to end. Called from one of the backend's own threads (a listener or a
+     * call that closes the engine), it waits for the others, not for the calling thread.
      *
-     * @return true if every thread ended in time
+     * @return true if every thread (but the calling one) ended in time
      */
     boolean shutdown(Duration timeout);
 

@@ -1,12 +1,13 @@
 package dev.flowgentic4j.workflows;
 
+import dev.flowgentic4j.workflows.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Settings of a {@link FlowEngine}: the backend, default retry policies and stop deadlines.
- * Immutable.
+ * Settings of a {@link FlowEngine}: the backend, default retry policies, stop deadlines and the
+ * clock ({@link Ticker}) of durations and restart windows. Immutable.
  *
  * <pre>{@code
  * EngineConfig config = EngineConfig.builder()
@@ -24,6 +25,7 @@ public final class EngineConfig {
     private final RetryConfig serviceRetry;
     private final Duration stopTimeout;
     private final Duration backendShutdownTimeout;
+    private final Ticker ticker;
 
     private EngineConfig(Builder b) {
         this.backend = b.backend;
@@ -31,6 +33,7 @@ public final class EngineConfig {
         this.serviceRetry = b.serviceRetry;
         this.stopTimeout = b.stopTimeout;
         this.backendShutdownTimeout = b.backendShutdownTimeout;
+        this.ticker = b.ticker;
     }
 
     /** A local backend, default retries ({@link RetryConfig#ofDefaults()}), 10 s stop timeout. */
@@ -67,6 +70,14 @@ public final class EngineConfig {
         return backendShutdownTimeout;
     }
 
+    /**
+     * The clock of start-up durations, uptime and restart windows; {@link Ticker#systemTicker()} by
+     * default. (Timers that wait, such as health-check intervals and backoff, run on the backend.)
+     */
+    public Ticker ticker() {
+        return ticker;
+    }
+
     /** Builds an {@link EngineConfig}; each setter checks its argument at once. */
     public static final class Builder {
         private Backend backend;
@@ -74,8 +85,15 @@ public final class EngineConfig {
         private RetryConfig serviceRetry = RetryConfig.ofDefaults();
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Duration backendShutdownTimeout = DEFAULT_BACKEND_SHUTDOWN_TIMEOUT;
+        private Ticker ticker = Ticker.systemTicker();
 
         private Builder() {}
+
+        /** The clock of start-up durations, uptime and restart windows (a fake one in tests). */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
 
         /** A backend the engine uses but also closes on close. */
         public Builder backend(Backend backend) {

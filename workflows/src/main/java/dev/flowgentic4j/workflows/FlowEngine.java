@@ -1,5 +1,7 @@
 package dev.flowgentic4j.workflows;
 
+import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.LocalBackend;
 import dev.flowgentic4j.workflows.internal.ManagedService;
 import dev.flowgentic4j.workflows.internal.RetryingRun;
@@ -24,14 +26,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine behind the execution wrappers: registers function and service tasks, runs them on its
- * {@link Backend}, tracks every service instance, and stops them all, in reverse start order, on
- * {@link #close()}. Thread-safe.
+ * The engine-level API: registers function and service tasks, runs them on its {@link Backend},
+ * tracks every service instance, and stops them all, in reverse start order, on {@link #close()}.
+ * It has no LangGraph4j or langchain4j types: use it directly to embed persistent services in plain
+ * Java. With LangGraph4j or langchain4j, {@code LangGraphIntegration} (integration module) is the
+ * front door; it owns one engine and offers the same lifecycle verbs.
+ *
+ * <p>Thread-safe. Registration and close take the engine's lock; calls into services never do.
  *
  * <pre>{@code
  * try (FlowEngine engine = FlowEngine.create()) {
- *     ServiceTask<Void, Counter> counter = engine.serviceTask("counter", ignored -> new Counter());
- *     ServiceFuture<Counter> future = counter.start(null);
+ *     ServiceTask<Void, Counter> counter = engine.serviceTask("counter", () -> new Counter());
+ *     ServiceFuture<Counter> future = counter.start();
  *     future.join().increment();
  * }
  * }</pre>
@@ -45,7 +51,9 @@ public final class FlowEngine implements AutoCloseable {
     private final Set<String> taskNames = new HashSet<>();          // guarded by lock
     private final List<ManagedService<?, ?>> services = new ArrayList<>(); // start order; guarded by lock
     private final AtomicLong instanceCounter = new AtomicLong();
-    private boolean closed;                                          // guarded by lock
+    private volatile boolean closed;                                 // written under lock; read without it by task calls
+    private CompletableFuture<ShutdownException> closing;            // guarded by lock; set by the first close
+    private Thread closingThread;                                    // guarded by lock
 
     private FlowEngine(EngineConfig config) {
         this.config = config;
@@ -112,6 +120,14 @@ public final class FlowEngine implements AutoCloseable {
     }
 
     /**
+     * A SERVICE_TASK whose cold start takes no argument, started with {@link ServiceTask#start()}.
+     * See {@link #serviceTask(ServiceDefinition)}.
+     */
+    public <S> ServiceTask<Void, S> serviceTask(String name, ServiceFactory<S> factory) {
+        return serviceTask(ServiceDefinition.builder(name, factory).build());
+    }
+
+    /**
      * Registers a SERVICE_TASK.
      *
      * @throws NullPointerException if {@code definition} is null
@@ -131,14 +147,21 @@ public final class FlowEngine implements AutoCloseable {
         }
     }
 
-    /** A consistent snapshot: every service instance, grouped by its state at one instant. */
+    /**
+     * A consistent snapshot: every service instance, grouped by its state at one instant. Taking
+     * it holds up state transitions for a moment, never calls.
+     */
     public Map<ServiceState, List<ServiceFuture<?>>> servicesByState() {
         Map<ServiceState, List<ServiceFuture<?>>> byState = new EnumMap<>(ServiceState.class);
+        List<ManagedService<?, ?>> all;
         synchronized (lock) {
-            for (ManagedService<?, ?> service : services) {
-                byState.computeIfAbsent(service.stateLocked(), s -> new ArrayList<>()).add(service);
-            }
+            all = List.copyOf(services);
         }
+        ManagedService.whileStatesHeld(all, () -> {
+            for (ManagedService<?, ?> service : all) {
+                byState.computeIfAbsent(service.state(), s -> new ArrayList<>()).add(service);
+            }
+        });
         byState.replaceAll((state, list) -> List.copyOf(list));
         return Collections.unmodifiableMap(byState);
     }
@@ -153,14 +176,16 @@ public final class FlowEngine implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        synchronized (lock) {
-            return closed;
-        }
+        return closed;
     }
 
     /**
-     * Stops every service still running, in reverse start order, each within its stop timeout, then
-     * shuts the backend down. Idempotent.
+     * Stops every service still running, in reverse start order, each within its stop timeout
+     * (a stop or restart already in progress is awaited), then shuts the backend down. Idempotent
+     * and blocking for every caller: a second, concurrent {@code close()} returns when the first
+     * is over and reports the same problems. Called from inside a listener callback or by the
+     * thread already closing, it begins the close if none began but does not wait for one in
+     * progress (that close may be waiting for this very callback).
      *
      * @throws ShutdownException naming each service whose stop threw or overran its deadline (the
      *     others were stopped all the same), and the backend if its threads did not end in time
@@ -168,25 +193,72 @@ public final class FlowEngine implements AutoCloseable {
     @Override
     public void close() {
         List<ManagedService<?, ?>> toStop;
+        CompletableFuture<ShutdownException> done;
         synchronized (lock) {
-            if (closed) {
-                return;
+            if (closing != null) {
+                done = closing;
+                toStop = null;
+            } else {
+                closed = true;
+                closing = done = new CompletableFuture<>();
+                closingThread = Thread.currentThread();
+                toStop = new ArrayList<>(services);
             }
-            closed = true;
-            toStop = new ArrayList<>(services);
         }
+        if (toStop == null) {
+            awaitOtherClose(done);
+            return;
+        }
+        ShutdownException problems = null;
+        try {
+            problems = stopAll(toStop);
+        } finally {
+            done.complete(problems);
+            synchronized (lock) {
+                closingThread = null;
+            }
+        }
+        if (problems != null) {
+            throw problems;
+        }
+    }
+
+    private void awaitOtherClose(CompletableFuture<ShutdownException> done) {
+        synchronized (lock) {
+            if (closingThread == Thread.currentThread()) {
+                return; // a close from inside the close (a listener on this thread): it cannot wait for itself
+            }
+        }
+        if (ManagedService.insideListener() && !done.isDone()) {
+            return;
+        }
+        ShutdownException problems;
+        try {
+            problems = done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShutdownException(List.of("engine (interrupted while waiting for another close)"), List.of(e));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // never completed exceptionally
+        }
+        if (problems != null) {
+            throw new ShutdownException(problems.offenders(), List.of(problems.getSuppressed()));
+        }
+    }
+
+    private ShutdownException stopAll(List<ManagedService<?, ?>> toStop) {
         Collections.reverse(toStop);
         List<String> offenders = new ArrayList<>();
         List<Throwable> causes = new ArrayList<>();
         for (ManagedService<?, ?> service : toStop) {
             if (service.state().isTerminal()) {
-                continue;
+                continue; // stopped or failed before the close
             }
-            CompletableFuture<Void> stopped = service.stopAsync();
+            CompletableFuture<Void> stopped = service.stopAsync(); // a stop in progress: its end
             try {
                 stopped.get(service.stopTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
-                Throwable cause = RetryingRun.unwrap(e);
+                Throwable cause = Futures.unwrap(e);
                 offenders.add("service '" + service.id() + "' (" + describeCause(cause) + ")");
                 causes.add(cause);
             } catch (TimeoutException e) {
@@ -196,8 +268,6 @@ public final class FlowEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 offenders.add("service '" + service.id() + "' (interrupted while stopping)");
                 causes.add(e);
-            } catch (CancellationException e) {
-                // cannot happen: the copy is never cancelled
             }
         }
         if (!backend.shutdown(config.backendShutdownTimeout())) {
@@ -206,9 +276,7 @@ public final class FlowEngine implements AutoCloseable {
             causes.add(new TimeoutException("backend threads did not end"));
         }
         log.debug("engine closed; {} service(s) stopped, {} problem(s)", toStop.size(), offenders.size());
-        if (!offenders.isEmpty()) {
-            throw new ShutdownException(offenders, causes);
-        }
+        return offenders.isEmpty() ? null : new ShutdownException(offenders, causes);
     }
 
     private static String describeCause(Throwable cause) {
@@ -245,9 +313,7 @@ public final class FlowEngine implements AutoCloseable {
 
         @Override
         public CompletableFuture<R> submit(A args) {
-            synchronized (lock) {
-                ensureOpen("run task '" + name + "'");
-            }
+            ensureOpen("run task '" + name + "'"); // no lock on a call: a close that begins now rejects the work
             RetryingRun<R> run = RetryingRun.start(backend, "task '" + name + "'", () -> function.apply(args), retry,
                     (attempts, cause) -> new TaskFailedException(name, attempts, cause), ignored -> { });
             CompletableFuture<R> result = new CompletableFuture<>() {
@@ -277,7 +343,7 @@ public final class FlowEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new TaskFailedException(name, 0, e);
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
+                Throwable cause = Futures.unwrap(e);
                 if (cause instanceof RuntimeException) {
                     throw (RuntimeException) cause;
                 }
@@ -307,16 +373,17 @@ public final class FlowEngine implements AutoCloseable {
         @Override
         public ServiceFuture<S> start(A args) {
             ManagedService<A, S> service;
-            synchronized (lock) {
+            synchronized (lock) { // registered and STARTING before a close can see it, or not at all
                 ensureOpen("start service '" + definition.name() + "'");
                 String id = definition.name() + "#" + instanceCounter.incrementAndGet();
-                service = new ManagedService<>(lock, backend, definition, args, id,
+                service = new ManagedService<>(backend, config.ticker(), definition, args, id,
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
+                service.markStarting();
                 services.add(service);
+                instances.add(service);
             }
-            instances.add(service);
-            service.start();
+            service.coldStart(); // a close that came meanwhile has already stopped it: then nothing starts
             return service;
         }
 

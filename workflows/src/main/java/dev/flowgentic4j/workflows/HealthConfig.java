@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows;
 
+import dev.flowgentic4j.workflows.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 

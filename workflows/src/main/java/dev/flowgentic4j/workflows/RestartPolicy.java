@@ -1,11 +1,13 @@
 package dev.flowgentic4j.workflows;
 
+import dev.flowgentic4j.workflows.internal.Checks;
 import java.time.Duration;
 
 /**
- * Whether and how a running service that turned unhealthy is restarted: a new instance behind the
- * same handle, at most {@code maxRestarts} times within {@code window}, after {@code backoff}.
- * When the budget is spent the service becomes FAILED and says why. Immutable.
+ * Whether and how a running service that turned unhealthy is restarted: a new instance (a new
+ * generation; the service stays RUNNING meanwhile) behind the same handle, at most
+ * {@code maxRestarts} times within {@code window} (measured with the engine's {@link Ticker}), after
+ * {@code backoff}. When the budget is spent the service becomes FAILED and says why. Immutable.
  *
  * <pre>{@code
  * RestartPolicy policy = RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ofMillis(200));

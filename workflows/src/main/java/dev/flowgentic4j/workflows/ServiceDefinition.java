@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows;
 
+import dev.flowgentic4j.workflows.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,6 +49,17 @@ public final class ServiceDefinition<A, S> {
      */
     public static <A, S> Builder<A, S> builder(String name, ServiceInitializer<A, S> initializer) {
         return new Builder<>(name, initializer);
+    }
+
+    /**
+     * A definition whose cold start takes no argument; its tasks are started with
+     * {@link ServiceTask#start()}.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public static <S> Builder<Void, S> builder(String name, ServiceFactory<S> factory) {
+        return new Builder<>(name, java.util.Objects.requireNonNull(factory, "factory").asInitializer());
     }
 
     public String name() {

@@ -13,9 +13,13 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Awaiting it ({@link #join()}, {@link #get()}, {@link #awaitRunning(Duration)} or
  * {@link #toCompletableFuture()}) yields the live instance once the service is RUNNING; every await
- * yields the same instance, built by exactly one run of the initializer. {@link #cancel(boolean)}
- * stops the service and closes the instance once; afterwards every await throws
- * {@link CancellationException}. All methods are thread-safe.
+ * yields the same instance, built by exactly one run of the initializer (a supervised restart
+ * replaces it with a new generation: see {@link #generation()}). {@link #cancel(boolean)} stops the
+ * service and closes the instance once; afterwards every await, {@code toCompletableFuture()}
+ * included, throws {@link CancellationException}. States only move forward, so once
+ * {@link #isDone()} is true it stays true.
+ *
+ * <p>All methods are thread-safe. Reading the state and calling a RUNNING service take no lock.
  *
  * <pre>{@code
  * ServiceFuture<SimpleServer> future = startServer.start(0);
@@ -35,9 +39,17 @@ public interface ServiceFuture<S> extends Future<S> {
     /** The current lifecycle state. */
     ServiceState state();
 
-    /** Whether the state is RUNNING. */
+    /** Whether the state is RUNNING (also while a supervised restart replaces the instance). */
     default boolean isRunning() {
         return state() == ServiceState.RUNNING;
+    }
+
+    /**
+     * Whether a supervised restart is replacing the instance right now: the service stays RUNNING,
+     * calls and awaits wait for the next generation.
+     */
+    default boolean isRestarting() {
+        return false;
     }
 
     /** Why the service FAILED, if it did. */
@@ -46,13 +58,16 @@ public interface ServiceFuture<S> extends Future<S> {
     /** How long the cold start took (all attempts and backoff), once RUNNING. */
     Optional<Duration> startupDuration();
 
-    /** Time spent RUNNING so far (frozen once the service stops). */
+    /**
+     * How long the current generation has been live, read from the engine's {@link Ticker} (frozen
+     * while a restart replaces it and once the service stops; a new generation starts from zero).
+     */
     Duration uptime();
 
     /**
      * The number of the live instance behind this handle: 1 for the first, one more after each
-     * supervised restart (0 before the first is RUNNING). Callers holding an instance can compare
-     * it to tell whether it was replaced.
+     * supervised restart (0 before the first is RUNNING); it goes up when the new instance is live.
+     * Callers holding an instance can compare it to tell whether it was replaced.
      */
     int generation();
 
@@ -69,7 +84,8 @@ public interface ServiceFuture<S> extends Future<S> {
     long failedCallCount();
 
     /**
-     * Waits until the service is RUNNING and returns the live instance.
+     * Waits until the service is RUNNING and returns the live instance (during a restart, the next
+     * generation's).
      *
      * @throws CancellationException if the service was cancelled or stopped
      * @throws ServiceFailedException if it failed to start
@@ -90,30 +106,42 @@ public interface ServiceFuture<S> extends Future<S> {
     /**
      * Uses the live instance: waits up to {@code readyTimeout} for RUNNING (and for a slot, if the
      * service limits concurrent calls), then applies {@code call} on the caller's thread and counts
-     * it. The instance is resolved at each call, so after a supervised restart calls reach the new
-     * one; a stop waits for calls in flight before it closes the instance.
+     * it. Reads the service's state without locking. The instance is resolved at each call: during
+     * a supervised restart the call waits (within {@code readyTimeout}) for the next generation and
+     * reaches it. A stop waits for calls in flight (up to half its timeout) before it closes the
+     * instance, except the calls of the thread that asked for the stop.
      *
      * @throws ServiceUnavailableException if the service is not RUNNING in time, failed or was stopped
      * @throws ServiceBusyException if no slot under the concurrency limit freed up in time
-     * @throws FlowgenticException wrapping a checked exception thrown by {@code call}
+     * @throws ServiceCallException wrapping a checked exception thrown by {@code call} (runtime
+     *     exceptions and errors pass through as they are)
+     * @throws IllegalArgumentException if {@code readyTimeout} is zero or negative
      */
     <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call);
 
-    /** A copy that completes with the instance once RUNNING; completing the copy changes nothing here. */
+    /**
+     * A copy that completes with the instance once RUNNING; completing the copy changes nothing here.
+     * Once the service is stopping or stopped, the copy is cancelled ({@link CancellationException});
+     * once it FAILED, it fails with the {@link ServiceFailedException}.
+     */
     CompletableFuture<S> toCompletableFuture();
 
     /**
-     * Begins stopping the service without waiting. The returned future completes when it is
-     * TERMINATED, or exceptionally if the stop failed or overran its deadline.
+     * Begins stopping the service without waiting (or joins the stop in progress). The returned
+     * future completes when it is TERMINATED, or exceptionally if the stop failed or overran its
+     * deadline, or if the service had FAILED.
      */
     CompletableFuture<Void> stopAsync();
 
     /**
      * Stops the service: STOPPING, then TERMINATED once its stop action (the stop function given at
      * registration, else {@code close()} of an {@link AutoCloseable} instance) has run, exactly once.
-     * Waits for the stop up to the service's stop timeout.
+     * A cold start in progress is interrupted; during a restart, the replaced instance's stop is
+     * awaited too. Idempotent and blocking for every caller: returns once the stop is over (within
+     * the service's stop timeout; a stop that failed or overran is logged and the state is FAILED).
+     * Works from inside a listener callback or a call on this service.
      *
-     * @return false if the service had already stopped or failed
+     * @return false only if the service had already stopped or failed before this call
      */
     @Override
     boolean cancel(boolean mayInterruptIfRunning);

@@ -1,9 +1,12 @@
 package dev.flowgentic4j.workflows;
 
 /**
- * Hears the transitions of one service. Each lifecycle callback fires at most once per instance
- * (a supervised restart begins a new instance behind the same handle, at STARTING).
- * Callbacks run on the executor given at registration; exceptions they throw are logged and ignored.
+ * Hears the transitions of one service. Each lifecycle callback ({@code starting} to {@code failed})
+ * fires at most once per handle; a supervised restart stays RUNNING and is told by
+ * {@link #restarting} and {@link #restarted}. Callbacks run on the executor given at registration,
+ * one at a time per listener and in transition order, never while the engine holds a lock; anything
+ * they throw ({@code Throwable}) is logged and ignored. A callback may cancel the service or close
+ * the engine.
  */
 public interface ServiceListener {
     default void starting(ServiceFuture<?> service) {}
@@ -21,4 +24,7 @@ public interface ServiceListener {
 
     /** A supervised restart began: the instance of {@code generation} is being replaced because of {@code cause}. */
     default void restarting(ServiceFuture<?> service, int generation, Throwable cause) {}
+
+    /** A supervised restart ended: the instance of {@code generation} is live. */
+    default void restarted(ServiceFuture<?> service, int generation) {}
 }

@@ -24,6 +24,21 @@ public interface ServiceTask<A, S> {
      */
     ServiceFuture<S> start(A args);
 
+    /**
+     * Starts a new instance of a service whose cold start takes no argument (registered with a
+     * {@link ServiceFactory}, or an initializer that ignores it) without waiting for it; same as
+     * {@code start(null)}.
+     *
+     * <pre>{@code
+     * ServiceFuture<Counter> counter = engine.serviceTask("counter", () -> new Counter()).start();
+     * }</pre>
+     *
+     * @throws IllegalStateException if the integration is closed
+     */
+    default ServiceFuture<S> start() {
+        return start(null);
+    }
+
     /** Every instance started from this task, in start order, including stopped ones. */
     List<ServiceFuture<S>> instances();
 }

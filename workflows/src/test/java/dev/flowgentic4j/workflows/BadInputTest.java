@@ -29,7 +29,8 @@ class BadInputTest {
     void a_null_function_is_rejected() {
         assertThatThrownBy(() -> engine.functionTask("f", null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("function");
-        assertThatThrownBy(() -> engine.serviceTask("s", null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> engine.serviceTask("s", (ServiceInitializer<String, Counter>) null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("initializer");
         assertThatThrownBy(() -> ServiceDefinition.builder("s", Counter::new).stop(null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("stopper");

@@ -44,6 +44,21 @@ final class Fakes {
         }
     }
 
+    /** A counter whose health can be switched off, as a dropped connection would. */
+    static final class Fragile extends Counter {
+        final java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Fragile(String owner) {
+            super(owner);
+        }
+
+        void ping() throws java.io.IOException {
+            if (broken.get()) {
+                throw new java.io.IOException("ping failed");
+            }
+        }
+    }
+
     /** Records listener callbacks in order. */
     static final class RecordingListener implements ServiceListener {
         final List<String> events = Collections.synchronizedList(new ArrayList<>());

@@ -1,6 +1,7 @@
 package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.tools.AgentTools;
+import dev.flowgentic4j.workflows.internal.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
@@ -17,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -94,7 +93,7 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
     private CompletableFuture<Command> call(ToolExecutionRequest request, InvocationContext context) {
         try {
             return toolService.execute(List.of(request), context, MessagesState.MESSAGES_STATE)
-                    .exceptionally(e -> failure(request, unwrap(e)));
+                    .exceptionally(e -> failure(request, Futures.unwrap(e)));
         } catch (RuntimeException e) {                       // LC4jToolService lets an executor's exception escape
             return CompletableFuture.completedFuture(failure(request, e));
         }
@@ -146,14 +145,5 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
     private static Command failure(ToolExecutionRequest request, Throwable e) {
         return result(request, "Error: tool '" + request.name() + "' failed: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable current = e;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
     }
 }

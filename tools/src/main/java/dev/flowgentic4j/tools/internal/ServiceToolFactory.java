@@ -50,8 +50,7 @@ public final class ServiceToolFactory {
         ArgumentBinder binder = new ArgumentBinder(parameters);
         ToolExecutor executor = new ToolCallExecutor(name, binder, (arguments, memoryId) -> {
             ToolArguments args = new ToolArguments(arguments, binder.parameterNames());
-            return service.call(readyTimeout,
-                    instance -> ToolCallExecutor.rethrowChecked(() -> function.apply(instance, args)));
+            return service.call(readyTimeout, instance -> function.apply(instance, args));
         });
         return Map.of(binder.specification(name, description), executor);
     }
@@ -95,7 +94,7 @@ public final class ServiceToolFactory {
                 for (int i = 0; i < plan.length; i++) {
                     values[i] = plan[i].value(arguments, memoryId);
                 }
-                return service.call(readyTimeout, instance -> ToolCallExecutor.rethrowChecked(() -> {
+                return service.call(readyTimeout, instance -> {
                     try {
                         return method.invoke(instance, values);
                     } catch (InvocationTargetException e) {
@@ -103,9 +102,9 @@ public final class ServiceToolFactory {
                         if (cause instanceof Error) {
                             throw (Error) cause;
                         }
-                        throw (Exception) cause;
+                        throw (Exception) cause; // a checked one comes out as ServiceCallException
                     }
-                }));
+                });
             });
             if (tools.keySet().stream().anyMatch(s -> s.name().equals(spec.name()))) {
                 throw new IllegalArgumentException("two @Tool methods of " + toolType.getName() + " are named '"

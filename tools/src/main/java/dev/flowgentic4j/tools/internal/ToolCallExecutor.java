@@ -2,14 +2,15 @@ package dev.flowgentic4j.tools.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.flowgentic4j.workflows.ServiceBusyException;
+import dev.flowgentic4j.workflows.ServiceCallException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.TaskFailedException;
+import dev.flowgentic4j.workflows.internal.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
-import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -70,7 +71,7 @@ public final class ToolCallExecutor implements ToolExecutor {
         try {
             value = body.run(arguments, memoryId);
         } catch (Throwable e) {
-            return error(describeFailure(unwrap(e)));
+            return error(describeFailure(Futures.unwrap(e, ServiceCallException.class)));
         }
         try {
             return ToolExecutionResult.builder().result(value).resultText(render(value)).build();
@@ -96,39 +97,6 @@ public final class ToolCallExecutor implements ToolExecutor {
         }
         return "Error: tool '" + toolName + "' failed: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
-    /** Strips reflection and checked-exception wrappers down to what the tool's own code threw. */
-    private static Throwable unwrap(Throwable e) {
-        Throwable current = e;
-        while (current.getCause() != null
-                && (current instanceof InvocationTargetException || current instanceof CheckedFailure)) {
-            current = current.getCause();
-        }
-        return current;
-    }
-
-    /**
-     * Carries a checked exception of a tool body through {@link dev.flowgentic4j.workflows.ServiceFuture#call}
-     * (which would otherwise wrap it in a generic exception); unwrapped again before the result text is made.
-     */
-    public static final class CheckedFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public CheckedFailure(Exception cause) {
-            super(cause);
-        }
-    }
-
-    /** Runs {@code body}, passing runtime exceptions and errors through and carrying checked ones. */
-    public static <T> T rethrowChecked(java.util.concurrent.Callable<T> body) {
-        try {
-            return body.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CheckedFailure(e);
-        }
     }
 
     static String render(Object value) throws JsonProcessingException {

@@ -5,15 +5,15 @@ import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.HealthConfig;
 import dev.flowgentic4j.workflows.HealthStatus;
 import java.time.Instant;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 /**
- * Runs a service's health check at an interval on the backend, one check at a time, for one
- * generation of the service; reports each verdict. Thread-safe.
+ * Runs a service's health check at an interval on the backend's timer, one check at a time, for one
+ * generation of the service, and reports each verdict to the {@link RestartSupervisor}. It reads
+ * the live instance from the lifecycle's snapshot and writes no lifecycle state. Thread-safe.
  */
 final class HealthMonitor<S> {
 
@@ -68,16 +68,13 @@ final class HealthMonitor<S> {
             return;
         }
         AtomicReference<TimeoutException> timedOut = new AtomicReference<>();
-        Future<?> timer = Timers.scheduleQuietly(backend, () -> {
-            if (!work.outcome().isDone()) {
-                timedOut.set(new TimeoutException("health check of service '" + serviceId + "' took longer than "
-                        + config.timeout()));
-                work.cancel();
-            }
-        }, config.timeout());
+        Timers.deadline(backend, work.outcome(), config.timeout(), () -> {
+            timedOut.set(new TimeoutException("health check of service '" + serviceId + "' took longer than "
+                    + config.timeout()));
+            work.cancel();
+        });
         work.outcome().whenComplete((ignored, error) -> {
-            timer.cancel(false);
-            Throwable failure = timedOut.get() != null ? timedOut.get() : error == null ? null : RetryingRun.unwrap(error);
+            Throwable failure = timedOut.get() != null ? timedOut.get() : error == null ? null : Futures.unwrap(error);
             record(generation, failure);
         });
     }

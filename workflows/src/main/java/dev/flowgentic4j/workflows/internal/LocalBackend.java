@@ -3,10 +3,13 @@ package dev.flowgentic4j.workflows.internal;
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -15,7 +18,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The embedded backend: a cached thread pool for work and one timer thread. */
+/**
+ * The embedded backend: a cached thread pool for work and one timer thread. It knows its threads,
+ * so a shutdown called from one of them (a listener or a stop that closes the engine) waits for
+ * the others but not for itself.
+ */
 public final class LocalBackend implements Backend {
 
     /** Prefix of every thread this library starts. */
@@ -24,6 +31,7 @@ public final class LocalBackend implements Backend {
     private final String name;
     private final ThreadPoolExecutor workers;
     private final ScheduledThreadPoolExecutor timer;
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
     public LocalBackend(String name) {
         this.name = Objects.requireNonNull(name, "name");
@@ -34,11 +42,20 @@ public final class LocalBackend implements Backend {
         this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
-    private static ThreadFactory threads(String prefix) {
+    private ThreadFactory threads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            Thread[] self = new Thread[1];
+            Thread thread = new Thread(() -> {
+                try {
+                    runnable.run();
+                } finally {
+                    threads.remove(self[0]);
+                }
+            }, prefix + count.incrementAndGet());
+            self[0] = thread;
             thread.setDaemon(true);
+            threads.add(thread);
             return thread;
         };
     }
@@ -68,19 +85,41 @@ public final class LocalBackend implements Backend {
         return workers.isShutdown();
     }
 
+    /**
+     * Interrupts the work still running and waits up to {@code timeout} for every backend thread to
+     * end, except the calling thread if it is one of them (it cannot wait for itself; its interrupt
+     * status is left as it was).
+     */
     @Override
     public boolean shutdown(Duration timeout) {
+        Thread current = Thread.currentThread();
+        boolean ours = threads.contains(current);
+        boolean wasInterrupted = current.isInterrupted();
         timer.shutdownNow();
         workers.shutdownNow();
+        if (ours && !wasInterrupted) {
+            Thread.interrupted(); // shutdownNow interrupted this thread too
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            boolean done = workers.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            long left = Math.max(0, deadline - System.nanoTime());
-            return timer.awaitTermination(left, TimeUnit.NANOSECONDS) && done;
+            for (Thread thread : List.copyOf(threads)) {
+                if (thread != current) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return !hasOtherThreads(current);
+                    }
+                    TimeUnit.NANOSECONDS.timedJoin(thread, left);
+                }
+            }
+            return !hasOtherThreads(current);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    private boolean hasOtherThreads(Thread current) {
+        return threads.stream().anyMatch(t -> t != current && t.isAlive());
     }
 
     @Override

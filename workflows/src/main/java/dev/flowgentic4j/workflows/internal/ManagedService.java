@@ -9,6 +9,7 @@ import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
+import dev.flowgentic4j.workflows.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,20 +23,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of one service handle. Every transition happens under the engine's shared
- * lock, so the engine's snapshot by state is consistent; no foreign code runs under that lock.
- * Within one instance the state only moves forward; a supervised restart begins a new instance
- * (generation) at STARTING behind the same handle.
- *
- * <p>This class holds the state, the transitions and the start; its collaborators, in this package,
- * read and write the fields marked "guarded by lock" only while holding {@link #lock}:
- * {@link StopProcedure} (stopping), {@link RestartSupervisor} (health verdicts and restarts) and
- * {@link ServiceCalls} (awaiting and calling).
+ * One service handle: the {@link ServiceFuture} users hold. It wires the pieces together and runs
+ * the cold start; the state lives in its {@link ServiceLifecycle} (a snapshot read without locks,
+ * transitions under a lock of this service alone). Stopping is {@link StopProcedure}, supervision
+ * {@link RestartSupervisor} and {@link HealthMonitor}, awaiting and calling {@link ServiceCalls}
+ * through the {@link CallGate}. Thread-safe.
  */
 public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    final Object lock;
     final Backend backend;
     final ServiceDefinition<A, S> definition;
     private final A args;
@@ -43,70 +39,75 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private final RetryConfig retry;
     final Duration stopTimeout;
     final CallGate gate;
+    final ServiceLifecycle<S> lifecycle;
     final HealthMonitor<S> health;
-    final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    final ServiceListeners listeners = new ServiceListeners();
+    private final ServiceListeners listeners;
     final StopProcedure<S> stopping = new StopProcedure<>(this);
     private final RestartSupervisor<S> restarts = new RestartSupervisor<>(this);
-    private final ServiceCalls<S> calls = new ServiceCalls<>(this);
+    private final ServiceCalls<S> calls;
 
-    // written under lock; volatile so that the call path can read them without it
-    volatile ServiceState state = ServiceState.NEW;
-    volatile S instance;
-    // guarded by lock
-    CompletableFuture<S> ready = new CompletableFuture<>();
-    int generation;
-    Throwable failure;
-    boolean cancelled;
-    boolean stopRequested;
-    private long startNanos;
-    private long runningNanos;
-    long stoppedNanos;
-    RetryingRun<S> run;
-
-    public ManagedService(Object lock, Backend backend, ServiceDefinition<A, S> definition, A args, String id,
+    public ManagedService(Backend backend, Ticker ticker, ServiceDefinition<A, S> definition, A args, String id,
                           RetryConfig retry, Duration stopTimeout) {
-        this.lock = lock;
         this.backend = backend;
         this.definition = definition;
         this.args = args;
         this.id = id;
         this.retry = retry;
         this.stopTimeout = stopTimeout;
+        this.listeners = new ServiceListeners(id);
+        this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners);
+        this.lifecycle.bind(this);
         this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout());
+        this.calls = new ServiceCalls<>(id, lifecycle, gate);
         this.health = definition.health()
                 .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
                 .orElse(null);
     }
 
-    // ---- starting ----
-
-    /** Begins the cold start on the backend. Called once, by the engine. */
-    public void start() {
-        List<Runnable> actions;
-        synchronized (lock) {
-            startNanos = System.nanoTime();
-            actions = moveTo(ServiceState.STARTING, null);
-        }
-        fire(actions);
-        log.debug("service '{}' starting", id);
-        coldStart();
+    /** Whether the current thread is running a listener callback (of any service). */
+    public static boolean insideListener() {
+        return ServiceListeners.insideListener();
     }
 
-    /** Starts a new instance with retries, unless a stop was requested; also a restart's start. */
-    void coldStart() {
-        RetryingRun<S> started;
-        synchronized (lock) {
-            if (stopRequested) {
-                return;
-            }
-            started = RetryingRun.start(backend, "service '" + id + "' start", this::newInstance, retry,
+    /**
+     * Runs {@code read} while no service in {@code services} can change state, so that what it reads
+     * is one instant; calls into the services go on meanwhile. {@code read} must be short.
+     */
+    public static void whileStatesHeld(List<ManagedService<?, ?>> services, Runnable read) {
+        List<ServiceLifecycle<?>> lifecycles = new ArrayList<>(services.size());
+        services.forEach(service -> lifecycles.add(service.lifecycle));
+        ServiceLifecycle.whileAllHeld(lifecycles, read);
+    }
+
+    // ---- starting ----
+
+    /**
+     * NEW to STARTING; the engine calls it once, while it registers the handle. No listener can be
+     * registered yet, so nothing is delivered.
+     */
+    public void markStarting() {
+        lifecycle.start();
+    }
+
+    /** Runs a cold start with retries on the backend unless a stop was requested; also a restart's start. */
+    public void coldStart() {
+        ColdStart<S> start = lifecycle.beginColdStart();
+        if (start == null) {
+            return;
+        }
+        log.debug("service '{}' cold start", id);
+        RetryingRun<S> run;
+        try {
+            run = RetryingRun.start(backend, "service '" + id + "' start", this::newInstance, retry,
                     (attempts, cause) -> new ServiceFailedException(id,
                             "failed to start after " + attempts + (attempts == 1 ? " attempt" : " attempts"), cause),
                     stopping::stopOrphan);
-            run = started;
+        } catch (RuntimeException e) {
+            startEnded(start, null, e);
+            return;
         }
-        started.result().whenComplete(this::startEnded);
+        start.attach(run);
+        run.result().whenComplete((instance, error) -> startEnded(start, instance, error));
     }
 
     private S newInstance() throws Exception {
@@ -125,117 +126,45 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         return created;
     }
 
-    /** The end of a cold start: RUNNING, FAILED, another restart within the budget, or an orphan. */
-    void startEnded(S started, Throwable error) {
-        List<Runnable> actions = List.of();
-        S orphan = null;
-        boolean retryRestart = false;
-        synchronized (lock) {
-            if (error == null && state == ServiceState.STARTING) {
-                instance = started;
-                generation++;
-                runningNanos = System.nanoTime();
-                stoppedNanos = 0;
-                actions = moveTo(ServiceState.RUNNING, null);
-            } else if (error == null) {
-                orphan = started; // stopped while the last attempt was finishing
-            } else if (state == ServiceState.STARTING) {
-                Throwable cause = RetryingRun.unwrap(error);
-                if (generation > 0 && restarts.restartAllowed()) {
-                    retryRestart = true; // a restart's cold start failed: try again within the budget
-                } else {
-                    actions = moveTo(ServiceState.FAILED, generation > 0 ? restarts.budgetSpent(cause) : cause);
+    /** The end of a cold start: a new live generation, an orphan to stop, a retried restart, or FAILED. */
+    private void startEnded(ColdStart<S> start, S instance, Throwable error) {
+        try {
+            if (error == null) {
+                ServiceLifecycle.Started started = lifecycle.started(instance);
+                started.events().deliver();
+                if (started.orphan()) {
+                    stopping.stopOrphan(instance); // stopped while the last attempt was finishing
+                } else if (health != null) {
+                    health.watch(started.generation());
                 }
+                return;
             }
-        }
-        fire(actions);
-        if (health != null && state == ServiceState.RUNNING && error == null && orphan == null) {
-            health.watch(generationNow());
-        }
-        if (orphan != null) {
-            stopping.stopOrphan(orphan);
-        }
-        if (retryRestart) {
-            restarts.scheduleColdStart();
-        }
-        terminateIfStoppedWhileStarting();
-    }
-
-    /** Ends a stop that found no instance to stop (stopped while starting or between restarts). */
-    void terminateIfStoppedWhileStarting() {
-        List<Runnable> actions = List.of();
-        synchronized (lock) {
-            if (state == ServiceState.STOPPING && instance == null) {
-                actions = moveTo(ServiceState.TERMINATED, null);
+            Throwable cause = Futures.unwrap(error);
+            ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+            if (s.stopRequested()) {
+                return; // cancelled by the stop, which ends it
             }
+            if (s.restarting()) {
+                restarts.coldStartFailed(cause);
+            } else {
+                lifecycle.fail(cause).deliver();
+            }
+        } finally {
+            start.markSettled();
         }
-        fire(actions);
     }
 
     private S liveInstance(int forGeneration) {
-        synchronized (lock) {
-            return state == ServiceState.RUNNING && generation == forGeneration ? instance : null;
-        }
-    }
-
-    // ---- transitions ----
-
-    /**
-     * Moves to {@code next} (caller holds the lock) and returns what to do once the lock is released:
-     * complete the futures (listener events are queued, in order).
-     */
-    List<Runnable> moveTo(ServiceState next, Throwable cause) {
-        ServiceState from = state;
-        if (from.isTerminal() || next.compareTo(from) <= 0) {
-            throw new IllegalStateException("service '" + id + "' cannot move from " + from + " to " + next);
-        }
-        state = next;
-        List<Runnable> actions = new ArrayList<>(2);
-        CompletableFuture<S> readyNow = ready;
-        if (next == ServiceState.RUNNING) {
-            S live = instance;
-            actions.add(() -> readyNow.complete(live));
-        } else if (next == ServiceState.FAILED) {
-            actions.add(() -> readyNow.completeExceptionally(cause));
-        }
-        if (next == ServiceState.FAILED) {
-            failure = cause;
-            actions.add(() -> terminated.completeExceptionally(cause));
-        } else if (next == ServiceState.TERMINATED) {
-            actions.add(() -> terminated.complete(null));
-        }
-        if (next.isTerminal()) {
-            instance = null;
-        }
-        listeners.queueTransition(this, from, next, cause);
-        return actions;
-    }
-
-    /**
-     * The one move back (caller holds the lock): a supervised restart drops the unhealthy instance of
-     * {@code fromGeneration} and begins a new one at STARTING behind the same handle, with a new
-     * readiness future. Returns what to do once the lock is released (nothing but the queued event).
-     */
-    List<Runnable> beginNewInstance(int fromGeneration, Throwable cause) {
-        instance = null;
-        stoppedNanos = System.nanoTime();
-        state = ServiceState.STARTING; // a new instance begins behind the same handle
-        ready = new CompletableFuture<>();
-        listeners.queueRestart(this, fromGeneration, cause);
-        return new ArrayList<>();
-    }
-
-    /** Delivers queued listener events in transition order, then runs {@code actions}. */
-    void fire(List<Runnable> actions) {
-        listeners.deliver();
-        actions.forEach(Runnable::run);
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        return s.live() && s.generation() == forGeneration ? s.instance() : null;
     }
 
     // ---- stopping, awaiting and calling: see StopProcedure and ServiceCalls ----
 
     @Override
     public CompletableFuture<Void> stopAsync() {
-        return stopping.stopAsync();
+        stopping.stop(false);
+        return Futures.copyOf(lifecycle.termination());
     }
 
     @Override
@@ -282,18 +211,17 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public ServiceState state() {
-        return state;
+        return lifecycle.snapshot().state();
+    }
+
+    @Override
+    public boolean isRestarting() {
+        return lifecycle.snapshot().restarting();
     }
 
     @Override
     public int generation() {
-        synchronized (lock) {
-            return generation;
-        }
-    }
-
-    private int generationNow() {
-        return generation();
+        return lifecycle.snapshot().generation();
     }
 
     @Override
@@ -308,27 +236,23 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public Optional<Throwable> failureCause() {
-        synchronized (lock) {
-            return Optional.ofNullable(failure);
-        }
+        return Optional.ofNullable(lifecycle.snapshot().failure());
     }
 
     @Override
     public Optional<Duration> startupDuration() {
-        synchronized (lock) {
-            return runningNanos == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(runningNanos - startNanos));
-        }
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        return s.runningAt() == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(s.runningAt() - s.startedAt()));
     }
 
     @Override
     public Duration uptime() {
-        synchronized (lock) {
-            if (runningNanos == 0) {
-                return Duration.ZERO;
-            }
-            long end = stoppedNanos != 0 ? stoppedNanos : System.nanoTime();
-            return Duration.ofNanos(Math.max(0, end - runningNanos));
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        if (s.liveSince() == 0) {
+            return Duration.ZERO;
         }
+        long end = s.stoppedAt() != 0 ? s.stoppedAt() : lifecycle.now();
+        return Duration.ofNanos(Math.max(0, end - s.liveSince()));
     }
 
     @Override
@@ -343,36 +267,34 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public boolean isCancelled() {
-        synchronized (lock) {
-            return cancelled;
-        }
+        return lifecycle.snapshot().cancelled();
     }
 
     @Override
     public boolean isDone() {
-        return state.compareTo(ServiceState.RUNNING) >= 0;
+        return lifecycle.snapshot().state().compareTo(ServiceState.RUNNING) >= 0;
     }
 
     @Override
     public CompletableFuture<S> toCompletableFuture() {
-        synchronized (lock) {
-            return ready.copy();
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        if (s.stopRequested() || s.state() == ServiceState.STOPPING || s.state() == ServiceState.TERMINATED) {
+            return Futures.cancelled("service '" + id + "' was " + (s.cancelled() ? "cancelled" : "stopped"));
         }
+        if (s.state() == ServiceState.FAILED) {
+            return CompletableFuture.failedFuture(s.failure());
+        }
+        return Futures.copyOf(s.ready());
     }
 
-    /** Completes when the service reaches a terminal state. */
+    /** Completes when the service reaches a terminal state (exceptionally if it FAILED). */
     public CompletableFuture<Void> terminationFuture() {
-        return terminated.copy();
+        return Futures.copyOf(lifecycle.termination());
     }
 
     /** The stop deadline of this instance. */
     public Duration stopTimeout() {
         return stopTimeout;
-    }
-
-    /** The state, for a caller already holding the engine lock. */
-    public ServiceState stateLocked() {
-        return state;
     }
 
     @Override
@@ -382,6 +304,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public String toString() {
-        return "ServiceFuture[" + id + ", " + state + "]";
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        return "ServiceFuture[" + id + ", " + s.state() + (s.restarting() ? ", restarting" : "") + "]";
     }
 }

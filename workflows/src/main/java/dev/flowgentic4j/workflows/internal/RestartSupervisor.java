@@ -4,26 +4,23 @@ import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.HealthStatus;
 import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.ServiceFailedException;
-import dev.flowgentic4j.workflows.ServiceState;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Supervision of one service handle: reacts to health verdicts, and restarts an unhealthy instance
- * under the definition's {@link RestartPolicy} (a budget of restarts within a sliding window) or
- * fails the service once the budget is spent. State changes happen under the engine lock.
+ * Supervision of one service handle: hears health verdicts and, under the definition's
+ * {@link RestartPolicy} (a budget of restarts within a sliding window, read from the engine's
+ * ticker), replaces an unhealthy instance with a new generation, or fails the service once the
+ * budget is spent. State changes go through {@link ServiceLifecycle}. Thread-safe.
  */
 final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
-    private static final Logger log = LoggerFactory.getLogger(ManagedService.class); // same log category as before
+    private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
     private final ManagedService<?, S> service;
-    private final Deque<Long> restartTimes = new ArrayDeque<>(); // guarded by the engine lock
+    private final Deque<Long> restartTimes = new ArrayDeque<>(); // guarded by this
 
     RestartSupervisor(ManagedService<?, S> service) {
         this.service = service;
@@ -32,11 +29,7 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
     @Override
     public void healthChecked(int checkedGeneration, HealthStatus status, boolean changed) {
         if (changed) {
-            List<Runnable> actions = new ArrayList<>();
-            synchronized (service.lock) {
-                service.listeners.queueHealth(service, status);
-            }
-            service.fire(actions);
+            service.lifecycle.healthChanged(status).deliver();
         }
         if (status.state() != HealthStatus.State.UNHEALTHY) {
             return;
@@ -48,10 +41,10 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
         }
     }
 
-    /** Takes one restart from the budget if any is left; the caller holds the engine lock. */
-    boolean restartAllowed() {
+    /** Takes one restart from the budget if any is left in the window. */
+    synchronized boolean restartAllowed() {
         RestartPolicy policy = service.definition.restartPolicy();
-        long now = System.nanoTime();
+        long now = service.lifecycle.now();
         while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > policy.window().toNanos()) {
             restartTimes.removeFirst();
         }
@@ -69,44 +62,55 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
                 + policy.window() + ")", cause);
     }
 
+    /**
+     * Replaces the unhealthy instance: the service stays RUNNING (restarting) while the old instance
+     * stops within the stop deadline; then a new generation cold-starts after the backoff, or the
+     * service FAILS if the budget is spent.
+     */
     private void restart(int unhealthyGeneration, Throwable cause) {
-        List<Runnable> actions;
-        S old;
-        boolean again;
-        synchronized (service.lock) {
-            if (service.state != ServiceState.RUNNING || service.generation != unhealthyGeneration
-                    || service.stopRequested) {
-                return;
-            }
-            old = service.instance;
-            again = restartAllowed();
-            actions = again
-                    ? service.beginNewInstance(unhealthyGeneration, cause)
-                    : service.moveTo(ServiceState.FAILED, budgetSpent(cause));
+        boolean again = restartAllowed();
+        ServiceLifecycle.Restart<S> restart = service.lifecycle.beginRestart(unhealthyGeneration, cause, again);
+        if (restart == null) {
+            return; // stopped, failed or already replaced meanwhile
         }
-        service.fire(actions);
+        restart.events().deliver();
         log.warn("service '{}' (generation {}) is unhealthy: {}; {}", service.id, unhealthyGeneration,
                 String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
-        BackendWork<Void> stop = service.stopping.submitStop(old);
-        Future<?> deadline = Timers.scheduleQuietly(service.backend, stop::cancel, service.stopTimeout);
+        BackendWork<Void> stop = service.stopping.submitStop(restart.replaced(), 0);
+        Timers.deadline(service.backend, stop.outcome(), service.stopTimeout, stop::cancel);
         stop.outcome().whenComplete((ignored, error) -> {
-            deadline.cancel(false);
-            if (error != null) {
-                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", service.id,
-                        String.valueOf(RetryingRun.unwrap(error)));
+            if (error == null) {
+                restart.retiring().complete(null);
+            } else {
+                Throwable failure = Futures.unwrap(error);
+                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", service.id, String.valueOf(failure));
+                restart.retiring().completeExceptionally(failure);
             }
+            service.lifecycle.retired(restart.retiring());
             if (again) {
                 scheduleColdStart();
+            } else {
+                service.lifecycle.fail(budgetSpent(cause)).deliver();
             }
         });
     }
 
-    /** Schedules the next cold start after the policy's backoff; a rejected timer ends the start as failed. */
-    void scheduleColdStart() {
+    /** A restart's cold start failed: tries again within the budget, or fails the service. */
+    void coldStartFailed(Throwable cause) {
+        if (restartAllowed()) {
+            scheduleColdStart();
+        } else {
+            service.lifecycle.fail(budgetSpent(cause)).deliver();
+        }
+    }
+
+    /** Schedules the next cold start after the policy's backoff; a rejected timer fails the service. */
+    private void scheduleColdStart() {
         try {
             service.backend.schedule(service::coldStart, service.definition.restartPolicy().backoff());
         } catch (RejectedExecutionException e) {
-            service.startEnded(null, e);
+            service.lifecycle.fail(new ServiceFailedException(service.id,
+                    "could not schedule its restart (the backend rejected it)", e)).deliver();
         }
     }
 }

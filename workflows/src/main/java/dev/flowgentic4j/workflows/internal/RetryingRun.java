@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -106,15 +104,9 @@ public final class RetryingRun<T> {
             current = attemptWork;
         }
         AtomicReference<TimeoutException> timedOut = new AtomicReference<>();
-        Future<?> timer = retry.attemptTimeout()
-                .map(timeout -> Timers.scheduleQuietly(backend, () -> timeOut(n, attemptWork, timeout, timedOut), timeout))
-                .orElse(null);
-        attemptWork.outcome().whenComplete((value, error) -> {
-            if (timer != null) {
-                timer.cancel(false);
-            }
-            ended(n, value, error, timedOut.get());
-        });
+        retry.attemptTimeout().ifPresent(timeout -> Timers.deadline(backend, attemptWork.outcome(), timeout,
+                () -> timeOut(n, attemptWork, timeout, timedOut)));
+        attemptWork.outcome().whenComplete((value, error) -> ended(n, value, error, timedOut.get()));
     }
 
     private void timeOut(int n, BackendWork<T> attemptWork, Duration timeout, AtomicReference<TimeoutException> timedOut) {
@@ -157,9 +149,9 @@ public final class RetryingRun<T> {
         if (error == null) {
             orphan.accept(value); // arrived after its deadline: not used
         }
-        Throwable cause = timedOut != null ? timedOut : unwrap(error);
+        Throwable cause = timedOut != null ? timedOut : Futures.unwrap(error);
         if (timedOut != null && error != null) {
-            timedOut.addSuppressed(unwrap(error));
+            timedOut.addSuppressed(Futures.unwrap(error));
         }
         boolean retryNow;
         synchronized (this) {
@@ -182,12 +174,4 @@ public final class RetryingRun<T> {
         }
     }
 
-    /** Strips {@code CompletionException} and {@code ExecutionException} wrappers. */
-    public static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
 }

@@ -1,8 +1,7 @@
 package dev.flowgentic4j.workflows.internal;
 
-import dev.flowgentic4j.workflows.Checks;
-import dev.flowgentic4j.workflows.FlowgenticException;
 import dev.flowgentic4j.workflows.ServiceCall;
+import dev.flowgentic4j.workflows.ServiceCallException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
@@ -16,60 +15,67 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The caller's side of one service handle: waiting for RUNNING ({@code join}, {@code get},
- * {@code awaitRunning}) and calling into the live instance through the {@link CallGate}, with the
- * call counters. Thread-safe.
+ * The caller's side of one service handle: waiting for a live instance ({@code join}, {@code get},
+ * {@code awaitRunning}) and calling into it through the {@link CallGate}, with the call counters.
+ * Reads the lifecycle's snapshot and takes no lock: calls on two services never contend. Thread-safe.
  *
- * <p>A call enters the gate and only then reads {@code state} and {@code instance} (both volatile);
- * a stop or restart writes {@code state} and only then waits for the gate to drain. So either the
- * call sees the change and leaves, or the stop waits for the call.
+ * <p>A call enters the gate and only then re-reads the snapshot; a stop or restart publishes its
+ * snapshot and only then waits for the gate to drain. So either the call sees the change and
+ * leaves, or the stop waits for the call.
  */
 final class ServiceCalls<S> {
-    private final ManagedService<?, S> service;
+    private final String id;
+    private final ServiceLifecycle<S> lifecycle;
+    private final CallGate gate;
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
 
-    ServiceCalls(ManagedService<?, S> service) {
-        this.service = service;
+    ServiceCalls(String id, ServiceLifecycle<S> lifecycle, CallGate gate) {
+        this.id = id;
+        this.lifecycle = lifecycle;
+        this.gate = gate;
     }
 
+    /** The live instance, waiting for it up to {@code timeoutNanos} (forever if negative). */
     private S await(long timeoutNanos) throws TimeoutException {
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        if (s.live()) {
+            return s.instance();
+        }
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
-            CompletableFuture<S> current;
-            synchronized (service.lock) {
-                ServiceState state = service.state;
-                if (state == ServiceState.RUNNING) {
-                    return service.instance;
-                }
-                if (service.stopRequested || state == ServiceState.STOPPING || state == ServiceState.TERMINATED) {
-                    throw new CancellationException("service '" + service.id + "' was "
-                            + (service.cancelled ? "cancelled" : "stopped") + " (state " + state + ")");
-                }
-                if (state == ServiceState.FAILED) {
-                    Throwable failure = service.failure;
-                    throw failure instanceof ServiceFailedException
-                            ? (ServiceFailedException) failure
-                            : new ServiceFailedException(service.id, "failed", failure);
-                }
-                current = service.ready;
+            s = lifecycle.snapshot();
+            if (s.live()) {
+                return s.instance();
             }
+            if (s.stopRequested() || s.state() == ServiceState.STOPPING || s.state() == ServiceState.TERMINATED) {
+                throw new CancellationException("service '" + id + "' was "
+                        + (s.cancelled() ? "cancelled" : "stopped") + " (state " + s.state() + ")");
+            }
+            if (s.state() == ServiceState.FAILED) {
+                throw (ServiceFailedException) s.failure();
+            }
+            CompletableFuture<S> next = s.ready();
             try {
                 if (timeoutNanos < 0) {
-                    current.get();
+                    next.get();
                 } else {
-                    current.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    next.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ServiceUnavailableException(service.id, service.state(), "interrupted while waiting", e);
+                throw new ServiceUnavailableException(id, lifecycle.snapshot().state(), "interrupted while waiting", e);
             } catch (TimeoutException e) {
-                throw new TimeoutException("service '" + service.id + "' is " + service.state() + " after waiting "
+                throw new TimeoutException("service '" + id + "' is " + describe(lifecycle.snapshot()) + " after waiting "
                         + Duration.ofNanos(timeoutNanos) + ", expected RUNNING");
             } catch (ExecutionException | CancellationException e) {
-                // the state tells what happened: loop
+                // the snapshot tells what happened: loop
             }
         }
+    }
+
+    private static String describe(ServiceLifecycle.Snapshot<?> s) {
+        return s.restarting() ? s.state() + " (restarting)" : s.state().toString();
     }
 
     /** {@link ManagedService#join()}. */
@@ -122,18 +128,29 @@ final class ServiceCalls<S> {
     <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call) {
         Checks.requirePositive(readyTimeout, "timeout");
         Objects.requireNonNull(call, "call");
-        long deadline = System.nanoTime() + readyTimeout.toNanos();
-        CallGate gate = service.gate;
         gate.acquireSlot();
         try {
+            long deadline = 0;
+            boolean waited = false;
             S live;
+            int[] token;
             while (true) {
-                live = awaitForCall(deadline, readyTimeout);
-                gate.enter();
-                if (service.state == ServiceState.RUNNING && service.instance == live) {
+                ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+                if (s.live()) {
+                    live = s.instance();
+                } else {
+                    if (!waited) {
+                        deadline = System.nanoTime() + readyTimeout.toNanos();
+                        waited = true;
+                    }
+                    live = awaitForCall(deadline, readyTimeout);
+                }
+                token = gate.enter();
+                ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
+                if (now.live() && now.instance() == live) {
                     break; // a stop or restart that begins now waits for this call
                 }
-                gate.exit();
+                gate.exit(token);
             }
             calls.increment();
             try {
@@ -143,9 +160,9 @@ final class ServiceCalls<S> {
                 throw e;
             } catch (Exception e) {
                 failedCalls.increment();
-                throw new FlowgenticException("call to service '" + service.id + "' failed: " + e, e);
+                throw new ServiceCallException(id, e);
             } finally {
-                gate.exit();
+                gate.exit(token);
             }
         } finally {
             gate.releaseSlot();
@@ -156,11 +173,11 @@ final class ServiceCalls<S> {
         try {
             return await(Math.max(1, deadline - System.nanoTime()));
         } catch (TimeoutException e) {
-            throw new ServiceUnavailableException(service.id, service.state(), "not RUNNING within " + readyTimeout, e);
+            throw new ServiceUnavailableException(id, lifecycle.snapshot().state(), "not RUNNING within " + readyTimeout, e);
         } catch (CancellationException e) {
-            throw new ServiceUnavailableException(service.id, service.state(), "the service was stopped", e);
+            throw new ServiceUnavailableException(id, lifecycle.snapshot().state(), "the service was stopped", e);
         } catch (ServiceFailedException e) {
-            throw new ServiceUnavailableException(service.id, service.state(), e.getMessage(), e);
+            throw new ServiceUnavailableException(id, lifecycle.snapshot().state(), e.getMessage(), e);
         }
     }
 

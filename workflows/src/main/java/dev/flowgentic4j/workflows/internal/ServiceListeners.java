@@ -1,105 +1,119 @@
 package dev.flowgentic4j.workflows.internal;
 
-import dev.flowgentic4j.workflows.HealthStatus;
-import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
-import dev.flowgentic4j.workflows.ServiceState;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listeners of one service and the events waiting for them. Events are queued by the state
- * machine in transition order (while it holds the engine lock) and delivered later, outside that
- * lock, by whichever thread calls {@link #deliver()}, one at a time and in order. Thread-safe.
+ * The listeners of one service. Each registration has its own queue: the lifecycle queues events
+ * in transition order (while holding its lock: a queue operation, no listener code), and
+ * {@link #dispatch()}, called with no lock held, hands each queue to its executor. A queue is
+ * drained by one task at a time, so each listener gets its events serially and in order; a thread
+ * that finds a queue already being drained leaves its events to that drain instead of waiting, so
+ * a listener may stop or close services from inside a callback. Anything a listener throws
+ * ({@code Throwable}, including errors and sneaky checked exceptions) is logged and ignored.
+ * Thread-safe.
  */
 final class ServiceListeners {
     private static final Logger log = LoggerFactory.getLogger(ServiceListeners.class);
+    private static final ThreadLocal<int[]> delivering = ThreadLocal.withInitial(() -> new int[1]);
 
+    private final String serviceId;
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
-    private final Queue<Runnable> pending = new ArrayDeque<>(); // guarded by itself
-    private final Object delivering = new Object();
+
+    ServiceListeners(String serviceId) {
+        this.serviceId = serviceId;
+    }
+
+    /** Whether the current thread is inside a listener callback (of any service). */
+    static boolean insideListener() {
+        return delivering.get()[0] > 0;
+    }
 
     void add(ServiceListener listener, Executor executor) {
         registrations.add(new Registration(Objects.requireNonNull(listener, "listener"),
                 Objects.requireNonNull(executor, "executor")));
     }
 
-    void queueTransition(ServiceFuture<?> service, ServiceState from, ServiceState to, Throwable cause) {
-        Consumer<ServiceListener> call;
-        switch (to) {
-            case STARTING:
-                call = l -> l.starting(service);
-                break;
-            case RUNNING:
-                call = l -> l.running(service);
-                break;
-            case STOPPING:
-                call = l -> l.stopping(service, from);
-                break;
-            case TERMINATED:
-                call = l -> l.terminated(service, from);
-                break;
-            case FAILED:
-                call = l -> l.failed(service, from, cause);
-                break;
-            default:
-                return;
-        }
-        queue(service, to.toString(), call);
-    }
-
-    void queueHealth(ServiceFuture<?> service, HealthStatus status) {
-        queue(service, "health change", l -> l.healthChanged(service, status));
-    }
-
-    void queueRestart(ServiceFuture<?> service, int generation, Throwable cause) {
-        queue(service, "restart", l -> l.restarting(service, generation, cause));
-    }
-
-    private void queue(ServiceFuture<?> service, String what, Consumer<ServiceListener> call) {
-        synchronized (pending) {
-            for (Registration r : registrations) {
-                pending.add(() -> r.deliver(service, what, call));
-            }
+    /** Queues one event for every listener; called by the lifecycle under its lock. */
+    void queue(String what, Consumer<ServiceListener> call) {
+        for (Registration r : registrations) {
+            r.enqueue(new Event(what, call));
         }
     }
 
-    /** Delivers every queued event, in order; callers must not hold the engine lock. */
-    void deliver() {
-        synchronized (delivering) {
-            while (true) {
-                Runnable event;
-                synchronized (pending) {
-                    event = pending.poll();
+    /** Hands queued events to the listeners' executors; callers hold no lock. */
+    void dispatch() {
+        for (Registration r : registrations) {
+            r.dispatch();
+        }
+    }
+
+    private record Event(String what, Consumer<ServiceListener> call) {}
+
+    private final class Registration {
+        private final ServiceListener listener;
+        private final Executor executor;
+        private final Queue<Event> queue = new ArrayDeque<>(); // guarded by this
+        private boolean draining;                               // guarded by this
+
+        Registration(ServiceListener listener, Executor executor) {
+            this.listener = listener;
+            this.executor = executor;
+        }
+
+        synchronized void enqueue(Event event) {
+            queue.add(event);
+        }
+
+        void dispatch() {
+            synchronized (this) {
+                if (draining || queue.isEmpty()) {
+                    return; // the drain in progress delivers it
                 }
-                if (event == null) {
-                    return;
-                }
-                event.run();
+                draining = true;
             }
-        }
-    }
-
-    private record Registration(ServiceListener listener, Executor executor) {
-        void deliver(ServiceFuture<?> service, String what, Consumer<ServiceListener> call) {
             try {
-                executor.execute(() -> {
-                    try {
-                        call.accept(listener);
-                    } catch (RuntimeException e) {
-                        log.warn("listener of service '{}' threw on {}", service.id(), what, e);
+                executor.execute(this::drain);
+            } catch (Throwable t) {
+                int dropped;
+                synchronized (this) {
+                    dropped = queue.size();
+                    queue.clear();
+                    draining = false;
+                }
+                log.warn("listener executor of service '{}' rejected {} event(s): {}", serviceId, dropped, t.toString());
+            }
+        }
+
+        private void drain() {
+            int[] depth = delivering.get();
+            depth[0]++;
+            try {
+                while (true) {
+                    Event event;
+                    synchronized (this) {
+                        event = queue.poll();
+                        if (event == null) {
+                            draining = false;
+                            return;
+                        }
                     }
-                });
-            } catch (RejectedExecutionException e) {
-                log.warn("listener executor of service '{}' rejected the {} event", service.id(), what);
+                    try {
+                        event.call().accept(listener);
+                    } catch (Throwable t) {
+                        log.warn("listener of service '{}' threw on {}", serviceId, event.what(), t);
+                    }
+                }
+            } finally {
+                depth[0]--;
             }
         }
     }

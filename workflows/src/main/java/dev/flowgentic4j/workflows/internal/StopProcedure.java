@@ -1,16 +1,15 @@
 package dev.flowgentic4j.workflows.internal;
 
 import dev.flowgentic4j.workflows.BackendWork;
-import dev.flowgentic4j.workflows.ServiceFailedException;
-import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceStopper;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,12 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How one service handle stops: the move to STOPPING, the drain of calls in flight, the stop
- * action (run once per instance), the stop deadline, and the stopping of orphan instances that
- * were never used. Transitions go through {@link ManagedService#moveTo} under the engine lock.
+ * How one service stops: asks the lifecycle for the stop ({@link ServiceLifecycle#requestStop}),
+ * then does what its plan says — cancels a cold start in progress, waits for a restart's replaced
+ * instance to finish stopping, drains calls and runs the stop action (once per instance) — all
+ * within the stop deadline, and reports the end to the lifecycle. Also stops orphan instances that
+ * were never handed out. Thread-safe.
  */
 final class StopProcedure<S> {
-    private static final Logger log = LoggerFactory.getLogger(ManagedService.class); // same log category as before
+    private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
     private final ManagedService<?, S> service;
 
@@ -51,10 +52,14 @@ final class StopProcedure<S> {
         }
     }
 
-    /** Waits for calls in flight (up to half the stop timeout), then runs the stop action on the backend. */
-    BackendWork<Void> submitStop(S target) {
+    /**
+     * Waits for calls in flight (up to half the stop timeout; the {@code ownCalls} of the thread
+     * that asked for the stop are not waited for), then runs the stop action on the backend, or on
+     * this thread if the backend rejects the work.
+     */
+    BackendWork<Void> submitStop(S target, int ownCalls) {
         Callable<Void> stop = () -> {
-            if (!service.gate.awaitDrained(service.stopTimeout.dividedBy(2))) {
+            if (!service.gate.awaitDrained(service.stopTimeout.dividedBy(2), ownCalls)) {
                 log.warn("service '{}': stopping with {} call(s) still in flight", service.id, service.gate.inFlight());
             }
             runStopAction(target);
@@ -83,89 +88,67 @@ final class StopProcedure<S> {
         }
     }
 
-    /** {@link ManagedService#stopAsync()}. */
-    CompletableFuture<Void> stopAsync() {
-        List<Runnable> actions;
-        S toStop = null;
-        RetryingRun<S> startRun = null;
-        CompletableFuture<S> waiting;
-        synchronized (service.lock) {
-            service.stopRequested = true;
-            waiting = service.ready;
-            switch (service.state) {
-                case NEW:
-                    actions = service.moveTo(ServiceState.TERMINATED, null);
-                    break;
-                case STARTING:
-                    service.stoppedNanos = System.nanoTime();
-                    actions = service.moveTo(ServiceState.STOPPING, null);
-                    startRun = service.run;
-                    break;
-                case RUNNING:
-                    service.stoppedNanos = System.nanoTime();
-                    actions = service.moveTo(ServiceState.STOPPING, null);
-                    toStop = service.instance;
-                    break;
-                default:
-                    return service.terminated.copy();
-            }
+    /** {@link ManagedService#stopAsync()} and the first half of cancel: begins the stop unless one began already. */
+    ServiceLifecycle.StopPlan<S> stop(boolean cancel) {
+        int ownCalls = service.gate.ownCalls();
+        ServiceLifecycle.StopPlan<S> plan = service.lifecycle.requestStop(cancel);
+        plan.events().deliver();
+        if (plan.began()) {
+            carryOut(plan, ownCalls);
         }
-        waiting.completeExceptionally(new CancellationException("service '" + service.id + "' was stopped"));
-        service.fire(actions);
-        if (toStop != null) {
-            Future<?> deadline = scheduleStopDeadline();
-            BackendWork<Void> work = submitStop(toStop);
-            work.outcome().whenComplete((ignored, error) -> {
-                deadline.cancel(false);
-                stopEnded(error == null ? null : RetryingRun.unwrap(error));
-            });
-            service.terminated.whenComplete((ignored, error) -> work.cancel()); // abandoned at its deadline: interrupted
-        } else {
-            scheduleStopDeadline();
-            if (startRun != null && !startRun.result().isDone()) {
-                startRun.cancel();
-            } else {
-                service.terminateIfStoppedWhileStarting(); // between restart attempts, or the start already ended
-            }
-        }
-        return service.terminated.copy();
+        return plan;
     }
 
-    private Future<?> scheduleStopDeadline() {
-        return Timers.scheduleQuietly(service.backend, () -> stopEnded(new TimeoutException(
-                "stop did not finish within " + service.stopTimeout + "; abandoned")), service.stopTimeout);
+    private void carryOut(ServiceLifecycle.StopPlan<S> plan, int ownCalls) {
+        List<CompletableFuture<?>> parts = new ArrayList<>(3);
+        if (plan.coldStart() != null) {
+            plan.coldStart().cancel();
+            parts.add(plan.coldStart().settled());
+        }
+        if (plan.retiring() != null) {
+            parts.add(plan.retiring()); // a restart's replaced instance, still stopping
+        }
+        BackendWork<Void> work = null;
+        if (plan.instance() != null) {
+            work = submitStop(plan.instance(), ownCalls);
+            parts.add(work.outcome());
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+        BackendWork<Void> abandon = work;
+        Timers.deadline(service.backend, all, service.stopTimeout, () -> {
+            stopEnded(new TimeoutException("stop did not finish within " + service.stopTimeout + "; abandoned"));
+            if (abandon != null) {
+                abandon.cancel(); // interrupted
+            }
+        });
+        all.whenComplete((ignored, error) -> stopEnded(error == null ? null : Futures.unwrap(error)));
     }
 
     private void stopEnded(Throwable stopFailure) {
-        List<Runnable> actions;
-        synchronized (service.lock) {
-            if (service.state != ServiceState.STOPPING) {
-                return;
-            }
-            actions = stopFailure == null
-                    ? service.moveTo(ServiceState.TERMINATED, null)
-                    : service.moveTo(ServiceState.FAILED,
-                            new ServiceFailedException(service.id, "failed to stop", stopFailure));
-        }
-        service.fire(actions);
+        service.lifecycle.stopped(stopFailure).deliver();
     }
 
-    /** {@link ManagedService#cancel(boolean)}: stops and waits up to the stop timeout (plus a second). */
+    /** {@link ManagedService#cancel(boolean)}: stops and waits for the stop; false if it was over before. */
     boolean cancel() {
-        synchronized (service.lock) {
-            if (service.state.isTerminal() || service.cancelled) {
-                return false;
-            }
-            service.cancelled = true;
+        ServiceLifecycle.StopPlan<S> plan = stop(true);
+        if (plan.wasOver()) {
+            return false;
         }
-        CompletableFuture<Void> stopped = stopAsync();
+        awaitTermination(service.lifecycle.termination(), service.stopTimeout, service.id);
+        return true;
+    }
+
+    /**
+     * Waits for a stop to end, up to its deadline plus a second (the deadline itself ends it; the
+     * second only guards against a backend that can no longer run timers); logs a failed stop.
+     */
+    static void awaitTermination(CompletableFuture<Void> termination, Duration stopTimeout, String id) {
         try {
-            stopped.get(service.stopTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            termination.get(stopTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | CancellationException e) {
-            log.warn("service '{}' did not stop cleanly: {}", service.id, e.getMessage());
+            log.warn("service '{}' did not stop cleanly: {}", id, String.valueOf(Futures.unwrap(e).getMessage()));
         }
-        return true;
     }
 }

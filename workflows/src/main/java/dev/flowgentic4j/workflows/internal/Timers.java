@@ -18,4 +18,21 @@ final class Timers {
             return CompletableFuture.completedFuture(null);
         }
     }
+
+    /**
+     * The one "deadline, then cancel" helper: runs {@code onDeadline} if {@code outcome} is not done
+     * within {@code timeout}; the timer is cancelled as soon as the outcome completes. Without a
+     * timer (the backend is closing) there is no deadline.
+     */
+    static void deadline(Backend backend, CompletableFuture<?> outcome, Duration timeout, Runnable onDeadline) {
+        if (outcome.isDone()) {
+            return;
+        }
+        Future<?> timer = scheduleQuietly(backend, () -> {
+            if (!outcome.isDone()) {
+                onDeadline.run();
+            }
+        }, timeout);
+        outcome.whenComplete((ignored, error) -> timer.cancel(false));
+    }
 }

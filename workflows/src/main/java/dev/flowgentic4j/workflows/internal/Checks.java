@@ -1,9 +1,9 @@
-package dev.flowgentic4j.workflows;
+package dev.flowgentic4j.workflows.internal;
 
 import java.time.Duration;
 import java.util.Objects;
 
-/** Argument checks with messages that name the argument. */
+/** Argument checks with messages that name the argument. Internal: not part of the public API. */
 public final class Checks {
     private Checks() {}
 

@@ -1,0 +1,374 @@
+package dev.flowgentic4j.workflows.internal;
+
+import dev.flowgentic4j.workflows.HealthStatus;
+import dev.flowgentic4j.workflows.ServiceFailedException;
+import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.ServiceState;
+import dev.flowgentic4j.workflows.Ticker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The state machine of one service handle, and the only writer of its state.
+ *
+ * <p>The state is an immutable {@link Snapshot} published through one volatile field: readers (calls,
+ * awaits, reports) never lock. Every transition runs under this lifecycle's own lock (one per
+ * service, never shared), builds the next snapshot, queues the listener events it caused and returns
+ * them as {@link Events}, which the caller delivers once the lock is released: no listener and no
+ * future callback ever runs under the lock.
+ *
+ * <p>States only move forward (NEW, STARTING, RUNNING, STOPPING, then TERMINATED or FAILED). A
+ * supervised restart is a new <em>generation</em> of a RUNNING service: the snapshot is marked
+ * {@code restarting} and has no instance until the next generation is live, then the generation
+ * number goes up. {@code isDone()} never turns false again.
+ *
+ * <p>The pieces that act (cold start in {@link ManagedService}, {@link StopProcedure},
+ * {@link RestartSupervisor}, {@link HealthMonitor}, {@link CallGate}) call these transition methods
+ * and act on what they return; none of them writes lifecycle state.
+ */
+final class ServiceLifecycle<S> {
+
+    /**
+     * One consistent view of the service.
+     *
+     * @param generation the number of the live instance: 0 before the first is RUNNING, one more per restart
+     * @param instance the live instance, or null (not RUNNING yet, restarting, or stopped)
+     * @param restarting RUNNING, but the instance is being replaced
+     * @param stopRequested a stop (cancel, stopAsync or close) was asked for
+     * @param cancelled the stop was asked for through {@code cancel}
+     * @param failure why the service FAILED, or null
+     * @param startedAt ticker reading when the start began
+     * @param runningAt ticker reading when the first generation became RUNNING, or 0
+     * @param liveSince ticker reading when the current generation became live, or 0
+     * @param stoppedAt ticker reading when the last instance stopped being live, or 0 while one is live
+     * @param ready completes with the next (or current) generation's instance, or exceptionally
+     */
+    record Snapshot<S>(ServiceState state, int generation, S instance, boolean restarting, boolean stopRequested,
+                       boolean cancelled, Throwable failure, long startedAt, long runningAt, long liveSince,
+                       long stoppedAt, CompletableFuture<S> ready) {
+
+        /** RUNNING with an instance that calls may use. */
+        boolean live() {
+            return state == ServiceState.RUNNING && !restarting;
+        }
+    }
+
+    /** What a transition caused: listener events (already queued) and future completions. */
+    static final class Events {
+        private final ServiceListeners listeners;
+        private final List<Runnable> completions = new ArrayList<>(2);
+
+        Events(ServiceListeners listeners) {
+            this.listeners = listeners;
+        }
+
+        /** Delivers listener events, then completes the futures; call with no lock held. */
+        void deliver() {
+            try {
+                listeners.dispatch();
+            } finally {
+                completions.forEach(Runnable::run);
+            }
+        }
+    }
+
+    /** The outcome of {@link #started}: the instance went live (generation), or it is an orphan to stop. */
+    record Started(Events events, boolean orphan, int generation) {}
+
+    /** The outcome of {@link #requestStop}: what the stop procedure must do, if this request began a stop. */
+    record StopPlan<S>(Events events, boolean wasOver, boolean began, S instance,
+                       ColdStart<S> coldStart, CompletableFuture<Void> retiring) {}
+
+    /** The outcome of {@link #beginRestart}: the replaced instance and the future its stop completes. */
+    record Restart<S>(Events events, S replaced, CompletableFuture<Void> retiring) {}
+
+    private final String id;
+    private final Ticker ticker;
+    private final ServiceListeners listeners;
+    private final CompletableFuture<Void> termination = new CompletableFuture<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile Snapshot<S> snapshot;
+    private ServiceFuture<?> handle;            // set once, before any transition
+    private ColdStart<S> coldStart;             // guarded by lock: the cold start in progress, if any
+    private CompletableFuture<Void> retiring;   // guarded by lock: the stop of a replaced instance, if any
+
+    ServiceLifecycle(String id, Ticker ticker, ServiceListeners listeners) {
+        this.id = id;
+        this.ticker = ticker;
+        this.listeners = listeners;
+        this.snapshot = new Snapshot<>(ServiceState.NEW, 0, null, false, false, false, null, 0, 0, 0, 0,
+                new CompletableFuture<>());
+    }
+
+    void bind(ServiceFuture<?> handle) {
+        this.handle = handle;
+    }
+
+    /** The current state; never blocks. */
+    Snapshot<S> snapshot() {
+        return snapshot;
+    }
+
+    /** Completes when the service is TERMINATED (normally) or FAILED (exceptionally). */
+    CompletableFuture<Void> termination() {
+        return termination;
+    }
+
+    long now() {
+        return ticker.read();
+    }
+
+    /**
+     * Runs {@code read} while holding the locks of every lifecycle in {@code all}: no transition of
+     * any of them happens meanwhile, so what it reads is one instant. Calls are not held up (they
+     * take no lock); transitions wait. {@code read} must be short and must not call user code.
+     */
+    static void whileAllHeld(List<ServiceLifecycle<?>> all, Runnable read) {
+        int held = 0;
+        try {
+            for (ServiceLifecycle<?> lifecycle : all) {
+                lifecycle.lock.lock();
+                held++;
+            }
+            read.run();
+        } finally {
+            for (int i = held - 1; i >= 0; i--) {
+                all.get(i).lock.unlock();
+            }
+        }
+    }
+
+    // ---- transitions ----
+
+    /** NEW to STARTING. */
+    Events start() {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
+            Snapshot<S> s = snapshot;
+            if (s.state() != ServiceState.NEW) {
+                throw new IllegalStateException("service '" + id + "' is " + s.state() + ", expected NEW");
+            }
+            Events events = new Events(listeners);
+            publish(new Snapshot<>(ServiceState.STARTING, 0, null, false, false, false, null, now, 0, 0, 0,
+                    s.ready()), s.state(), null);
+            return events;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Registers a cold start (the first, or a restart's), unless a stop was requested.
+     *
+     * @return the cold start to run, or null if the service is stopping or over
+     */
+    ColdStart<S> beginColdStart() {
+        lock.lock();
+        try {
+            Snapshot<S> s = snapshot;
+            boolean starting = s.state() == ServiceState.STARTING || s.state() == ServiceState.RUNNING && s.restarting();
+            if (s.stopRequested() || !starting) {
+                return null;
+            }
+            coldStart = new ColdStart<>();
+            return coldStart;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A cold start produced {@code instance}: the next generation is live, or the instance is an orphan. */
+    Started started(S instance) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
+            Snapshot<S> s = snapshot;
+            Events events = new Events(listeners);
+            boolean first = s.state() == ServiceState.STARTING;
+            if (s.stopRequested() || !(first || s.state() == ServiceState.RUNNING && s.restarting())) {
+                return new Started(events, true, s.generation());
+            }
+            coldStart = null; // its outcome is this instance: a stop from now on stops the instance
+            int generation = s.generation() + 1;
+            CompletableFuture<S> ready = s.ready();
+            publish(new Snapshot<>(ServiceState.RUNNING, generation, instance, false, false, false, null, s.startedAt(),
+                    first ? now : s.runningAt(), now, 0, ready), s.state(), null);
+            if (!first) {
+                listeners.queue("restarted", l -> l.restarted(handle, generation));
+            }
+            events.completions.add(() -> ready.complete(instance));
+            return new Started(events, false, generation);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The service FAILED (a start that ran out of attempts, a restart budget spent); ignored once a
+     * stop was requested or the service is over.
+     */
+    Events fail(Throwable cause) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
+            Snapshot<S> s = snapshot;
+            Events events = new Events(listeners);
+            if (s.stopRequested() || s.state().isTerminal()) {
+                return events;
+            }
+            Throwable failure = cause instanceof ServiceFailedException ? cause
+                    : new ServiceFailedException(id, "failed", cause);
+            coldStart = null;
+            retiring = null;
+            publish(new Snapshot<>(ServiceState.FAILED, s.generation(), null, false, false, false, failure,
+                    s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt() != 0 ? s.stoppedAt() : now, s.ready()),
+                    s.state(), failure);
+            CompletableFuture<S> ready = s.ready();
+            events.completions.add(() -> ready.completeExceptionally(failure));
+            events.completions.add(() -> termination.completeExceptionally(failure));
+            return events;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A stop was requested: NEW goes straight to TERMINATED, STARTING and RUNNING to STOPPING. Only
+     * the first request begins the stop; the plan tells it what to stop.
+     */
+    StopPlan<S> requestStop(boolean cancel) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
+            Snapshot<S> s = snapshot;
+            Events events = new Events(listeners);
+            if (s.state().isTerminal() || s.stopRequested()) {
+                if (cancel && !s.state().isTerminal() && !s.cancelled()) {
+                    snapshot = new Snapshot<>(s.state(), s.generation(), s.instance(), s.restarting(), true, true,
+                            s.failure(), s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt(), s.ready());
+                }
+                return new StopPlan<>(events, s.state().isTerminal(), false, null, null, null);
+            }
+            ServiceState next = s.state() == ServiceState.NEW ? ServiceState.TERMINATED : ServiceState.STOPPING;
+            long stoppedAt = s.stoppedAt() != 0 || s.liveSince() == 0 ? s.stoppedAt() : now;
+            publish(new Snapshot<>(next, s.generation(), null, false, true, cancel, null, s.startedAt(), s.runningAt(),
+                    s.liveSince(), stoppedAt, s.ready()), s.state(), null);
+            CompletableFuture<S> ready = s.ready();
+            String message = "service '" + id + "' was " + (cancel ? "cancelled" : "stopped");
+            events.completions.add(() -> ready.completeExceptionally(new CancellationException(message)));
+            if (next == ServiceState.TERMINATED) {
+                events.completions.add(() -> termination.complete(null));
+            }
+            StopPlan<S> plan = new StopPlan<>(events, false, true, s.instance(), coldStart, retiring);
+            coldStart = null;
+            retiring = null;
+            return plan;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stop procedure ended: STOPPING to TERMINATED, or to FAILED if the stop failed or overran. */
+    Events stopped(Throwable stopFailure) {
+        lock.lock();
+        try {
+            Snapshot<S> s = snapshot;
+            Events events = new Events(listeners);
+            if (s.state() != ServiceState.STOPPING) {
+                return events;
+            }
+            if (stopFailure == null) {
+                publish(new Snapshot<>(ServiceState.TERMINATED, s.generation(), null, false, true, s.cancelled(), null,
+                        s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt(), s.ready()), s.state(), null);
+                events.completions.add(() -> termination.complete(null));
+            } else {
+                Throwable failure = new ServiceFailedException(id, "failed to stop", stopFailure);
+                publish(new Snapshot<>(ServiceState.FAILED, s.generation(), null, false, true, s.cancelled(), failure,
+                        s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt(), s.ready()), s.state(), failure);
+                events.completions.add(() -> termination.completeExceptionally(failure));
+            }
+            return events;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A supervised restart of {@code generation} begins: the service stays RUNNING, marked restarting,
+     * without an instance; calls wait for the next generation.
+     *
+     * @return the replaced instance and the future its stop must complete, or null if the service
+     *     moved on (stopped, failed, or that generation is already replaced)
+     */
+    Restart<S> beginRestart(int generation, Throwable cause, boolean replacing) {
+        long now = now(); // the ticker is read outside the lock
+        lock.lock();
+        try {
+            Snapshot<S> s = snapshot;
+            if (!s.live() || s.stopRequested() || s.generation() != generation) {
+                return null;
+            }
+            Events events = new Events(listeners);
+            snapshot = new Snapshot<>(ServiceState.RUNNING, generation, null, true, false, false, null, s.startedAt(),
+                    s.runningAt(), s.liveSince(), now, new CompletableFuture<>());
+            if (replacing) {
+                listeners.queue("restart", l -> l.restarting(handle, generation, cause));
+            }
+            retiring = new CompletableFuture<>();
+            return new Restart<>(events, s.instance(), retiring);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A restart's replaced instance has stopped (or failed to); it no longer holds up a stop. */
+    void retired(CompletableFuture<Void> stop) {
+        lock.lock();
+        try {
+            if (retiring == stop) {
+                retiring = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The health verdict changed; only an event. */
+    Events healthChanged(HealthStatus status) {
+        lock.lock();
+        try {
+            listeners.queue("health change", l -> l.healthChanged(handle, status));
+            return new Events(listeners);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Publishes {@code next} and queues the listener event of the move from {@code from}. */
+    private void publish(Snapshot<S> next, ServiceState from, Throwable cause) {
+        snapshot = next;
+        ServiceState to = next.state();
+        if (to == from) {
+            return;
+        }
+        switch (to) {
+            case STARTING -> listeners.queue("STARTING", l -> l.starting(handle));
+            case RUNNING -> listeners.queue("RUNNING", l -> l.running(handle));
+            case STOPPING -> listeners.queue("STOPPING", l -> l.stopping(handle, from));
+            case TERMINATED -> listeners.queue("TERMINATED", l -> l.terminated(handle, from));
+            case FAILED -> listeners.queue("FAILED", l -> l.failed(handle, from, cause));
+            default -> { }
+        }
+    }
+
+    @Override
+    public String toString() {
+        Snapshot<S> s = snapshot;
+        return "ServiceLifecycle[" + id + ", " + s.state() + ", generation " + s.generation()
+                + (s.restarting() ? ", restarting" : "") + "]";
+    }
+}
