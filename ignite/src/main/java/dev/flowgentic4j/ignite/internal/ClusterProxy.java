@@ -1,0 +1,128 @@
+package dev.flowgentic4j.ignite.internal;
+
+import dev.flowgentic4j.ignite.ServiceFailoverException;
+import dev.flowgentic4j.ignite.ServiceHostInfo;
+import dev.flowgentic4j.workflows.RetryConfig;
+import dev.flowgentic4j.workflows.ServiceCallException;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Objects;
+import org.apache.ignite.IgniteCheckedException;
+import org.apache.ignite.IgniteException;
+import org.apache.ignite.cluster.ClusterTopologyException;
+import org.apache.ignite.internal.cluster.ClusterTopologyCheckedException;
+
+/**
+ * The typed proxy callers get: each call of the service interface goes through Ignite's proxy of the
+ * {@link HostedService} to the hosting node. A call whose host leaves the cluster mid-call (Ignite's
+ * {@link ClusterTopologyException}, not retried by Ignite) is tried again per the retry policy; the
+ * next attempt waits inside Ignite's proxy until the service is redeployed on a survivor. What the
+ * service method threw comes back as it was thrown. Thread-safe; takes no lock.
+ */
+public final class ClusterProxy implements InvocationHandler {
+    private final String service;
+    private final RemoteInvoker remote;
+    private final RetryConfig retry;
+
+    private ClusterProxy(String service, RemoteInvoker remote, RetryConfig retry) {
+        this.service = service;
+        this.remote = remote;
+        this.retry = retry;
+    }
+
+    /** A proxy of {@code type} whose calls go to the Ignite service {@code service} through {@code remote}. */
+    public static <S> S create(Class<S> type, String service, RemoteInvoker remote, RetryConfig retry) {
+        ClusterProxy handler = new ClusterProxy(service, remote, retry);
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    /**
+     * The handler behind a proxy from {@link #create}.
+     *
+     * @throws IllegalArgumentException if {@code proxy} is not one
+     */
+    public static ClusterProxy of(Object proxy) {
+        Objects.requireNonNull(proxy, "proxy");
+        if (Proxy.isProxyClass(proxy.getClass()) && Proxy.getInvocationHandler(proxy) instanceof ClusterProxy handler) {
+            return handler;
+        }
+        throw new IllegalArgumentException(proxy.getClass().getName() + " is not a proxy of an Ignite service");
+    }
+
+    /** The Ignite service name. */
+    public String service() {
+        return service;
+    }
+
+    /** Where the service runs now (asks it, with the same failover retries as any call). */
+    public ServiceHostInfo host() {
+        return (ServiceHostInfo) withRetries(() -> remote.host(), null);
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                default -> "IgniteService[" + service + "]";
+            };
+        }
+        return withRetries(() -> remote.invoke(method.getName(), method.getParameterTypes(), args), method);
+    }
+
+    private interface Attempt {
+        Object run() throws Exception;
+    }
+
+    private Object withRetries(Attempt attempt, Method method) {
+        for (int n = 1; ; n++) {
+            try {
+                return attempt.run();
+            } catch (Throwable t) {
+                if (!isTopologyFailure(t)) {
+                    throw sneaky(userFailure(t, method));
+                }
+                if (!retry.shouldRetry(n, t)) {
+                    throw new ServiceFailoverException(service, n, t);
+                }
+            }
+        }
+    }
+
+    /** Whether {@code t} says the node that ran (or was to run) the call left the cluster. */
+    static boolean isTopologyFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ClusterTopologyException || c instanceof ClusterTopologyCheckedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What the service method threw, unwrapped from Ignite's wrappers. */
+    private Throwable userFailure(Throwable t, Method method) {
+        Throwable c = t;
+        while ((c instanceof IgniteException || c instanceof IgniteCheckedException) && c.getCause() != null
+                && c.getCause() != c) {
+            c = c.getCause();
+        }
+        if (c instanceof RuntimeException || c instanceof Error) {
+            return c;
+        }
+        if (method != null) {
+            for (Class<?> declared : method.getExceptionTypes()) {
+                if (declared.isInstance(c)) {
+                    return c;
+                }
+            }
+        }
+        return new ServiceCallException(service, c instanceof Exception e ? e : new Exception(c));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t; // a checked exception the interface method declares
+    }
+}
