@@ -150,9 +150,7 @@ public final class IgniteBackend implements Backend {
                     .getName() + "): " + e.getMessage(), e);
         }
         try {
-            RemoteInvoker remote = services.serviceProxy(serviceName, RemoteInvoker.class, false,
-                    config.proxyTimeout().toMillis());
-            S proxy = ClusterProxy.create(spec.type(), serviceName, remote, callRetry);
+            S proxy = proxy(ignite, serviceName, spec.type(), callRetry, config.proxyTimeout());
             ServiceHostInfo host = ClusterProxy.of(proxy).host(); // readiness: the first call went through
             log.debug("service {} deployed on node {} (pid {})", serviceName, host.nodeId(), host.pid());
             return proxy;
@@ -184,8 +182,35 @@ public final class IgniteBackend implements Backend {
     }
 
     /**
+     * The Ignite service name of the instance behind {@code proxy}, for {@link #proxy} on other nodes.
+     *
+     * @throws IllegalArgumentException if {@code proxy} is not a proxy from {@link #serviceDefinition}
+     */
+    public static String serviceName(Object proxy) {
+        return ClusterProxy.of(proxy).service();
+    }
+
+    /**
+     * A typed proxy of a service deployed by any backend of the cluster, from any node (a compute
+     * job, another application), with the same failover retries as the backend's own proxies.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <S> S proxy(Ignite ignite, String serviceName, Class<S> type, RetryConfig callRetry,
+                              Duration proxyTimeout) {
+        Objects.requireNonNull(ignite, "ignite");
+        Objects.requireNonNull(serviceName, "serviceName");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(callRetry, "callRetry");
+        RemoteInvoker remote = ignite.services().serviceProxy(serviceName, RemoteInvoker.class, false,
+                proxyTimeout.toMillis());
+        return ClusterProxy.create(type, serviceName, remote, callRetry);
+    }
+
+    /**
      * A task function that runs {@code function} on Ignite Compute: each call sends the function's
-     * class name and the (serializable) argument to a server node, which builds the function with its
+     * class name and the (serializable) argument to a server node that hosts services (see
+     * {@link IgniteBackendConfig#hostsServices()}), which builds the function with its
      * public no-argument constructor and applies it. Register it like any function
      * ({@code engine.functionTask("score", backend.onCompute(Score.class))}): the task's retry policy
      * applies, topology failures included.
@@ -216,7 +241,7 @@ public final class IgniteBackend implements Backend {
             }
             try {
                 @SuppressWarnings("unchecked")
-                R result = (R) ignite.compute(ignite.cluster().forServers()).call(new RemoteFunction(type, args));
+                R result = (R) ignite.compute(ignite.cluster().forServers().forPredicate(new HostFilter())).call(new RemoteFunction(type, args));
                 return result;
             } catch (IgniteException e) {
                 Throwable cause = e;

@@ -1,6 +1,5 @@
 package dev.flowgentic4j.ignite;
 
-import java.io.Serializable;
 import java.util.UUID;
 
 /**
@@ -9,4 +8,4 @@ import java.util.UUID;
  * @param nodeId the hosting node's id
  * @param pid the hosting JVM's process id
  */
-public record ServiceHostInfo(UUID nodeId, long pid) implements Serializable {}
+public record ServiceHostInfo(UUID nodeId, long pid) {}

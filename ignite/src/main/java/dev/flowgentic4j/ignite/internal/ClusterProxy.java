@@ -8,10 +8,13 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Objects;
+import java.util.UUID;
 import org.apache.ignite.IgniteCheckedException;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.cluster.ClusterTopologyException;
 import org.apache.ignite.internal.cluster.ClusterTopologyCheckedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The typed proxy callers get: each call of the service interface goes through Ignite's proxy of the
@@ -21,6 +24,8 @@ import org.apache.ignite.internal.cluster.ClusterTopologyCheckedException;
  * service method threw comes back as it was thrown. Thread-safe; takes no lock.
  */
 public final class ClusterProxy implements InvocationHandler {
+    private static final Logger log = LoggerFactory.getLogger(ClusterProxy.class);
+
     private final String service;
     private final RemoteInvoker remote;
     private final RetryConfig retry;
@@ -57,7 +62,9 @@ public final class ClusterProxy implements InvocationHandler {
 
     /** Where the service runs now (asks it, with the same failover retries as any call). */
     public ServiceHostInfo host() {
-        return (ServiceHostInfo) withRetries(() -> remote.host(), null);
+        String host = (String) withRetries(() -> remote.host(), null);
+        int slash = host.indexOf('/');
+        return new ServiceHostInfo(UUID.fromString(host.substring(0, slash)), Long.parseLong(host.substring(slash + 1)));
     }
 
     @Override
@@ -87,6 +94,7 @@ public final class ClusterProxy implements InvocationHandler {
                 if (!retry.shouldRetry(n, t)) {
                     throw new ServiceFailoverException(service, n, t);
                 }
+                log.info("call to Ignite service {}: its host left the cluster (attempt {}), trying again", service, n);
             }
         }
     }

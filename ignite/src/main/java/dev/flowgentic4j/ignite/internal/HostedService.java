@@ -1,6 +1,5 @@
 package dev.flowgentic4j.ignite.internal;
 
-import dev.flowgentic4j.ignite.ServiceHostInfo;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -118,7 +117,7 @@ public final class HostedService implements Service, RemoteInvoker {
     }
 
     @Override
-    public ServiceHostInfo host() {
-        return new ServiceHostInfo(ignite.cluster().localNode().id(), ProcessHandle.current().pid());
+    public String host() {
+        return ignite.cluster().localNode().id() + "/" + ProcessHandle.current().pid();
     }
 }
