@@ -98,6 +98,10 @@ public final class IgniteBackend implements Backend {
             log.info("Ignite node {} started ({} node(s) in the cluster, work directory {})", instanceName,
                     ignite.cluster().nodes().size(), workDirectory);
             return new IgniteBackend(config, ignite, owned);
+        } catch (IgniteException e) {
+            deleteTree(owned);
+            throw new IgniteException("the Ignite node did not start (discovery at " + config.discoveryAddresses()
+                    + ", join timeout " + config.joinTimeout() + "): " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
             deleteTree(owned);
             throw e;

@@ -30,6 +30,7 @@ public final class IgniteBackendConfig {
     public static final int DEFAULT_COMMUNICATION_PORT = 47100;
     public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_CALL_ATTEMPTS = 3;
+    public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final String host;
     private final int discoveryPort;
@@ -40,6 +41,7 @@ public final class IgniteBackendConfig {
     private final boolean hostsServices;
     private final Duration proxyTimeout;
     private final RetryConfig callRetry;
+    private final Duration joinTimeout;
 
     private IgniteBackendConfig(Builder b) {
         this.host = b.host;
@@ -52,6 +54,7 @@ public final class IgniteBackendConfig {
         this.hostsServices = b.hostsServices;
         this.proxyTimeout = b.proxyTimeout;
         this.callRetry = b.callRetry;
+        this.joinTimeout = b.joinTimeout;
     }
 
     /** An embedded server node on loopback with the default ports. */
@@ -113,6 +116,14 @@ public final class IgniteBackendConfig {
         return callRetry;
     }
 
+    /**
+     * How long the node tries to join before its start fails (when no node answers at the discovery
+     * addresses and the node's own address is not among them).
+     */
+    public Duration joinTimeout() {
+        return joinTimeout;
+    }
+
     /** Builds an {@link IgniteBackendConfig}; each setter checks its argument at once. */
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -124,6 +135,7 @@ public final class IgniteBackendConfig {
         private boolean hostsServices = true;
         private Duration proxyTimeout = DEFAULT_PROXY_TIMEOUT;
         private RetryConfig callRetry = RetryConfig.builder().maxAttempts(DEFAULT_CALL_ATTEMPTS).build();
+        private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
 
         private Builder() {}
 
@@ -192,6 +204,12 @@ public final class IgniteBackendConfig {
         /** The default retry policy of service calls whose host left the cluster; see {@link #callRetry()}. */
         public Builder callRetry(RetryConfig callRetry) {
             this.callRetry = Objects.requireNonNull(callRetry, "callRetry");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if zero or negative */
+        public Builder joinTimeout(Duration joinTimeout) {
+            this.joinTimeout = Checks.requirePositive(joinTimeout, "joinTimeout");
             return this;
         }
 

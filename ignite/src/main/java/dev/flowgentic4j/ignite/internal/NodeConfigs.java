@@ -36,6 +36,7 @@ public final class NodeConfigs {
         discovery.setLocalAddress(config.host());
         discovery.setLocalPort(config.discoveryPort());
         discovery.setLocalPortRange(config.portRange() - 1);
+        discovery.setJoinTimeout(config.joinTimeout().toMillis());
         TcpCommunicationSpi communication = new TcpCommunicationSpi();
         communication.setLocalAddress(config.host());
         communication.setLocalPort(config.communicationPort());
