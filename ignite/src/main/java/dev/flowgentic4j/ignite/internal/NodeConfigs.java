@@ -7,7 +7,6 @@ import org.apache.ignite.configuration.DataRegionConfiguration;
 import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.failure.StopNodeFailureHandler;
-import org.apache.ignite.logger.slf4j.Slf4jLogger;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
@@ -56,7 +55,7 @@ public final class NodeConfigs {
                 .setPeerClassLoadingEnabled(false)
                 .setMetricsLogFrequency(0)
                 .setFailureHandler(new StopNodeFailureHandler())
-                .setGridLogger(new Slf4jLogger());
+                .setGridLogger(Slf4jOnlyLogger.root());
         if (!config.hostsServices()) {
             cfg.setUserAttributes(Map.of(HostFilter.ATTRIBUTE, "false"));
         }
