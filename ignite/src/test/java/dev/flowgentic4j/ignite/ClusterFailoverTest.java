@@ -53,7 +53,8 @@ class ClusterFailoverTest {
                 .communicationPort(COMMUNICATION_PORT)
                 .workDirectory(workRoot.resolve("caller"))
                 .hostsServices(false)
-                .callRetry(RetryConfig.builder().maxAttempts(4).build())
+                .callRetry(RetryConfig.builder().maxAttempts(8).baseDelay(Duration.ofMillis(50))
+                        .maxDelay(Duration.ofMillis(500)).build())
                 .build());
         engine = FlowEngine.create(EngineConfig.builder().backend(backend).build());
         await().atMost(Duration.ofSeconds(30)).until(() -> backend.ignite().cluster().forServers().nodes().size() == 3);
@@ -138,7 +139,7 @@ class ClusterFailoverTest {
             } else {
                 assertThat(outcome).isInstanceOf(ServiceFailoverException.class)
                         .isNotInstanceOf(ClusterTopologyException.class);
-                assertThat(((ServiceFailoverException) outcome).attempts()).isEqualTo(4);
+                assertThat(((ServiceFailoverException) outcome).attempts()).isEqualTo(8);
             }
         }
         LoggerFactory.getLogger(ClusterFailoverTest.class).info("{} calls during the failover: {} succeeded, {} failed "

@@ -22,6 +22,7 @@ final class ExtraNodes implements AutoCloseable {
     record Node(Process process, long pid) {}
 
     private final List<Node> nodes = new ArrayList<>();
+    private int next; // guarded by nodes
 
     /** Starts {@code count} nodes at once and waits (up to 60 s) until each has joined. */
     static ExtraNodes start(int count, int discoveryPort, int communicationPort, Path workRoot) throws Exception {
@@ -29,6 +30,9 @@ final class ExtraNodes implements AutoCloseable {
         List<CompletableFuture<Long>> ready = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
+                synchronized (extra.nodes) {
+                    extra.next++;
+                }
                 ready.add(extra.launch(i, discoveryPort, communicationPort, workRoot.resolve("node-" + i)));
             }
             for (CompletableFuture<Long> r : ready) {
@@ -80,6 +84,16 @@ final class ExtraNodes implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         return ready;
+    }
+
+    /** Starts one node in place of the one with {@code pid} (killed), and waits until it has joined. */
+    void replace(long pid, int discoveryPort, int communicationPort, Path workRoot) throws Exception {
+        int index;
+        synchronized (nodes) {
+            nodes.removeIf(n -> n.pid() == pid);
+            index = next++;
+        }
+        launch(index, discoveryPort, communicationPort, workRoot.resolve("node-" + index)).get(60, TimeUnit.SECONDS);
     }
 
     List<Node> nodes() {

@@ -9,6 +9,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.ignite.IgniteCheckedException;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.cluster.ClusterTopologyException;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * The typed proxy callers get: each call of the service interface goes through Ignite's proxy of the
  * {@link HostedService} to the hosting node. A call whose host leaves the cluster mid-call (Ignite's
  * {@link ClusterTopologyException}, not retried by Ignite) is tried again per the retry policy; the
- * next attempt waits inside Ignite's proxy until the service is redeployed on a survivor. What the
+ * next attempt waits inside Ignite's proxy until the service is redeployed on a survivor. A call that
+ * finds the service between hosts (Ignite's "Failed to find deployed service") is tried again after
+ * the policy's backoff. What the
  * service method threw comes back as it was thrown. Thread-safe; takes no lock.
  */
 public final class ClusterProxy implements InvocationHandler {
@@ -88,14 +91,30 @@ public final class ClusterProxy implements InvocationHandler {
             try {
                 return attempt.run();
             } catch (Throwable t) {
-                if (!isTopologyFailure(t)) {
+                boolean moving = isNotDeployed(t);
+                if (!moving && !isTopologyFailure(t)) {
                     throw sneaky(userFailure(t, method));
                 }
                 if (!retry.shouldRetry(n, t)) {
                     throw new ServiceFailoverException(service, n, t);
                 }
-                log.info("call to Ignite service {}: its host left the cluster (attempt {}), trying again", service, n);
+                log.info("call to Ignite service {}: {} (attempt {}), trying again", service,
+                        moving ? "not deployed at the moment" : "its host left the cluster", n);
+                if (moving) {
+                    backOff(n, t);
+                }
             }
+        }
+    }
+
+    /**
+     * Waits the retry policy's backoff: the service is between hosts (its old host gone, the new
+     * one not registered yet), and Ignite's proxy does not wait for that.
+     */
+    private void backOff(int failedAttempt, Throwable cause) {
+        LockSupport.parkNanos(retry.delayAfter(failedAttempt).toNanos());
+        if (Thread.currentThread().isInterrupted()) {
+            throw new ServiceFailoverException(service, failedAttempt, cause); // the flag stays set
         }
     }
 
@@ -103,6 +122,17 @@ public final class ClusterProxy implements InvocationHandler {
     static boolean isTopologyFailure(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof ClusterTopologyException || c instanceof ClusterTopologyCheckedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ignite 2.x's proxy found no node with the service: during a failover, before the redeploy is known. */
+    static boolean isNotDeployed(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof IgniteException && c.getMessage() != null
+                    && c.getMessage().startsWith("Failed to find deployed service")) {
                 return true;
             }
         }
