@@ -3,6 +3,7 @@ package dev.flowgentic4j.ignite;
 import dev.flowgentic4j.ignite.internal.ClusterProxy;
 import dev.flowgentic4j.ignite.internal.HostFilter;
 import dev.flowgentic4j.ignite.internal.HostedService;
+import dev.flowgentic4j.ignite.internal.NamedClasses;
 import dev.flowgentic4j.ignite.internal.NodeConfigs;
 import dev.flowgentic4j.ignite.internal.RemoteFunction;
 import dev.flowgentic4j.ignite.internal.RemoteInvoker;
@@ -17,7 +18,6 @@ import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -225,15 +225,7 @@ public final class IgniteBackend implements Backend {
     public <A, R> TaskFunction<A, R> onCompute(Class<? extends TaskFunction<A, R>> function) {
         Objects.requireNonNull(function, "function");
         String type = function.getName();
-        if (function.isSynthetic() || type.contains("$$Lambda")) {
-            throw new IllegalArgumentException("function " + type + " is a lambda: a lambda cannot run on another "
-                    + "node; write a named class implementing TaskFunction and put it on every node's classpath");
-        }
-        if (function.isAnonymousClass() || function.isLocalClass() || !Modifier.isPublic(function.getModifiers())
-                || function.isMemberClass() && !Modifier.isStatic(function.getModifiers())) {
-            throw new IllegalArgumentException("function " + type + " must be a public top-level or static nested "
-                    + "class for another node to build it");
-        }
+        NamedClasses.requireBuildableElsewhere(function, "function", TaskFunction.class);
         try {
             function.getConstructor();
         } catch (NoSuchMethodException e) {

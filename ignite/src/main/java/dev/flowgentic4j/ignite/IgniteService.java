@@ -1,6 +1,7 @@
 package dev.flowgentic4j.ignite;
 
 import dev.flowgentic4j.ignite.internal.HostedService;
+import dev.flowgentic4j.ignite.internal.NamedClasses;
 import dev.flowgentic4j.workflows.RetryConfig;
 import java.io.Serializable;
 import java.lang.reflect.Modifier;
@@ -162,7 +163,7 @@ public final class IgniteService<A, S> {
         /**
          * @throws IllegalArgumentException if the type is not an interface, the implementation does
          *     not implement it, is a lambda, an anonymous or inner class, abstract, or has no usable
-         *     public constructor, or the argument type is not serializable
+         *     public constructor, or the argument type is not serializable or is a record
          */
         public IgniteService<A, S> build() {
             String impl = implementation.getName();
@@ -170,11 +171,7 @@ public final class IgniteService<A, S> {
                 throw new IllegalArgumentException("service type " + type.getName() + " is not an interface: "
                         + "Ignite hands out proxies of an interface; declare one that " + impl + " implements");
             }
-            if (implementation.isSynthetic() || impl.contains("$$Lambda")) {
-                throw new IllegalArgumentException("service implementation " + impl + " is a lambda: a lambda "
-                        + "cannot be deployed to another JVM; write a named class implementing " + type.getName()
-                        + " and put it on every node's classpath");
-            }
+            NamedClasses.requireBuildableElsewhere(implementation, "service implementation", type);
             if (!type.isAssignableFrom(implementation)) {
                 throw new IllegalArgumentException("service implementation " + impl + " does not implement "
                         + type.getName());
@@ -183,19 +180,15 @@ public final class IgniteService<A, S> {
                 throw new IllegalArgumentException("service implementation " + impl
                         + " is abstract: give a concrete class");
             }
-            if (implementation.isAnonymousClass() || implementation.isLocalClass()
-                    || implementation.isMemberClass() && !Modifier.isStatic(implementation.getModifiers())) {
-                throw new IllegalArgumentException("service implementation " + impl + " is an anonymous, local or"
-                        + " inner class: another node cannot build it; make it a top-level or static nested class");
-            }
-            if (!Modifier.isPublic(implementation.getModifiers())) {
-                throw new IllegalArgumentException("service implementation " + impl + " is not public");
-            }
             if (argumentType != Void.class && !Serializable.class.isAssignableFrom(argumentType)
                     && !argumentType.isPrimitive()) {
                 throw new IllegalArgumentException("start argument type " + argumentType.getName() + " of service "
                         + impl + " is not Serializable: the argument travels to the hosting node; make it "
-                        + "Serializable (a record implementing Serializable will do)");
+                        + "Serializable");
+            }
+            if (argumentType.isRecord()) {
+                throw new IllegalArgumentException("start argument type " + argumentType.getName() + " of service "
+                        + impl + " is a record: Ignite 2.x cannot marshal records; use a Serializable class");
             }
             if (HostedService.constructorFor(implementation, argumentType) == null) {
                 String arg = argumentType == Void.class ? "" : " (" + argumentType.getSimpleName() + ")";

@@ -144,6 +144,6 @@ class IgniteBackendTest {
         Class<TaskFunction<String, Integer>> type = (Class<TaskFunction<String, Integer>>) lambda.getClass();
 
         assertThatThrownBy(() -> backend.onCompute(type)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("is a lambda: a lambda cannot run on another node");
+                .hasMessageContaining("is a lambda: a lambda cannot be deployed to another JVM");
     }
 }

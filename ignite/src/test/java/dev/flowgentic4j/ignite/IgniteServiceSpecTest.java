@@ -58,6 +58,14 @@ class IgniteServiceSpecTest {
     }
 
     @Test
+    void a_record_start_argument_is_refused_because_ignite_cannot_marshal_it() {
+        assertThatThrownBy(() -> IgniteService.builder(Greeter.class, RecordGreeter.class, RecordGreeter.Name.class)
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is a record: Ignite 2.x cannot marshal records");
+    }
+
+    @Test
     void an_implementation_without_a_matching_constructor_is_refused() {
         assertThatThrownBy(() -> IgniteService.builder(Greeter.class, RecordingGreeter.class).build())
                 .isInstanceOf(IllegalArgumentException.class)
