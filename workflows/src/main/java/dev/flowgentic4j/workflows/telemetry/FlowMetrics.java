@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -23,17 +24,23 @@ import java.util.function.Consumer;
  */
 public final class FlowMetrics implements EventListener {
     private final Telemetry telemetry;
-    private final Map<Key, Series> calls = new ConcurrentHashMap<>();
+    private final Map<Name, Series> calls = new ConcurrentHashMap<>();
     private final Map<String, Series> byService = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> restarts = new ConcurrentHashMap<>();
     private final List<Consumer<Key>> newCallSeries = new CopyOnWriteArrayList<>();
     private final List<Consumer<ServiceFuture<?>>> newServices = new CopyOnWriteArrayList<>();
 
-    /** The identity of a task, node or tool series. */
+    /**
+     * The identity of a task, node or tool series: its kind and name, and the flow type its first
+     * completed call had (a node learns its flow type from what it runs).
+     */
     public record Key(CallEvent.Kind kind, String name, FlowType flowType) {}
+
+    private record Name(CallEvent.Kind kind, String name) {}
 
     /** Counters of one series; lock-free. */
     private static final class Series {
+        final AtomicReference<Key> key = new AtomicReference<>(); // set by the first END
         final LongAdder calls = new LongAdder();
         final LongAdder errors = new LongAdder();
         final LongAdder retries = new LongAdder();
@@ -58,11 +65,17 @@ public final class FlowMetrics implements EventListener {
     @Override
     public void onEvent(FlowEvent event) {
         if (event instanceof CallEvent e) {
-            Series series = series(e);
+            Series series = calls.computeIfAbsent(new Name(e.kind(), e.name()), n -> new Series());
             if (e.phase() == CallEvent.Phase.START) {
                 series.inFlight.incrementAndGet();
             } else {
                 series.end(e);
+                if (series.key.get() == null) {
+                    Key key = new Key(e.kind(), e.name(), e.flowType());
+                    if (series.key.compareAndSet(null, key)) {
+                        newCallSeries.forEach(c -> c.accept(key));
+                    }
+                }
                 if (e.serviceId() != null) {
                     Series s = byService.computeIfAbsent(e.serviceId(), id -> new Series());
                     s.inFlight.incrementAndGet(); // balanced by end(): in-flight of a service comes from its handle
@@ -82,24 +95,6 @@ public final class FlowMetrics implements EventListener {
         }
     }
 
-    /** The series a call belongs to: by kind and name; its flow type is the one its first call had. */
-    private Series series(CallEvent e) {
-        Key key = new Key(e.kind(), e.name(), e.flowType());
-        Series existing = calls.get(key);
-        if (existing != null) {
-            return existing;
-        }
-        boolean[] created = new boolean[1];
-        Series series = calls.computeIfAbsent(key, k -> {
-            created[0] = true;
-            return new Series();
-        });
-        if (created[0]) {
-            newCallSeries.forEach(c -> c.accept(key));
-        }
-        return series;
-    }
-
     /** The metrics now. */
     public MetricsSnapshot snapshot() {
         List<ServiceMetrics> services = new ArrayList<>();
@@ -107,7 +102,12 @@ public final class FlowMetrics implements EventListener {
             services.add(service(service));
         }
         List<CallMetrics> callMetrics = new ArrayList<>();
-        calls.forEach((key, s) -> callMetrics.add(call(key)));
+        calls.forEach((name, s) -> {
+            Key key = s.key.get();
+            if (key != null) {
+                callMetrics.add(call(key));
+            }
+        });
         callMetrics.sort((a, b) -> (a.kind() + a.name()).compareTo(b.kind() + b.name()));
         return new MetricsSnapshot(services, callMetrics);
     }
@@ -125,7 +125,7 @@ public final class FlowMetrics implements EventListener {
 
     /** The metrics of one task, node or tool series now, or empty counters if it never ran. */
     public CallMetrics call(Key key) {
-        Series s = calls.get(key);
+        Series s = calls.get(new Name(key.kind(), key.name()));
         if (s == null) {
             return new CallMetrics(key.kind(), key.name(), key.flowType(), 0, 0, 0, 0, Latency.NONE);
         }
@@ -140,7 +140,7 @@ public final class FlowMetrics implements EventListener {
 
     /** The task, node and tool series seen so far. */
     public List<Key> callKeys() {
-        return List.copyOf(calls.keySet());
+        return calls.values().stream().map(s -> s.key.get()).filter(Objects::nonNull).toList();
     }
 
     /**
