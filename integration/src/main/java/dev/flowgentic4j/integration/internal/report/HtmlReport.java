@@ -19,7 +19,7 @@ public final class HtmlReport {
     private static final int BOX_H = 40;
     private static final int GAP_X = 40;
     private static final int GAP_Y = 56;
-    private static final int LABEL_W = 230;
+    private static final int LABEL_W = 280;
     private static final int PLOT_W = 820;
     private static final int ROW_H = 22;
 
@@ -102,7 +102,7 @@ public final class HtmlReport {
         }
         List<List<String>> levels = graph.levels();
         int widest = levels.stream().mapToInt(List::size).max().orElse(1);
-        int width = widest * (BOX_W + GAP_X) + GAP_X;
+        int width = widest * (BOX_W + GAP_X) + GAP_X + 2 * GAP_X; // room at the sides for edges that skip a level
         int height = levels.size() * (BOX_H + GAP_Y) + GAP_Y / 2;
         Map<String, int[]> centre = new LinkedHashMap<>();
         for (int row = 0; row < levels.size(); row++) {
@@ -127,7 +127,14 @@ public final class HtmlReport {
             int ay = a[1] + half(e.from());
             int by = b[1] - half(e.to());
             String path;
-            if (b[1] > a[1]) {
+            int levelsDown = (b[1] - a[1]) / (BOX_H + GAP_Y);
+            if (levelsDown > 1) { // skips a level: around the left side, clear of the nodes in between
+                int side = Math.min(a[0], b[0]) - BOX_W / 2 - GAP_X;
+                path = "M" + (a[0] - halfWidth(e.from())) + "," + a[1] + " C" + side + "," + a[1] + " " + side + ","
+                        + b[1] + " " + (b[0] - halfWidth(e.to())) + "," + b[1];
+                ay = a[1];
+                by = b[1];
+            } else if (b[1] > a[1]) {
                 path = "M" + a[0] + "," + ay + " C" + a[0] + "," + (ay + GAP_Y / 2) + " " + b[0] + "," + (by - GAP_Y / 2)
                         + " " + b[0] + "," + by;
             } else { // back or sideways edge: around the right side
@@ -138,7 +145,8 @@ public final class HtmlReport {
             s.append("<path class=\"edge\" d=\"").append(path).append("\" fill=\"none\" stroke=\"#555\" stroke-width=\"1.3\"")
                     .append(e.conditional() ? " stroke-dasharray=\"5,4\"" : "").append(" marker-end=\"url(#arrow)\"/>\n");
             if (e.label() != null && !e.label().isBlank()) {
-                s.append("<text x=\"").append((a[0] + b[0]) / 2 + 4).append("\" y=\"").append((ay + by) / 2)
+                int labelX = levelsDown > 1 ? Math.min(a[0], b[0]) - BOX_W / 2 - GAP_X + 4 : (a[0] + b[0]) / 2 + 4;
+                s.append("<text x=\"").append(labelX).append("\" y=\"").append((ay + by) / 2)
                         .append("\" font-size=\"11\" fill=\"#666\">").append(esc(e.label())).append("</text>\n");
             }
         }
@@ -166,6 +174,10 @@ public final class HtmlReport {
                     .append(n > 0 ? n + (n == 1 ? " run" : " runs") : "never visited").append("</text></g>\n");
         }
         return s.append("</svg>\n").toString();
+    }
+
+    private static int halfWidth(String id) {
+        return id.equals(GraphShape.START) || id.equals(GraphShape.END) ? 14 : BOX_W / 2;
     }
 
     private static int half(String id) {
