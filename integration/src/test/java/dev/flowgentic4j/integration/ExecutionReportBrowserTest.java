@@ -41,7 +41,7 @@ class ExecutionReportBrowserTest {
 
         WebDriver driver = startBrowser();
         try {
-            driver.get(run.report.html().toUri().toString());
+            driver.get(run.report().html().toUri().toString());
 
             WebElement graph = driver.findElement(By.id("graph"));
             WebElement timeline = driver.findElement(By.id("timeline"));

@@ -40,22 +40,8 @@ import org.junit.jupiter.api.Test;
 class TelemetryScriptedRunTest {
 
     /** The scripted run, its events, and the report written from them. */
-    static final class Run {
-        final List<FlowEvent> events;
-        final Map<String, Object> finalState;
-        final ExecutionReport report;
-        final int coldStarts;
-        final MetricsSnapshot metrics;
-
-        Run(List<FlowEvent> events, Map<String, Object> finalState, ExecutionReport report, int coldStarts,
-            MetricsSnapshot metrics) {
-            this.events = events;
-            this.finalState = finalState;
-            this.report = report;
-            this.coldStarts = coldStarts;
-            this.metrics = metrics;
-        }
-    }
+    record Run(List<FlowEvent> events, Map<String, Object> finalState, ExecutionReport report, int coldStarts,
+               MetricsSnapshot metrics) {}
 
     /** Runs the script and writes its report into {@code dir}. Also used by the browser test. */
     static Run scriptedRun(Path dir) {
@@ -134,27 +120,27 @@ class TelemetryScriptedRunTest {
         expected.addAll(graphRun);
         expected.add("service STOPPING counter#1 g1");
         expected.add("service TERMINATED counter#1 g1");
-        assertThat(run.events).extracting(TelemetryScriptedRunTest::describe).containsExactlyElementsOf(expected);
-        assertThat(run.coldStarts).isEqualTo(1);
-        assertThat(run.finalState.get("log").toString()).contains("store 6");
+        assertThat(run.events()).extracting(TelemetryScriptedRunTest::describe).containsExactlyElementsOf(expected);
+        assertThat(run.coldStarts()).isEqualTo(1);
+        assertThat(run.finalState().get("log").toString()).contains("store 6");
 
         // the metrics agree: 6 calls on the one instance, 2 per node and tool, no errors
-        assertThat(run.metrics.service("counter#1").orElseThrow().calls()).isEqualTo(6);
-        assertThat(run.metrics.service("counter#1").orElseThrow().latency().count()).isEqualTo(6);
-        assertThat(run.metrics.call(CallEvent.Kind.NODE, "fetch").orElseThrow().calls()).isEqualTo(2);
-        assertThat(run.metrics.call(CallEvent.Kind.TOOL, "increment").orElseThrow().flowType())
+        assertThat(run.metrics().service("counter#1").orElseThrow().calls()).isEqualTo(6);
+        assertThat(run.metrics().service("counter#1").orElseThrow().latency().count()).isEqualTo(6);
+        assertThat(run.metrics().call(CallEvent.Kind.NODE, "fetch").orElseThrow().calls()).isEqualTo(2);
+        assertThat(run.metrics().call(CallEvent.Kind.TOOL, "increment").orElseThrow().flowType())
                 .isEqualTo(FlowType.AGENT_TOOL_AS_SERVICE);
-        assertThat(run.metrics.calls()).allSatisfy(c -> assertThat(c.errors()).isZero());
+        assertThat(run.metrics().calls()).allSatisfy(c -> assertThat(c.errors()).isZero());
     }
 
     @Test
     void the_report_files_contain_the_graph_the_timeline_and_the_numbers_the_events_say(
             @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Run run = scriptedRun(dir);
-        long nodeRuns = run.events.stream().filter(e -> e instanceof CallEvent c && c.kind() == CallEvent.Kind.NODE
+        long nodeRuns = run.events().stream().filter(e -> e instanceof CallEvent c && c.kind() == CallEvent.Kind.NODE
                 && c.phase() == CallEvent.Phase.END && c.name().equals("fetch")).count();
 
-        String md = Files.readString(run.report.summary());
+        String md = Files.readString(run.report().summary());
         assertThat(md).contains("```mermaid\n---\ntitle: scripted run")          // LangGraph4j's own rendering
                 .contains("fetch:::fetch --> ask_tool:::ask_tool")
                 .contains("gantt", "dateFormat x", "section counter 1", "starting :crit", "running :active")
@@ -166,13 +152,13 @@ class TelemetryScriptedRunTest {
         assertThat(count(md, "\\(node\\) :")).isEqualTo(6);                  // every node call on the timeline
         assertThat(count(md, "increment \\(tool\\) :")).isEqualTo(2);
 
-        String html = Files.readString(run.report.html());
+        String html = Files.readString(run.report().html());
         assertThat(html).contains("<svg id=\"graph\"", "<svg id=\"timeline\"", "data-node=\"apologise\"")
                 .doesNotContain("<script", "http://cdn", "https://");
         assertThat(count(html, "class=\"bar call\"")).isEqualTo(8);           // 6 node + 2 tool calls
         assertThat(count(html, "class=\"bar life starting\"")).isEqualTo(1);
 
-        String json = Files.readString(run.report.eventsJson());
+        String json = Files.readString(run.report().eventsJson());
         assertThat(count(json, "\"event\":\"call\"")).isEqualTo(16);
         assertThat(count(json, "\"event\":\"service\"")).isEqualTo(4);
         assertThat(json).contains("\"type\":\"RUNNING\"", "\"serviceId\":\"counter#1\"");

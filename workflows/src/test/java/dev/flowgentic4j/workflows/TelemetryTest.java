@@ -119,13 +119,7 @@ class TelemetryTest {
         engine.close();
         engine = FlowEngine.create(EngineConfig.builder().telemetry(TelemetryConfig.builder()
                 .coldStartLogThreshold(Duration.ofMillis(30)).coldStartLogInterval(Duration.ofMillis(30)).build()).build());
-        Logger logger = (Logger) LoggerFactory.getLogger(Telemetry.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        ch.qos.logback.classic.Level level = logger.getLevel();
-        logger.setLevel(ch.qos.logback.classic.Level.INFO);
-        try {
+        withTelemetryLog(appender -> {
             CountDownLatch release = new CountDownLatch(1);
             ServiceFuture<String> slow = engine.serviceTask("slow", () -> {
                 release.await(10, TimeUnit.SECONDS);
@@ -141,27 +135,15 @@ class TelemetryTest {
             assertThat(messages(appender, "is RUNNING")).hasSize(1);
             int logged = messages(appender, "is still starting").size();
             assertThat(messages(appender, "is still starting")).hasSize(logged); // no more once RUNNING
-        } finally {
-            logger.setLevel(level);
-            logger.detachAppender(appender);
-        }
+        });
     }
 
     @Test
-    void a_quick_cold_start_logs_nothing() {
-        Logger logger = (Logger) LoggerFactory.getLogger(Telemetry.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        ch.qos.logback.classic.Level level = logger.getLevel();
-        logger.setLevel(ch.qos.logback.classic.Level.INFO);
-        try {
+    void a_quick_cold_start_logs_nothing() throws Exception {
+        withTelemetryLog(appender -> {
             engine.serviceTask("quick", () -> "ready").start().join();
             assertThat(messages(appender, "starting")).isEmpty();
-        } finally {
-            logger.setLevel(level);
-            logger.detachAppender(appender);
-        }
+        });
     }
 
     @Test
@@ -170,6 +152,27 @@ class TelemetryTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coldStartLogThreshold");
         assertThatThrownBy(() -> engine.telemetry().startHealthEndpoint(70000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+    }
+
+    /** Runs {@code body} with the telemetry logger at INFO, captured by a list appender. */
+    private static void withTelemetryLog(LogBody body) throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(Telemetry.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        try {
+            body.run(appender);
+        } finally {
+            logger.setLevel(level);
+            logger.detachAppender(appender);
+        }
+    }
+
+    @FunctionalInterface
+    private interface LogBody {
+        void run(ListAppender<ILoggingEvent> appender) throws Exception;
     }
 
     private static List<String> messages(ListAppender<ILoggingEvent> appender, String part) {

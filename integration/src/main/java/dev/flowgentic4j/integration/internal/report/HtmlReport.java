@@ -192,7 +192,7 @@ public final class HtmlReport {
         List<Row> rows = new ArrayList<>();
         for (ServiceLife s : data.services) {
             List<String> bars = new ArrayList<>();
-            double runningEnd = s.stoppingMs() >= 0 ? s.stoppingMs() : s.endMs() >= 0 ? s.endMs() : data.spanMs;
+            double runningEnd = s.runningEndMs(data.spanMs);
             if (s.startingMs() >= 0) {
                 bars.add(bar("life starting", s.startingMs(), s.runningMs() >= 0 ? s.runningMs() : runningEnd, span,
                         "#f0ad4e", s.serviceId() + " starting (cold start " + ReportData.duration(s.coldStartMs()) + ")"));

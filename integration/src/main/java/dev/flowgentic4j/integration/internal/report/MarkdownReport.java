@@ -78,7 +78,7 @@ public final class MarkdownReport {
         int[] id = {0};
         for (ServiceLife s : data.services) {
             g.append("    section ").append(name(s.serviceId())).append('\n');
-            double runningEnd = s.stoppingMs() >= 0 ? s.stoppingMs() : s.endMs() >= 0 ? s.endMs() : data.spanMs;
+            double runningEnd = s.runningEndMs(data.spanMs);
             if (s.startingMs() >= 0) {
                 task(g, "starting", "crit", s.startingMs(), s.runningMs() >= 0 ? s.runningMs() : runningEnd, id);
             }

@@ -34,7 +34,12 @@ public final class ReportData {
     /** The life of one service instance; a phase that did not happen is -1. */
     public record ServiceLife(String serviceId, String service, double startingMs, double runningMs, double stoppingMs,
                               double endMs, String finalState, int coldStarts, int restarts, double coldStartMs,
-                              int callsServed, int failedCalls, String failure) {}
+                              int callsServed, int failedCalls, String failure) {
+        /** Where the running phase ends: the stop, else the end, else the end of the recording. */
+        public double runningEndMs(double spanMs) {
+            return stoppingMs >= 0 ? stoppingMs : endMs >= 0 ? endMs : spanMs;
+        }
+    }
 
     public final List<FlowEvent> events;
     public final double spanMs;
