@@ -94,6 +94,31 @@ class TelemetryTest {
     }
 
     @Test
+    void a_supervised_restart_is_health_changed_restarting_restarted_with_the_new_generation() throws Exception {
+        try (EventRecorder recorder = engine.telemetry().record()) {
+            engine.telemetry().metrics();
+            ServiceFuture<Fakes.Fragile> db = engine.serviceTask(ServiceDefinition.builder("db", Fakes.Fragile::new)
+                    .health(HealthConfig.<Fakes.Fragile>builder(Fakes.Fragile::ping).interval(Duration.ofMillis(20)).build())
+                    .restartPolicy(RestartPolicy.onFailure(1, Duration.ofMinutes(1), Duration.ZERO)).build()).start("a");
+            db.join().broken.set(true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> db.generation() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> recorder.events().stream()
+                    .anyMatch(e -> e instanceof ServiceEvent s && s.type() == ServiceEvent.Type.RESTARTED));
+
+            List<String> lifecycle = recorder.events().stream().map(e -> (ServiceEvent) e)
+                    .filter(e -> e.type() != ServiceEvent.Type.HEALTH_CHANGED || "UNHEALTHY".equals(e.detail()))
+                    .map(e -> e.type() + " g" + e.generation()).toList();
+            assertThat(lifecycle).containsSubsequence("STARTING g0", "RUNNING g1", "HEALTH_CHANGED g1",
+                    "RESTARTING g1", "RESTARTED g2");
+            ServiceEvent restarted = recorder.events().stream().map(e -> (ServiceEvent) e)
+                    .filter(e -> e.type() == ServiceEvent.Type.RESTARTED).findFirst().orElseThrow();
+            assertThat(restarted.serviceId()).isEqualTo("db#1");
+            assertThat(engine.telemetry().metrics().service(db).restarts()).isEqualTo(1);
+            assertThat(engine.telemetry().metrics().service(db).generation()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void without_a_subscriber_nothing_is_published_and_a_throwing_listener_breaks_nothing() throws Exception {
         Telemetry telemetry = engine.telemetry();
         assertThat(telemetry.isActive()).isFalse();
