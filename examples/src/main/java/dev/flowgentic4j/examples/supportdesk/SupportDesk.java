@@ -111,14 +111,14 @@ public final class SupportDesk {
             out.println("SupportDesk: starting services");
 
             // cold starts run side by side on the backend; start() returns the handles at once
-            var model = PatternServices.embeddingModel(wrappers).start(null);
+            var model = PatternServices.embeddingModel(wrappers).start();
             ServiceFuture<? extends Cache> cache;
             if (settings.redis().isPresent()) {
                 cache = PatternServices.redisCache(wrappers, RetryConfig.ofDefaults()).start(settings.redis().get());
             } else {
                 out.println("  no Redis URL configured (--redis-url or " + RedisSettings.URL_VARIABLE
                         + "): using an in-process cache service instead");
-                cache = PatternServices.inProcessCache(wrappers).start(null);
+                cache = PatternServices.inProcessCache(wrappers).start();
             }
             PatternServices.Database database = PatternServices.startDatabase(wrappers, settings.database(), READY_TIMEOUT);
             Optional<ServiceFuture<SupportAgent>> agent = settings.agent().map(agentSettings ->
