@@ -78,6 +78,7 @@ class TelemetryScriptedRunTest {
                             Map.of("ok", "store", "failed", "apologise"))
                     .addEdge("store", END)
                     .addEdge("apologise", END)));
+            integration.observe(graph); // a second time: still one event per node run
             CompiledGraph<AgentState> compiled = Graphs.compile(graph);
             compiled.invoke(Map.of()).orElseThrow();
             finalState = compiled.invoke(Map.of()).orElseThrow().data();
