@@ -39,7 +39,8 @@ class ExecutionReportBrowserTest {
         Path dir = Path.of("target", "browser-report");
         TelemetryScriptedRunTest.Run run = TelemetryScriptedRunTest.scriptedRun(dir);
 
-        WebDriver driver = startBrowser();
+        Path profile = Files.createTempDirectory("flowgentic4j-chromium-");
+        WebDriver driver = startBrowser(profile);
         try {
             driver.get(run.report().html().toUri().toString());
 
@@ -71,12 +72,20 @@ class ExecutionReportBrowserTest {
             assertThat(Files.size(target)).isGreaterThan(1000);
         } finally {
             driver.quit();
+            deleteRecursively(profile);
         }
     }
 
-    private static WebDriver startBrowser() throws Exception {
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static WebDriver startBrowser(Path profile) throws Exception {
         System.setProperty("SE_OFFLINE", "true"); // never let Selenium Manager download anything
-        Path profile = Files.createTempDirectory("flowgentic4j-chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -94,6 +103,7 @@ class ExecutionReportBrowserTest {
             return new ChromeDriver(service, options);
         } catch (RuntimeException e) {
             service.stop();
+            deleteRecursively(profile);
             Assumptions.abort("the browser could not be started: " + e.getMessage().lines().findFirst().orElse(""));
             throw e;
         }
