@@ -49,6 +49,12 @@ import org.bsc.langgraph4j.serializer.StateSerializer;
  */
 final class AgentWorkload {
     private static final Duration READY = Duration.ofMinutes(10);
+    /**
+     * Agent runs (and as many floor callers) to warm up with, instant calls, discarded: without them the
+     * first point of a fresh JVM measures the JIT compiler (64 x 4, p = 64: 0.29 s after 64 warm-up
+     * runs, 0.22 s after 320 or 1,280).
+     */
+    private static final int WARM_UP_AGENT_RUNS = 2000;
 
     /** Variants of the agent path, for measuring the levers. */
     enum Serializer {
@@ -72,7 +78,7 @@ final class AgentWorkload {
     }
 
     /** What one run measured. */
-    record Run(Duration makespan, int peakThreads, String threadStates) {}
+    record Run(Duration makespan, Duration cpu, int peakThreads, String threadStates) {}
 
     /** The persistent service: each call does T of work (a sleep, like the original's) and says which unit. */
     static final class SlotService {
@@ -103,7 +109,7 @@ final class AgentWorkload {
         this.spec = spec;
     }
 
-    /** Warm-up (discarded: the same path with 1 ms of work), then the agents, then the floor. */
+    /** Warm-up (discarded: the same path with instant calls), then the agents, then the floor. */
     Map<String, String> measure() throws Exception {
         Map<String, String> out = new TreeMap<>();
         AtomicInteger threadIds = new AtomicInteger();
@@ -115,7 +121,7 @@ final class AgentWorkload {
         pool.prestartAllCoreThreads();
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             ExecutionWrappers wrappers = integration.executionWrappers();
-            SlotService slotService = new SlotService(Duration.ofMillis(1));
+            SlotService slotService = new SlotService(Duration.ZERO);
             ServiceFuture<SlotService> service = wrappers.serviceTask(ServiceDefinition.<Void, SlotService>builder(
                     "slots", ignored -> slotService).maxConcurrentCalls(spec.slots(), READY).build()).start(null);
             service.join();
@@ -132,8 +138,11 @@ final class AgentWorkload {
                     : i -> shared;
 
             int warmAgents = Math.min(spec.agents(), Math.max(8, 2 * spec.slots()));
-            runAgents(pool, service, graphFor, warmAgents, false);
-            runFloor(pool, service, warmAgents);
+            int warmRounds = Integer.getInteger("warmups", (WARM_UP_AGENT_RUNS + warmAgents - 1) / warmAgents);
+            for (int round = 0; round < warmRounds; round++) {
+                runAgents(pool, service, graphFor, warmAgents, false);
+                runFloor(pool, service, warmAgents);
+            }
 
             slotService.workNanos = spec.work().toNanos();
             slotService.mostInside.set(0);
@@ -141,10 +150,12 @@ final class AgentWorkload {
             out.put("load1_before", load1());
             out.put("makespan_s", seconds(agents.makespan()));
             out.put("peak_threads", Integer.toString(agents.peakThreads()));
+            out.put("cpu_s", seconds(agents.cpu()));
             out.put("thread_states", agents.threadStates());
             Run floor = runFloor(pool, service, spec.agents());
             out.put("floor_makespan_s", seconds(floor.makespan()));
             out.put("floor_peak_threads", Integer.toString(floor.peakThreads()));
+            out.put("floor_cpu_s", seconds(floor.cpu()));
             out.put("load1_after", load1());
             if (slotService.mostInside.get() > spec.slots()) {
                 throw new IllegalStateException(slotService.mostInside.get() + " calls ran at once, limit " + spec.slots());
@@ -163,6 +174,7 @@ final class AgentWorkload {
         threads.resetPeakThreadCount();
         CompletableFuture<String> states = sample ? sampleThreadsAt(spec.ideal().dividedBy(2)) : null;
         List<CompletableFuture<AgentExecutor.State>> runs = new ArrayList<>(agents);
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < agents; i++) {
             String agent = "agent " + i;
@@ -172,12 +184,13 @@ final class AgentWorkload {
         }
         CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
         Duration makespan = Duration.ofNanos(System.nanoTime() - start);
+        Duration cpu = Duration.ofNanos(processCpuNanos() - cpuStart);
         int peak = threads.getPeakThreadCount();
         for (int i = 0; i < agents; i++) {
             check(runs.get(i).join(), "agent " + i);
         }
         checkCalls(service, callsBefore, failedBefore, (long) agents * spec.calls());
-        return new Run(makespan, peak, states == null ? "" : states.join());
+        return new Run(makespan, cpu, peak, states == null ? "" : states.join());
     }
 
     private Run runFloor(ExecutorService pool, ServiceFuture<SlotService> service, int agents) {
@@ -185,6 +198,7 @@ final class AgentWorkload {
         long failedBefore = service.failedCallCount();
         threads.resetPeakThreadCount();
         List<CompletableFuture<Void>> runs = new ArrayList<>(agents);
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < agents; i++) {
             runs.add(CompletableFuture.runAsync(() -> {
@@ -199,9 +213,10 @@ final class AgentWorkload {
         }
         CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
         Duration makespan = Duration.ofNanos(System.nanoTime() - start);
+        Duration cpu = Duration.ofNanos(processCpuNanos() - cpuStart);
         int peak = threads.getPeakThreadCount();
         checkCalls(service, callsBefore, failedBefore, (long) agents * spec.calls());
-        return new Run(makespan, peak, "");
+        return new Run(makespan, cpu, peak, "");
     }
 
     private void check(AgentExecutor.State state, String agent) {
@@ -293,6 +308,12 @@ final class AgentWorkload {
             text.append(frame.getClassName()).append('.').append(frame.getMethodName()).append(' ');
         }
         return text.toString();
+    }
+
+    /** CPU time of this whole JVM (every thread, the JIT and GC included). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static String load1() {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 final class ScaleReport {
     static final String CSV_HEADER = "group,label,agents,calls,slots,work_ms,variant,rep,makespan_s,floor_makespan_s,"
-            + "ideal_s,published_s,load1_before,load1_after,peak_threads,floor_peak_threads,most_inside,thread_states";
+            + "ideal_s,published_s,load1_before,load1_after,peak_threads,floor_peak_threads,cpu_s,floor_cpu_s,most_inside,thread_states";
 
     private ScaleReport() {}
 
@@ -39,7 +40,8 @@ final class ScaleReport {
                 point.variant(), Integer.toString(rep), r.get("makespan_s"), r.get("floor_makespan_s"),
                 String.format(Locale.ROOT, "%.3f", point.idealSeconds()),
                 point.published() == null ? "" : point.published().toString(), r.get("load1_before"),
-                r.get("load1_after"), r.get("peak_threads"), r.get("floor_peak_threads"), r.get("most_inside"),
+                r.get("load1_after"), r.get("peak_threads"), r.get("floor_peak_threads"), r.get("cpu_s"),
+                r.get("floor_cpu_s"), r.get("most_inside"),
                 '"' + r.getOrDefault("thread_states", "") + '"');
     }
 
@@ -70,6 +72,12 @@ final class ScaleReport {
             double min = reps.stream().mapToDouble(r -> Double.parseDouble(r.get("load1_before"))).min().orElse(0);
             double max = reps.stream().mapToDouble(r -> Double.parseDouble(r.get("load1_before"))).max().orElse(0);
             return min == max ? fmt("%.2f", min) : fmt("%.2f-%.2f", min, max);
+        }
+
+        /** Median JVM CPU time per tool call, microseconds: agents / floor. */
+        String cpuPerCall() {
+            double calls = agents * (double) this.calls;
+            return fmt("%.0f / %.0f", median("cpu_s") / calls * 1e6, median("floor_cpu_s") / calls * 1e6);
         }
 
         String threads() {
@@ -115,9 +123,10 @@ final class ScaleReport {
                 + "persistent service whose every call sleeps T; p = the service's `maxConcurrentCalls`. Ideal = "
                 + "ceil(N·M/p)·T; overhead = makespan - ideal; efficiency = ideal / makespan. **Floor**: the same N·M "
                 + "calls straight on the service (`ServiceFuture.call`, N callers of M calls) without the agent graph, "
-                + "measured in the same JVM right after the agents. Each repetition is a fresh JVM (warm-up with "
-                + "1 ms calls, discarded); figures are medians; load = the 1-minute load average read just before each "
-                + "measurement (min-max over repetitions). Threads = peak live JVM threads during the agents / the floor. "
+                + "measured in the same JVM right after the agents. Each repetition is a fresh JVM (warm-up: 2,000 agent "
+                + "runs and as many floor callers with instant calls, discarded); figures are medians; load = the 1-minute load average read just before each "
+                + "measurement (min-max over repetitions). Threads = peak live JVM threads during the agents / the floor; "
+                + "CPU per call = the JVM's CPU time (all threads, JIT and GC included) over the run / N·M, agents / floor. "
                 + "Every run checked N·M service calls, none failed, at most p at once, N correct final answers.\n\n");
         md.append(machine()).append("\n");
         if (!rows.isEmpty()) {
@@ -132,8 +141,8 @@ final class ScaleReport {
             }
             md.append("\n## Scale, strong scaling (N·M = 256) and weak scaling (N = 4p, 16 calls per slot), T = 50 ms\n\n");
             md.append("| group | configuration | ideal | makespan | overhead | efficiency | tool calls/s | floor makespan "
-                    + "| floor efficiency | ours / floor efficiency | threads | reps | load |\n"
-                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    + "| floor efficiency | ours / floor efficiency | CPU µs per call | threads | reps | load |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (String group : List.of("scale", "strong", "weak")) {
                 for (Row row : group(rows, group)) {
                     md.append(tableLine(row, row.group()));
@@ -152,8 +161,8 @@ final class ScaleReport {
         if (!levers.isEmpty()) {
             md.append("\n## Levers (p = 64, T = 50 ms; `--levers`, every repetition in `results/levers.csv`)\n\n");
             md.append("| configuration | variant | ideal | makespan | overhead | efficiency | tool calls/s | floor makespan "
-                    + "| floor efficiency | ours / floor efficiency | threads | reps | load |\n"
-                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    + "| floor efficiency | ours / floor efficiency | CPU µs per call | threads | reps | load |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Row row : levers) {
                 md.append(tableLine(row, row.variant()).replaceFirst("^\\| ([^|]*) \\| ([^|]*) \\|",
                         "| " + row.label() + " | " + row.variant() + " |"));
@@ -166,10 +175,11 @@ final class ScaleReport {
     }
 
     private static String tableLine(Row row, String first) {
-        return fmt("| %s | %s | %.2f s | %.3f s | %.1f ms | %.3f | %.0f | %.3f s | %.3f | %.3f | %s | %d | %s |\n",
+        return fmt("| %s | %s | %.2f s | %.3f s | %.1f ms | %.3f | %.0f | %.3f s | %.3f | %.3f | %s | %s | %d | %s |\n",
                 first, row.label(), row.ideal(), row.makespan(), (row.makespan() - row.ideal()) * 1000,
                 row.efficiency(), row.agents() * (double) row.calls() / row.makespan(), row.floor(),
-                row.floorEfficiency(), row.efficiency() / row.floorEfficiency(), row.threads(), row.reps().size(),
+                row.floorEfficiency(), row.efficiency() / row.floorEfficiency(), row.cpuPerCall(), row.threads(),
+                row.reps().size(),
                 row.loads());
     }
 
@@ -180,7 +190,7 @@ final class ScaleReport {
     private static void chart(List<Row> rows, Path png) throws IOException {
         LogAxis pAxis = new LogAxis("p (service slots, maxConcurrentCalls)");
         pAxis.setBase(2);
-        pAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        pAxis.setNumberFormatOverride(new DecimalFormat("0"));
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(pAxis);
         XYSeriesCollection makespans = new XYSeriesCollection();
         makespans.addSeries(series("strong: agents", group(rows, "strong"), Row::makespan));
@@ -190,7 +200,8 @@ final class ScaleReport {
         makespans.addSeries(series("weak: floor (no graph)", group(rows, "weak"), Row::floor));
         LogAxis seconds = new LogAxis("makespan (s)");
         seconds.setBase(2);
-        plot.add(new XYPlot(makespans, null, seconds, renderer(makespans.getSeriesCount())), 3);
+        seconds.setNumberFormatOverride(new DecimalFormat("0.###"));
+        plot.add(new XYPlot(makespans, null, seconds, renderer(makespans, true)), 3);
         XYSeriesCollection efficiency = new XYSeriesCollection();
         efficiency.addSeries(series("strong: agents", group(rows, "strong"), Row::efficiency));
         efficiency.addSeries(series("strong: floor (no graph)", group(rows, "strong"), Row::floorEfficiency));
@@ -198,20 +209,30 @@ final class ScaleReport {
         efficiency.addSeries(series("weak: floor (no graph)", group(rows, "weak"), Row::floorEfficiency));
         NumberAxis eff = new NumberAxis("efficiency = ideal / makespan");
         eff.setRange(0, 1.05);
-        plot.add(new XYPlot(efficiency, null, eff, renderer(efficiency.getSeriesCount())), 2);
+        plot.add(new XYPlot(efficiency, null, eff, renderer(efficiency, false)), 2);
         JFreeChart chart = new JFreeChart("Agent benchmark: N·M = 256 (strong), N = 4p (weak); M = 4, T = 50 ms",
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 800);
     }
 
-    private static XYLineAndShapeRenderer renderer(int series) {
+    /** One colour per series name in both plots; the legend lists each name once. */
+    private static XYLineAndShapeRenderer renderer(XYSeriesCollection data, boolean inLegend) {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-        for (int i = 0; i < series; i++) {
-            renderer.setSeriesStroke(i, new BasicStroke(2f));
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            String name = data.getSeriesKey(i).toString();
+            renderer.setSeriesPaint(i, COLOURS.getOrDefault(name, Color.BLACK));
+            renderer.setSeriesStroke(i, name.contains("ideal") ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f) : new BasicStroke(2f));
+            renderer.setSeriesVisibleInLegend(i, inLegend || !COLOURS.containsKey(name) || name.contains("ideal"));
         }
         return renderer;
     }
+
+    private static final Map<String, Color> COLOURS = Map.of(
+            "strong: agents", new Color(200, 30, 30), "strong: floor (no graph)", new Color(30, 80, 200),
+            "strong: ideal", Color.GRAY, "weak: agents", new Color(240, 140, 0),
+            "weak: floor (no graph)", new Color(30, 150, 60));
 
     private static XYSeries series(String name, List<Row> rows, ToDoubleFunction<Row> value) {
         XYSeries series = new XYSeries(name);
