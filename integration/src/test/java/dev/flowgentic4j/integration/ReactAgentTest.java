@@ -157,6 +157,35 @@ class ReactAgentTest {
     }
 
     @Test
+    void a_turn_with_one_tool_call_runs_it_on_the_graph_thread_even_when_calls_are_concurrent() {
+        java.util.concurrent.atomic.AtomicInteger handedOff = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor counting = command -> {
+            handedOff.incrementAndGet();
+            command.run();
+        };
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ToolExecutor where = (request, memoryId) -> {
+            threads.add(Thread.currentThread().getName());
+            return "ran";
+        };
+        Map<ToolSpecification, ToolExecutor> tools = AgentTools.merge(fixture.tools(),
+                Map.of(ToolSpecification.builder().name("where").description("Says where it ran").build(), where));
+        stub.enqueue(toolCalls(idCall("w1", "where", "{}")), toolCalls(idCall("w2", "where", "{}"),
+                idCall("w3", "where", "{}")), text("done"));
+        String caller = Thread.currentThread().getName();
+
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), tools,
+                ReactAgentConfig.builder().executeToolsConcurrently(counting).build()), "where");
+
+        assertThat(state.finalResponse()).contains("done");
+        assertThat(threads).hasSize(3).first().isEqualTo(caller);   // the lone call: no hand-off
+        assertThat(handedOff).hasValue(2);                            // the turn with two calls: both on the executor
+        assertThat(stub.requests().get(1).toolResults()).containsExactly(new ToolResult("w1", "ran"));
+        assertThat(stub.requests().get(2).toolResults()).containsExactly(new ToolResult("w2", "ran"),
+                new ToolResult("w3", "ran"));
+    }
+
+    @Test
     void max_iterations_ends_the_run_with_a_clear_final_response() {
         stub.enqueue(toolCalls(idCall("r1", "increment", "{\"who\":\"a\"}")),
                 toolCalls(idCall("r2", "increment", "{\"who\":\"a\"}")));

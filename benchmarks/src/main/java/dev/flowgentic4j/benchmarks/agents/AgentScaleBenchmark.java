@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * Options: {@code --quick}, {@code --reps=N} (default 3), {@code --levers} (instead of the
  * configurations: the state serializers and a graph compiled per agent, at 1,024 x 4 and 64 x 4 with
  * p = 64, into {@code results/levers.csv}), {@code --report} (only rebuild RESULTS.md and the chart
- * from the CSV files), {@code --out=DIR} (default {@code benchmarks}).
+ * from the CSV files), {@code --out=DIR} (default {@code benchmarks}), {@code --classpath} (print this
+ * module's class path, e.g. to run {@code ServiceCallOverheadBenchmark} with {@code java -cp}).
  */
 public final class AgentScaleBenchmark {
     static final String WORKER = "--worker";
@@ -70,6 +71,10 @@ public final class AgentScaleBenchmark {
             return;
         }
         Map<String, String> options = options(args);
+        if (options.containsKey("classpath")) {           // for java -cp runs of the JMH benchmarks
+            System.out.println(classpath());
+            return;
+        }
         Path out = Path.of(options.getOrDefault("out", Files.exists(Path.of("benchmarks", "pom.xml")) ? "benchmarks" : "."));
         Path results = out.resolve("results");
         Files.createDirectories(results);
@@ -204,7 +209,7 @@ public final class AgentScaleBenchmark {
 
     private static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
-        Set<String> known = Set.of("quick", "reps", "levers", "report", "out", "agents", "calls", "slots", "work_ms",
+        Set<String> known = Set.of("quick", "reps", "levers", "report", "out", "classpath", "agents", "calls", "slots", "work_ms",
                 "serializer", "graph_per_agent");
         for (String arg : args) {
             String plain = arg.startsWith("--") ? arg.substring(2) : arg;
