@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgentic4j.testkit.StubReply;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.service.tool.ToolExecutor;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,11 +101,12 @@ class CopyingStateSerializerTest {
         assertThat(ReactAgentConfig.ofDefaults().stateSerializer()).isInstanceOf(CopyingStateSerializer.class);
         List<List<ChatMessage>> transcripts = new ArrayList<>();
         try (AgentFixture fixture = new AgentFixture()) {
+            Map<ToolSpecification, ToolExecutor> tools = fixture.tools();
             for (StateSerializer<AgentExecutor.State> each : List.of(serializer, AgentExecutor.Serializers.JSON.object())) {
                 fixture.stub.enqueue(toolCalls(new StubReply.ToolCall("a", "increment", "{\"who\":\"x\"}")),
                         toolCalls(new StubReply.ToolCall("b", "shout", "{\"text\":\"hi\"}")), text("done"));
                 CompiledGraph<AgentExecutor.State> agent = Graphs.compile(fixture.wrappers.reactAgent(fixture.model(),
-                        fixture.tools(), ReactAgentConfig.builder().stateSerializer(each).build()));
+                        tools, ReactAgentConfig.builder().stateSerializer(each).build()));
                 AgentExecutor.State state = agent.invoke(Map.of("messages", UserMessage.from("go"))).orElseThrow();
                 assertThat(state.finalResponse()).contains("done");
                 transcripts.add(state.messages());
