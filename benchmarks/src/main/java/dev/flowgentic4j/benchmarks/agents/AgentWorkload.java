@@ -78,7 +78,7 @@ final class AgentWorkload {
     }
 
     /** What one run measured. */
-    record Run(Duration makespan, Duration cpu, int peakThreads, String threadStates) {}
+    record Run(Duration makespan, Duration cpu, Duration gc, int peakThreads, String threadStates) {}
 
     /** The persistent service: each call does T of work (a sleep, like the original's) and says which unit. */
     static final class SlotService {
@@ -151,11 +151,13 @@ final class AgentWorkload {
             out.put("makespan_s", seconds(agents.makespan()));
             out.put("peak_threads", Integer.toString(agents.peakThreads()));
             out.put("cpu_s", seconds(agents.cpu()));
+            out.put("gc_s", seconds(agents.gc()));
             out.put("thread_states", agents.threadStates());
             Run floor = runFloor(pool, service, spec.agents());
             out.put("floor_makespan_s", seconds(floor.makespan()));
             out.put("floor_peak_threads", Integer.toString(floor.peakThreads()));
             out.put("floor_cpu_s", seconds(floor.cpu()));
+            out.put("floor_gc_s", seconds(floor.gc()));
             out.put("load1_after", load1());
             if (slotService.mostInside.get() > spec.slots()) {
                 throw new IllegalStateException(slotService.mostInside.get() + " calls ran at once, limit " + spec.slots());
@@ -175,6 +177,7 @@ final class AgentWorkload {
         CompletableFuture<String> states = sample ? sampleThreadsAt(spec.ideal().dividedBy(2)) : null;
         List<CompletableFuture<AgentExecutor.State>> runs = new ArrayList<>(agents);
         long cpuStart = processCpuNanos();
+        long gcStart = gcMillis();
         long start = System.nanoTime();
         for (int i = 0; i < agents; i++) {
             String agent = "agent " + i;
@@ -185,12 +188,13 @@ final class AgentWorkload {
         CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
         Duration makespan = Duration.ofNanos(System.nanoTime() - start);
         Duration cpu = Duration.ofNanos(processCpuNanos() - cpuStart);
+        Duration gc = Duration.ofMillis(gcMillis() - gcStart);
         int peak = threads.getPeakThreadCount();
         for (int i = 0; i < agents; i++) {
             check(runs.get(i).join(), "agent " + i);
         }
         checkCalls(service, callsBefore, failedBefore, (long) agents * spec.calls());
-        return new Run(makespan, cpu, peak, states == null ? "" : states.join());
+        return new Run(makespan, cpu, gc, peak, states == null ? "" : states.join());
     }
 
     private Run runFloor(ExecutorService pool, ServiceFuture<SlotService> service, int agents) {
@@ -199,6 +203,7 @@ final class AgentWorkload {
         threads.resetPeakThreadCount();
         List<CompletableFuture<Void>> runs = new ArrayList<>(agents);
         long cpuStart = processCpuNanos();
+        long gcStart = gcMillis();
         long start = System.nanoTime();
         for (int i = 0; i < agents; i++) {
             runs.add(CompletableFuture.runAsync(() -> {
@@ -214,9 +219,10 @@ final class AgentWorkload {
         CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
         Duration makespan = Duration.ofNanos(System.nanoTime() - start);
         Duration cpu = Duration.ofNanos(processCpuNanos() - cpuStart);
+        Duration gc = Duration.ofMillis(gcMillis() - gcStart);
         int peak = threads.getPeakThreadCount();
         checkCalls(service, callsBefore, failedBefore, (long) agents * spec.calls());
-        return new Run(makespan, cpu, peak, "");
+        return new Run(makespan, cpu, gc, peak, "");
     }
 
     private void check(AgentExecutor.State state, String agent) {
@@ -284,6 +290,9 @@ final class AgentWorkload {
     private static String where(ThreadInfo info) {
         String name = info.getThreadName();
         String stack = stackText(info.getStackTrace());
+        if (info.getThreadState() == Thread.State.BLOCKED) {        // waiting to enter a monitor: a shared lock
+            return "blocked_on_monitor";
+        }
         if (stack.contains("SlotService.work")) {
             return "in_service_work";
         }
@@ -308,6 +317,15 @@ final class AgentWorkload {
             text.append(frame.getClassName()).append('.').append(frame.getMethodName()).append(' ');
         }
         return text.toString();
+    }
+
+    /** Time spent in garbage collection so far, all collectors. */
+    private static long gcMillis() {
+        long total = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
     }
 
     /** CPU time of this whole JVM (every thread, the JIT and GC included). */

@@ -30,7 +30,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 final class ScaleReport {
     static final String CSV_HEADER = "group,label,agents,calls,slots,work_ms,variant,rep,makespan_s,floor_makespan_s,"
-            + "ideal_s,published_s,load1_before,load1_after,peak_threads,floor_peak_threads,cpu_s,floor_cpu_s,most_inside,thread_states";
+            + "ideal_s,published_s,load1_before,load1_after,peak_threads,floor_peak_threads,cpu_s,floor_cpu_s,gc_s,floor_gc_s,most_inside,thread_states";
 
     private ScaleReport() {}
 
@@ -41,7 +41,7 @@ final class ScaleReport {
                 String.format(Locale.ROOT, "%.3f", point.idealSeconds()),
                 point.published() == null ? "" : point.published().toString(), r.get("load1_before"),
                 r.get("load1_after"), r.get("peak_threads"), r.get("floor_peak_threads"), r.get("cpu_s"),
-                r.get("floor_cpu_s"), r.get("most_inside"),
+                r.get("floor_cpu_s"), r.getOrDefault("gc_s", ""), r.getOrDefault("floor_gc_s", ""), r.get("most_inside"),
                 '"' + r.getOrDefault("thread_states", "") + '"');
     }
 
@@ -167,6 +167,10 @@ final class ScaleReport {
                 md.append(tableLine(row, row.variant()).replaceFirst("^\\| ([^|]*) \\| ([^|]*) \\|",
                         "| " + row.label() + " | " + row.variant() + " |"));
             }
+        }
+        Path notes = results.resolve("notes.md");           // the reading of the figures, kept by hand
+        if (Files.exists(notes)) {
+            md.append('\n').append(Files.readString(notes, StandardCharsets.UTF_8));
         }
         Files.writeString(out.resolve("RESULTS.md"), md.toString(), StandardCharsets.UTF_8);
         if (!rows.isEmpty()) {
