@@ -137,7 +137,7 @@ public final class AgentScaleBenchmark {
         Instant started = Instant.now();
         for (int rep = 1; rep <= reps; rep++) {
             for (Point point : points) {
-                Map<String, String> result = launch(java, classpath, point);
+                Map<String, String> result = launch(java, classpath, point, rep == 1);
                 lines.add(ScaleReport.csvLine(point, rep, result));
                 System.out.printf(Locale.ROOT, "[%s] rep %d %-8s %-32s %-6s makespan %8.3f s (ideal %.3f s, floor %.3f s)"
                         + "  load1 %s  threads %s%n", Duration.between(started, Instant.now()).truncatedTo(ChronoUnit.SECONDS),
@@ -150,12 +150,12 @@ public final class AgentScaleBenchmark {
     }
 
     /** Runs one point in a fresh JVM and returns what it printed on its RESULT line. */
-    private static Map<String, String> launch(String java, String classpath, Point point)
+    private static Map<String, String> launch(String java, String classpath, Point point, boolean threadSnapshot)
             throws IOException, InterruptedException {
         List<String> command = List.of(java, "-Djava.awt.headless=true", "-cp", classpath,
                 AgentScaleBenchmark.class.getName(), WORKER, "agents=" + point.agents(), "calls=" + point.calls(),
                 "slots=" + point.slots(), "work_ms=" + point.workMs(), "serializer=" + point.serializer(),
-                "graph_per_agent=" + point.graphPerAgent());
+                "graph_per_agent=" + point.graphPerAgent(), "thread_snapshot=" + threadSnapshot);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Map<String, String> result = null;
         List<String> output = new ArrayList<>();
@@ -187,7 +187,8 @@ public final class AgentScaleBenchmark {
                 Integer.parseInt(options.get("calls")), Integer.parseInt(options.get("slots")),
                 Duration.ofMillis(Long.parseLong(options.get("work_ms"))),
                 AgentWorkload.Serializer.valueOf(options.get("serializer")),
-                Boolean.parseBoolean(options.get("graph_per_agent")));
+                Boolean.parseBoolean(options.get("graph_per_agent")),
+                Boolean.parseBoolean(options.getOrDefault("thread_snapshot", "false")));
         Map<String, String> result = new AgentWorkload(spec).measure();
         StringBuilder line = new StringBuilder("RESULT ");
         result.forEach((key, value) -> line.append(key).append('=').append(value.replace(';', ',')).append(';'));
@@ -210,7 +211,7 @@ public final class AgentScaleBenchmark {
     private static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         Set<String> known = Set.of("quick", "reps", "levers", "report", "out", "classpath", "agents", "calls", "slots", "work_ms",
-                "serializer", "graph_per_agent");
+                "serializer", "graph_per_agent", "thread_snapshot");
         for (String arg : args) {
             String plain = arg.startsWith("--") ? arg.substring(2) : arg;
             int eq = plain.indexOf('=');

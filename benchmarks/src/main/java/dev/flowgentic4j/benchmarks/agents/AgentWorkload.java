@@ -70,7 +70,8 @@ final class AgentWorkload {
     }
 
     /** The point to run and how. */
-    record Spec(int agents, int calls, int slots, Duration work, Serializer serializer, boolean graphPerAgent) {
+    record Spec(int agents, int calls, int slots, Duration work, Serializer serializer, boolean graphPerAgent,
+                boolean threadSnapshot) {
         Duration ideal() {
             long waves = ((long) agents * calls + slots - 1) / slots;
             return work.multipliedBy(waves);
@@ -146,19 +147,21 @@ final class AgentWorkload {
 
             slotService.workNanos = spec.work().toNanos();
             slotService.mostInside.set(0);
-            Run agents = runAgents(pool, service, graphFor, spec.agents(), true);
             out.put("load1_before", load1());
+            Run agents = runAgents(pool, service, graphFor, spec.agents(), false);
             out.put("makespan_s", seconds(agents.makespan()));
             out.put("peak_threads", Integer.toString(agents.peakThreads()));
             out.put("cpu_s", seconds(agents.cpu()));
             out.put("gc_s", seconds(agents.gc()));
-            out.put("thread_states", agents.threadStates());
             Run floor = runFloor(pool, service, spec.agents());
             out.put("floor_makespan_s", seconds(floor.makespan()));
             out.put("floor_peak_threads", Integer.toString(floor.peakThreads()));
             out.put("floor_cpu_s", seconds(floor.cpu()));
             out.put("floor_gc_s", seconds(floor.gc()));
             out.put("load1_after", load1());
+            if (spec.threadSnapshot()) {       // a run of its own: the snapshot stops every thread (250 ms at 1,024)
+                out.put("thread_states", runAgents(pool, service, graphFor, spec.agents(), true).threadStates());
+            }
             if (slotService.mostInside.get() > spec.slots()) {
                 throw new IllegalStateException(slotService.mostInside.get() + " calls ran at once, limit " + spec.slots());
             }

@@ -150,7 +150,8 @@ final class ScaleReport {
             }
             md.append("\nTargets of issue 11: overhead <= 5 ms at each published configuration; efficiency >= 0.95 at "
                     + "1,024 x 4, p = 64; >= 0.90 at p = 64 in the strong sweep; each within 5 % of the floor.\n");
-            md.append("\nThread states one snapshot half-way through each agent run (median repetition's first):\n\n");
+            md.append("\nWhere the threads are, one snapshot half-way through an extra, unmeasured agent run after the "
+                    + "first repetition (a thread dump stops every thread: 250 ms with 1,024 of them):\n\n");
             for (Row row : rows) {
                 if (!row.group().equals("published")) {
                     md.append("- ").append(row.label()).append(": `").append(row.reps().get(0).get("thread_states"))
