@@ -17,6 +17,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -196,6 +197,7 @@ final class ScaleReport {
         LogAxis pAxis = new LogAxis("p (service slots, maxConcurrentCalls)");
         pAxis.setBase(2);
         pAxis.setNumberFormatOverride(new DecimalFormat("0"));
+        pAxis.setTickUnit(new NumberTickUnit(1));            // one tick per power of 2
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(pAxis);
         XYSeriesCollection makespans = new XYSeriesCollection();
         makespans.addSeries(series("strong: agents", group(rows, "strong"), Row::makespan));
@@ -206,6 +208,7 @@ final class ScaleReport {
         LogAxis seconds = new LogAxis("makespan (s)");
         seconds.setBase(2);
         seconds.setNumberFormatOverride(new DecimalFormat("0.###"));
+        seconds.setTickUnit(new NumberTickUnit(1));
         plot.add(new XYPlot(makespans, null, seconds, renderer(makespans, true)), 3);
         XYSeriesCollection efficiency = new XYSeriesCollection();
         efficiency.addSeries(series("strong: agents", group(rows, "strong"), Row::efficiency));
@@ -213,7 +216,7 @@ final class ScaleReport {
         efficiency.addSeries(series("weak: agents", group(rows, "weak"), Row::efficiency));
         efficiency.addSeries(series("weak: floor (no graph)", group(rows, "weak"), Row::floorEfficiency));
         NumberAxis eff = new NumberAxis("efficiency = ideal / makespan");
-        eff.setRange(0, 1.05);
+        eff.setRange(0.8, 1.01);
         plot.add(new XYPlot(efficiency, null, eff, renderer(efficiency, false)), 2);
         JFreeChart chart = new JFreeChart("Agent benchmark: N·M = 256 (strong), N = 4p (weak); M = 4, T = 50 ms",
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true);
