@@ -139,13 +139,18 @@ class ReactAgentTest {
         assertThat(sent.get(2)).isEqualTo(sent.get(0));
     }
 
-    @Test
-    void concurrent_tool_calls_run_on_the_executor_given_in_the_config() {
-        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.Executor counting = command -> {
+    /** An executor that runs each command at once on the caller's thread and counts them in {@code ran}. */
+    private static java.util.concurrent.Executor countingExecutor(java.util.concurrent.atomic.AtomicInteger ran) {
+        return command -> {
             ran.incrementAndGet();
             command.run();
         };
+    }
+
+    @Test
+    void concurrent_tool_calls_run_on_the_executor_given_in_the_config() {
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor counting = countingExecutor(ran);
         stub.enqueue(toolCalls(idCall("a", "shout", "{\"text\":\"a\"}"), idCall("b", "ghost", "{}"),
                 idCall("c", "counter_value", "{}")), text("ok"));
 
@@ -159,10 +164,7 @@ class ReactAgentTest {
     @Test
     void a_turn_with_one_tool_call_runs_it_on_the_graph_thread_even_when_calls_are_concurrent() {
         java.util.concurrent.atomic.AtomicInteger handedOff = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.Executor counting = command -> {
-            handedOff.incrementAndGet();
-            command.run();
-        };
+        java.util.concurrent.Executor counting = countingExecutor(handedOff);
         List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
         ToolExecutor where = (request, memoryId) -> {
             threads.add(Thread.currentThread().getName());
