@@ -1,8 +1,6 @@
 package dev.flowgentic4j.benchmarks.agents;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -156,28 +154,31 @@ public final class AgentScaleBenchmark {
                 AgentScaleBenchmark.class.getName(), WORKER, "agents=" + point.agents(), "calls=" + point.calls(),
                 "slots=" + point.slots(), "work_ms=" + point.workMs(), "serializer=" + point.serializer(),
                 "graph_per_agent=" + point.graphPerAgent(), "thread_snapshot=" + threadSnapshot);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Map<String, String> result = null;
-        List<String> output = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
+        Path log = Files.createTempFile("agent-scale-point", ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException("point '" + point.label() + "' (" + point.variant()
+                        + ") did not finish within 10 minutes:\n" + Files.readString(log));
+            }
+            Map<String, String> result = null;
+            List<String> output = new ArrayList<>();
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 if (line.startsWith("RESULT ")) {
                     result = parse(line.substring("RESULT ".length()));
                 } else {
                     output.add(line);
                 }
             }
+            if (process.exitValue() != 0 || result == null) {
+                throw new IllegalStateException("point '" + point.label() + "' (" + point.variant()
+                        + ") failed with exit " + process.exitValue() + ":\n" + String.join("\n", output));
+            }
+            return result;
+        } finally {
+            Files.deleteIfExists(log);
         }
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-        }
-        if (process.exitValue() != 0 || result == null) {
-            throw new IllegalStateException("point '" + point.label() + "' (" + point.variant() + ") failed with exit "
-                    + process.exitValue() + ":\n" + String.join("\n", output));
-        }
-        return result;
     }
 
     /** The worker: one point in this JVM, one RESULT line on standard output. */
