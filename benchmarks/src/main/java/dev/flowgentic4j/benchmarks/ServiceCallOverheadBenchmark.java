@@ -93,7 +93,7 @@ public class ServiceCallOverheadBenchmark {
     public void setUp() throws Exception {
         integration = LangGraphIntegration.create();
         ExecutionWrappers wrappers = integration.executionWrappers();
-        counter = wrappers.<Void, Counter>serviceTask("counter", ignored -> new Counter()).start(null);
+        counter = wrappers.serviceTask("counter", Counter::new).start();
         direct = counter.join();
         Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(counter, Counter.class, READY);
         toolExecutor = tools.values().iterator().next();

@@ -76,7 +76,7 @@ class GraphNodesTest {
 
     @Test
     void service_nodes_use_one_live_instance_across_nodes_and_graph_runs() {
-        ServiceFuture<Counter> counter = counterTask.start(null);
+        ServiceFuture<Counter> counter = counterTask.start();
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder().build());
 
         AgentState run1 = graph.invoke(Map.of()).orElseThrow();
@@ -91,7 +91,7 @@ class GraphNodesTest {
 
     @Test
     void service_nodes_stay_exact_across_concurrent_graph_runs_on_many_threads() throws Exception {
-        ServiceFuture<Counter> counter = counterTask.start(null);
+        ServiceFuture<Counter> counter = counterTask.start();
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder().build());
         ExecutorService threads = Executors.newFixedThreadPool(8);
         try {
@@ -110,7 +110,7 @@ class GraphNodesTest {
 
     @Test
     void parallel_branches_reach_the_same_instance_and_are_counted_once() {
-        ServiceFuture<Counter> counter = counterTask.start(null);
+        ServiceFuture<Counter> counter = counterTask.start();
         CompiledGraph<AgentState> graph = Graphs.compile(Graphs.define(() -> new StateGraph<>(CHANNELS, AgentState::new)
                 .addNode("left", wrappers.serviceNode(counter, (c, s) -> { c.increment("l"); return Map.of("log", "left:" + c.id()); }))
                 .addNode("right", wrappers.serviceNode(counter, (c, s) -> { c.increment("r"); return Map.of("log", "right:" + c.id()); }))
@@ -130,7 +130,7 @@ class GraphNodesTest {
 
     @Test
     void checkpointed_graph_interrupted_and_resumed_reaches_the_same_live_instance() {
-        ServiceFuture<Counter> counter = counterTask.start(null);
+        ServiceFuture<Counter> counter = counterTask.start();
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder()
                 .checkpointSaver(new MemorySaver()).interruptBefore("second").build());
         RunnableConfig thread = RunnableConfig.builder().threadId("conversation-1").build();
@@ -151,7 +151,7 @@ class GraphNodesTest {
         ServiceTask<Void, Counter> broken = wrappers.serviceTask("broken", ignored -> {
             throw new IllegalStateException("cannot connect");
         });
-        ServiceFuture<Counter> counter = broken.start(null);
+        ServiceFuture<Counter> counter = broken.start();
         counter.toCompletableFuture().handle((v, e) -> null).join();
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder().build());
 
@@ -164,7 +164,7 @@ class GraphNodesTest {
 
     @Test
     void cancelled_service_fails_the_node_naming_service_and_state() {
-        ServiceFuture<Counter> counter = counterTask.start(null);
+        ServiceFuture<Counter> counter = counterTask.start();
         counter.join();
         counter.cancel(true);
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder().build());

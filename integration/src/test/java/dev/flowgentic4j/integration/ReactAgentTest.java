@@ -139,13 +139,18 @@ class ReactAgentTest {
         assertThat(sent.get(2)).isEqualTo(sent.get(0));
     }
 
-    @Test
-    void concurrent_tool_calls_run_on_the_executor_given_in_the_config() {
-        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.Executor counting = command -> {
+    /** An executor that runs each command at once on the caller's thread and counts them in {@code ran}. */
+    private static java.util.concurrent.Executor countingExecutor(java.util.concurrent.atomic.AtomicInteger ran) {
+        return command -> {
             ran.incrementAndGet();
             command.run();
         };
+    }
+
+    @Test
+    void concurrent_tool_calls_run_on_the_executor_given_in_the_config() {
+        java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor counting = countingExecutor(ran);
         stub.enqueue(toolCalls(idCall("a", "shout", "{\"text\":\"a\"}"), idCall("b", "ghost", "{}"),
                 idCall("c", "counter_value", "{}")), text("ok"));
 
@@ -154,6 +159,32 @@ class ReactAgentTest {
 
         assertThat(ran).hasValue(2);                      // the two known tools; the unknown one is answered at once
         assertThat(stub.lastRequest().toolResults()).extracting(ToolResult::toolCallId).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void a_turn_with_one_tool_call_runs_it_on_the_graph_thread_even_when_calls_are_concurrent() {
+        java.util.concurrent.atomic.AtomicInteger handedOff = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.Executor counting = countingExecutor(handedOff);
+        List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ToolExecutor where = (request, memoryId) -> {
+            threads.add(Thread.currentThread().getName());
+            return "ran";
+        };
+        Map<ToolSpecification, ToolExecutor> tools = AgentTools.merge(fixture.tools(),
+                Map.of(ToolSpecification.builder().name("where").description("Says where it ran").build(), where));
+        stub.enqueue(toolCalls(idCall("w1", "where", "{}")), toolCalls(idCall("w2", "where", "{}"),
+                idCall("w3", "where", "{}")), text("done"));
+        String caller = Thread.currentThread().getName();
+
+        AgentExecutor.State state = ask(fixture.wrappers.reactAgent(fixture.model(), tools,
+                ReactAgentConfig.builder().executeToolsConcurrently(counting).build()), "where");
+
+        assertThat(state.finalResponse()).contains("done");
+        assertThat(threads).hasSize(3).first().isEqualTo(caller);   // the lone call: no hand-off
+        assertThat(handedOff).hasValue(2);                            // the turn with two calls: both on the executor
+        assertThat(stub.requests().get(1).toolResults()).containsExactly(new ToolResult("w1", "ran"));
+        assertThat(stub.requests().get(2).toolResults()).extracting(ToolResult::toolCallId)
+                .containsExactly("w1", "w2", "w3");
     }
 
     @Test

@@ -70,7 +70,7 @@ class ToolLoadAndSecurityTest {
     void ten_thousand_tool_calls_from_32_threads_lose_no_work_and_every_failure_is_accounted_for() throws Exception {
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             ExecutionWrappers wrappers = integration.executionWrappers();
-            ServiceFuture<Tally> tally = wrappers.serviceTask("tally", (Void ignored) -> new Tally()).start(null);
+            ServiceFuture<Tally> tally = wrappers.serviceTask("tally", () -> new Tally()).start();
             ToolExecutor executor = bumpTool(wrappers, tally).values().iterator().next();
             AtomicInteger next = new AtomicInteger();
             AtomicLong ok = new AtomicLong();
@@ -107,7 +107,7 @@ class ToolLoadAndSecurityTest {
     void bad_tool_input_gets_a_precise_error_and_disturbs_nothing_else() {
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             ExecutionWrappers wrappers = integration.executionWrappers();
-            ServiceFuture<Tally> tally = wrappers.serviceTask("tally", (Void ignored) -> new Tally()).start(null);
+            ServiceFuture<Tally> tally = wrappers.serviceTask("tally", () -> new Tally()).start();
             ToolExecutor executor = bumpTool(wrappers, tally).values().iterator().next();
             String huge = "{\"by\": 1, \"padding\": \"" + "x".repeat(AgentTools.MAX_ARGUMENT_CHARS) + "\"}";
 
@@ -130,7 +130,7 @@ class ToolLoadAndSecurityTest {
         LangGraphIntegration integration = LangGraphIntegration.create(IntegrationConfig.builder()
                 .engine(EngineConfig.builder().stopTimeout(Duration.ofSeconds(2)).build()).build());
         ExecutionWrappers wrappers = integration.executionWrappers();
-        ServiceFuture<Tally> tally = wrappers.serviceTask("tally", (Void ignored) -> new Tally()).start(null);
+        ServiceFuture<Tally> tally = wrappers.serviceTask("tally", () -> new Tally()).start();
         tally.join();
         ToolExecutor tool = bumpTool(wrappers, tally).values().iterator().next();
         AsyncNodeAction<AgentState> node = wrappers.serviceNode(tally, (t, state) -> Map.of("total", t.bump(1)));
@@ -203,7 +203,7 @@ class ToolLoadAndSecurityTest {
         root.setLevel(Level.DEBUG);
         try (OpenAiStub stub = OpenAiStub.start(); LangGraphIntegration integration = LangGraphIntegration.create()) {
             ExecutionWrappers wrappers = integration.executionWrappers();
-            ServiceFuture<Tally> tally = wrappers.serviceTask("tally", (Void ignored) -> new Tally()).start(null);
+            ServiceFuture<Tally> tally = wrappers.serviceTask("tally", () -> new Tally()).start();
             stub.enqueue(toolCalls(call("bump", "{\"by\": 2}")), text("The tally is 2."));
             OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(stub.baseUrl()).apiKey(sentinel)
                     .modelName("stub-model").logRequests(true).logResponses(true).maxRetries(0).build();

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
  * <pre>{@code
  * try (LangGraphIntegration integration = LangGraphIntegration.create()) {
  *     ServiceFuture<EmbeddingModelService> model =
- *         integration.executionWrappers().serviceTask(PatternServices.embeddingModel()).start(null);
+ *         integration.executionWrappers().serviceTask(PatternServices.embeddingModel()).start();
  *     float[] v = model.call(Duration.ofSeconds(30), m -> m.embed("hello"));
  * }
  * }</pre>
@@ -45,7 +45,7 @@ public final class PatternServices {
 
     private PatternServices() {}
 
-    /** A PostgreSQL server of its own ({@link EmbeddedDatabase}); start it with {@code start(null)}. */
+    /** A PostgreSQL server of its own ({@link EmbeddedDatabase}); start it with {@code start()}. */
     public static ServiceDefinition<Void, EmbeddedDatabase> embeddedPostgres() {
         return ServiceDefinition.builder(EMBEDDED_POSTGRES, (Void none) -> EmbeddedDatabase.start())
                 .stop(EmbeddedDatabase::close)
@@ -65,12 +65,12 @@ public final class PatternServices {
                 .build();
     }
 
-    /** The all-MiniLM-L6-v2 model ({@link EmbeddingModelService}) with default settings; {@code start(null)}. */
+    /** The all-MiniLM-L6-v2 model ({@link EmbeddingModelService}) with default settings; {@code start()}. */
     public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel() {
         return embeddingModel(EmbeddingModelSettings.defaults());
     }
 
-    /** The all-MiniLM-L6-v2 model loaded with {@code settings}; start it with {@code start(null)}. */
+    /** The all-MiniLM-L6-v2 model loaded with {@code settings}; start it with {@code start()}. */
     public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel(EmbeddingModelSettings settings) {
         Objects.requireNonNull(settings, "settings");
         return ServiceDefinition.builder(EMBEDDING_MODEL, (Void none) -> EmbeddingModelService.load(settings))
@@ -90,7 +90,7 @@ public final class PatternServices {
                 .build();
     }
 
-    /** A Redis server of its own ({@link EmbeddedRedis}), for tests and demos only; {@code start(null)}. */
+    /** A Redis server of its own ({@link EmbeddedRedis}), for tests and demos only; {@code start()}. */
     public static ServiceDefinition<Void, EmbeddedRedis> embeddedRedis() {
         return ServiceDefinition.builder(EMBEDDED_REDIS, (Void none) -> EmbeddedRedis.start())
                 .stop(EmbeddedRedis::close)
@@ -179,7 +179,7 @@ public final class PatternServices {
         if (settings.jdbcUrl().isPresent()) {
             return new Database(Optional.empty(), pools.start(settings));
         }
-        ServiceFuture<EmbeddedDatabase> embedded = embeddedPostgres(wrappers).start(null);
+        ServiceFuture<EmbeddedDatabase> embedded = embeddedPostgres(wrappers).start();
         EmbeddedDatabase server = embedded.awaitRunning(readyTimeout);
         return new Database(Optional.of(embedded), pools.start(server.settingsFor(settings)));
     }
@@ -203,7 +203,7 @@ public final class PatternServices {
         if (settings.isPresent()) {
             return new Redis(Optional.empty(), clients.start(settings.get()));
         }
-        ServiceFuture<EmbeddedRedis> embedded = embeddedRedis(wrappers).start(null);
+        ServiceFuture<EmbeddedRedis> embedded = embeddedRedis(wrappers).start();
         EmbeddedRedis server = embedded.awaitRunning(readyTimeout);
         return new Redis(Optional.of(embedded), clients.start(server.settingsFor(base)));
     }

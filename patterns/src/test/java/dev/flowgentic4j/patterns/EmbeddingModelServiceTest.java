@@ -30,7 +30,7 @@ class EmbeddingModelServiceTest {
         // one ONNX thread: the settings reach the session, and the test leaves a core to the rest
         model = integration.executionWrappers()
                 .serviceTask(PatternServices.embeddingModel(EmbeddingModelSettings.defaults().withIntraOpThreads(1)))
-                .start(null);
+                .start();
     }
 
     @AfterAll

@@ -27,7 +27,7 @@ public interface ServiceTask<A, S> {
     /**
      * Starts a new instance of a service whose cold start takes no argument (registered with a
      * {@link ServiceFactory}, or an initializer that ignores it) without waiting for it; same as
-     * {@code start(null)}.
+     * {@code start()}.
      *
      * <pre>{@code
      * ServiceFuture<Counter> counter = engine.serviceTask("counter", () -> new Counter()).start();

@@ -2,10 +2,12 @@ package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.integration.ServiceNodeAction;
 import dev.flowgentic4j.workflows.Backend;
+import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.TaskFailedException;
 import dev.flowgentic4j.workflows.TaskFunction;
+import dev.flowgentic4j.workflows.telemetry.CallSpan;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +26,14 @@ public final class GraphNodes {
     public static <S, St extends AgentState> AsyncNodeAction<St> service(ServiceFuture<S> service,
             ServiceNodeAction<? super S, St> action, Duration readyTimeout) {
         return state -> {
+            CallSpan node = NodeTelemetry.current(); // set while an observed graph invokes this node
             try {
-                Map<String, Object> update = service.call(readyTimeout, instance -> action.apply(instance, state));
+                Map<String, Object> update = service.call(readyTimeout, instance -> {
+                    if (node != null) {
+                        node.usedService(FlowType.SERVICE_TASK, service.id(), service.generation());
+                    }
+                    return action.apply(instance, state);
+                });
                 return CompletableFuture.completedFuture(update == null ? Map.of() : update);
             } catch (RuntimeException | Error e) {
                 return CompletableFuture.failedFuture(e);
@@ -36,6 +44,7 @@ public final class GraphNodes {
     /** A node whose every run is a call of {@code task} (on the backend, with its retries) on the state. */
     public static <St extends AgentState> AsyncNodeAction<St> function(FunctionTask<St, Map<String, Object>> task) {
         return state -> {
+            tag(FlowType.FUNCTION_TASK);
             try {
                 return task.submit(state).thenApply(update -> update == null ? Map.of() : update);
             } catch (RuntimeException e) {
@@ -48,6 +57,7 @@ public final class GraphNodes {
     public static <St extends AgentState> AsyncNodeAction<St> block(Backend backend, String name,
             TaskFunction<St, Map<String, Object>> block) {
         return state -> {
+            tag(FlowType.EXECUTION_BLOCK);
             try {
                 return backend.submit("block '" + name + "'", () -> {
                     try {
@@ -61,5 +71,12 @@ public final class GraphNodes {
                 return CompletableFuture.failedFuture(e);
             }
         };
+    }
+
+    private static void tag(FlowType type) {
+        CallSpan node = NodeTelemetry.current();
+        if (node != null) {
+            node.flowType(type);
+        }
     }
 }

@@ -36,7 +36,10 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  *
  * <p>A known tool runs through LangGraph4j's own {@link LC4jToolService} (one request per call, so
  * its result message, error flag and state updates are LangGraph4j's). What LangGraph4j 1.8.17 would
- * skip or crash on becomes a result text: an unknown tool name, an executor that throws. Thread-safe.
+ * skip or crash on becomes a result text: an unknown tool name, an executor that throws. With an
+ * executor, the calls of a turn that asks for several tools run on it concurrently; a turn with one
+ * call runs it on the graph's own thread, which LangGraph4j 1.8.17 blocks on the node's future anyway
+ * (a hand-off would only add a second waiting thread). Thread-safe.
  */
 public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> {
     private final LC4jToolService toolService;
@@ -66,6 +69,11 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
         InvocationContext context = InvocationContext.builder()
                 .invocationParameters(InvocationParameters.from(state.data()))
                 .build();
+        if (requests.size() == 1) {      // nothing to overlap: run it here, no hand-off to another thread
+            ToolExecutionRequest request = requests.get(0);
+            return (toolNames.contains(request.name()) ? call(request, context) : start(request, context))
+                    .thenApply(command -> route(state, List.of(command)));
+        }
         List<CompletableFuture<Command>> calls = new ArrayList<>(requests.size());
         for (ToolExecutionRequest request : requests) {
             calls.add(start(request, context));

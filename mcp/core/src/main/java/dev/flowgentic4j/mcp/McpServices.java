@@ -19,7 +19,7 @@ import java.util.Objects;
  *     .definition(McpServerSpec.stdio("files", "node", "server-filesystem/dist/index.js", "/data"), McpOptions.ofDefaults())
  *     .maxConcurrentCalls(8, Duration.ofSeconds(5))
  *     .build();
- * ServiceFuture<McpServer> server = integration.executionWrappers().serviceTask(files).start(null);
+ * ServiceFuture<McpServer> server = integration.executionWrappers().serviceTask(files).start();
  * Map<ToolSpecification, ToolExecutor> tools = McpTools.builder(server).prefix("files_").build();
  * }</pre>
  */
