@@ -57,7 +57,7 @@ public final class FlowEngine implements AutoCloseable {
 
     private FlowEngine(EngineConfig config) {
         this.config = config;
-        this.backend = config.backend().orElseGet(() -> new LocalBackend("local"));
+        this.backend = config.backend().orElseGet(() -> new LocalBackend("local", config.localBackend()));
     }
 
     /** An engine with {@link EngineConfig#ofDefaults()}: a local backend. */

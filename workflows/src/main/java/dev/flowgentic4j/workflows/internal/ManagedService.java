@@ -57,7 +57,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.listeners = new ServiceListeners(id);
         this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners);
         this.lifecycle.bind(this);
-        this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout());
+        this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout(), backend);
         this.calls = new ServiceCalls<>(id, lifecycle, gate);
         this.health = definition.health()
                 .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
@@ -195,6 +195,18 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call) {
         return calls.call(readyTimeout, call);
+    }
+
+    @Override
+    public <R> CompletableFuture<R> callAsync(Duration readyTimeout, ServiceCall<? super S, R> call) {
+        return calls.callAsync(readyTimeout, call, this::runCall);
+    }
+
+    private void runCall(Runnable call) {
+        backend.submit("call on service '" + id + "'", () -> {
+            call.run();
+            return null;
+        });
     }
 
     // ---- reporting ----
