@@ -51,7 +51,7 @@ class AsyncToolsStepTest {
         Map<ToolSpecification, ToolExecutor> tools = integration.executionWrappers().agentToolAsService(service, "inc",
                 "Increments the counter", List.of(ToolParameter.required("who", String.class, "who asks")),
                 (counter, args) -> counter.increment(args.get("who", String.class)));
-        return new ToolsNode(tools, null, 10);
+        return new ToolsNode(tools, null, 10, true);
     }
 
     private static AgentExecutor.State askingForOneCall() {
@@ -80,11 +80,10 @@ class AsyncToolsStepTest {
     @Test
     void a_tool_call_waiting_for_a_slot_returns_an_incomplete_future_and_runs_when_the_slot_frees() throws Exception {
         ServiceFuture<Counter> service = limited(Duration.ofSeconds(30));
-        ToolsNode node = toolsNode(service);
         CountDownLatch release = new CountDownLatch(1);
         Future<Long> holder = holdTheSlot(service, release);
 
-        CompletableFuture<Command> step = node.apply(askingForOneCall(), RunnableConfig.builder().build());
+        CompletableFuture<Command> step = toolsNode(service).apply(askingForOneCall(), RunnableConfig.builder().build());
         assertThat(step).isNotDone();            // the graph's thread is back: nothing waits in the gate
         assertThat(service.callCount()).isEqualTo(1);
 
@@ -100,12 +99,11 @@ class AsyncToolsStepTest {
     @Test
     void a_tool_call_that_gets_no_slot_in_time_answers_the_model_with_the_busy_error() throws Exception {
         ServiceFuture<Counter> service = limited(Duration.ofMillis(100));
-        ToolsNode node = toolsNode(service);
         CountDownLatch release = new CountDownLatch(1);
         Future<Long> holder = holdTheSlot(service, release);
         try {
-            ToolExecutionResultMessage result = resultOf(node.apply(askingForOneCall(), RunnableConfig.builder().build())
-                    .get(10, TimeUnit.SECONDS));
+            CompletableFuture<Command> step = toolsNode(service).apply(askingForOneCall(), RunnableConfig.builder().build());
+            ToolExecutionResultMessage result = resultOf(step.get(10, TimeUnit.SECONDS));
             assertThat(result.isError()).isTrue();
             assertThat(result.text()).contains("tool 'inc' is unavailable").contains("busy")
                     .contains("1 concurrent calls already in flight");

@@ -34,19 +34,10 @@ class ConcurrencyLimitTest {
         ServiceFuture<Counter> future = engine.serviceTask(ServiceDefinition.builder("limited", Counter::new)
                 .maxConcurrentCalls(2, Duration.ofMillis(100)).build()).start("l");
         future.join();
-        CountDownLatch inside = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            List<Future<Integer>> holders = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                holders.add(pool.submit(() -> future.call(WAIT, c -> {
-                    inside.countDown();
-                    release.await();
-                    return c.increment();
-                })));
-            }
-            inside.await();
+            List<Future<Integer>> holders = holdSlots(pool, future, 2, release);
             assertThat(future.inFlightCalls()).isEqualTo(2);
 
             assertThatThrownBy(() -> future.call(WAIT, Counter::increment))

@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  * from the CSV files), {@code --out=DIR} (default {@code benchmarks}), {@code --classpath} (print this
  * module's class path, e.g. to run {@code ServiceCallOverheadBenchmark} with {@code java -cp}),
  * {@code --java=PATH} (the {@code java} that runs the points, e.g. a JDK 21+), {@code --threads=virtual}
- * (agents and the local backend on virtual threads: Java 21+), {@code --tag=NAME} (write
+ * (agents and the local backend on virtual threads: Java 21+), {@code --async-slots} (the agents'
+ * tools step waits for call slots asynchronously: {@code ReactAgentConfig.asyncCallSlots}), {@code --tag=NAME} (write
  * {@code results/agent-scale-NAME.csv}, shown in RESULTS.md's per-JDK comparison).
  */
 public final class AgentScaleBenchmark {
@@ -95,7 +96,7 @@ public final class AgentScaleBenchmark {
             }
             String tag = options.getOrDefault("tag", "");
             Path csv = results.resolve((levers ? "levers" : "agent-scale") + (tag.isEmpty() ? "" : "-" + tag) + ".csv");
-            run(points, reps, csv, java, threads.equals("virtual"));
+            run(points, reps, csv, java, threads.equals("virtual"), options.containsKey("async-slots"));
         }
         ScaleReport.write(out, results);
         System.out.println("wrote " + out.resolve("RESULTS.md") + " and " + results.resolve("agent-scale.png"));
@@ -136,14 +137,15 @@ public final class AgentScaleBenchmark {
         return points;
     }
 
-    private static void run(List<Point> points, int reps, Path csv, String java, boolean virtual) throws Exception {
+    private static void run(List<Point> points, int reps, Path csv, String java, boolean virtual, boolean asyncSlots)
+            throws Exception {
         String classpath = classpath();
         List<String> lines = new ArrayList<>();
         lines.add(ScaleReport.CSV_HEADER);
         Instant started = Instant.now();
         for (int rep = 1; rep <= reps; rep++) {
             for (Point point : points) {
-                Map<String, String> result = launch(java, classpath, point, rep == 1, virtual);
+                Map<String, String> result = launch(java, classpath, point, rep == 1, virtual, asyncSlots);
                 lines.add(ScaleReport.csvLine(point, rep, result));
                 System.out.printf(Locale.ROOT, "[%s] rep %d %-8s %-32s %-6s makespan %8.3f s (ideal %.3f s, floor %.3f s)"
                         + "  load1 %s  threads %s%n", Duration.between(started, Instant.now()).truncatedTo(ChronoUnit.SECONDS),
@@ -157,13 +159,13 @@ public final class AgentScaleBenchmark {
 
     /** Runs one point in a fresh JVM and returns what it printed on its RESULT line. */
     private static Map<String, String> launch(String java, String classpath, Point point, boolean threadSnapshot,
-            boolean virtual)
+            boolean virtual, boolean asyncSlots)
             throws IOException, InterruptedException {
         List<String> command = List.of(java, "-Djava.awt.headless=true", "-cp", classpath,
                 AgentScaleBenchmark.class.getName(), WORKER, "agents=" + point.agents(), "calls=" + point.calls(),
                 "slots=" + point.slots(), "work_ms=" + point.workMs(), "serializer=" + point.serializer(),
                 "graph_per_agent=" + point.graphPerAgent(), "thread_snapshot=" + threadSnapshot,
-                "threads=" + (virtual ? "virtual" : "platform"));
+                "threads=" + (virtual ? "virtual" : "platform"), "async_slots=" + asyncSlots);
         Path log = Files.createTempFile("agent-scale-point", ".log");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -200,7 +202,8 @@ public final class AgentScaleBenchmark {
                 AgentWorkload.Serializer.valueOf(options.get("serializer")),
                 Boolean.parseBoolean(options.get("graph_per_agent")),
                 Boolean.parseBoolean(options.getOrDefault("thread_snapshot", "false")),
-                options.getOrDefault("threads", "platform").equals("virtual"));
+                options.getOrDefault("threads", "platform").equals("virtual"),
+                Boolean.parseBoolean(options.getOrDefault("async_slots", "false")));
         Map<String, String> result = new AgentWorkload(spec).measure();
         StringBuilder line = new StringBuilder("RESULT ");
         result.forEach((key, value) -> line.append(key).append('=').append(value.replace(';', ',')).append(';'));
@@ -223,14 +226,14 @@ public final class AgentScaleBenchmark {
     private static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         Set<String> known = Set.of("quick", "reps", "levers", "report", "out", "classpath", "agents", "calls", "slots", "work_ms",
-                "serializer", "graph_per_agent", "thread_snapshot", "java", "threads", "tag");
+                "serializer", "graph_per_agent", "thread_snapshot", "java", "threads", "tag", "async-slots", "async_slots");
         for (String arg : args) {
             String plain = arg.startsWith("--") ? arg.substring(2) : arg;
             int eq = plain.indexOf('=');
             String key = eq < 0 ? plain : plain.substring(0, eq);
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option '" + arg + "'; known: --quick, --reps=N, --levers, "
-                        + "--report, --out=DIR, --java=PATH, --threads=platform|virtual, --tag=NAME");
+                        + "--report, --out=DIR, --java=PATH, --threads=platform|virtual, --async-slots, --tag=NAME");
             }
             options.put(key, eq < 0 ? "true" : plain.substring(eq + 1));
         }

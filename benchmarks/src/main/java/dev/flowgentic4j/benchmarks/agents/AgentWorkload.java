@@ -77,7 +77,7 @@ final class AgentWorkload {
 
     /** The point to run and how. */
     record Spec(int agents, int calls, int slots, Duration work, Serializer serializer, boolean graphPerAgent,
-                boolean threadSnapshot, boolean virtualThreads) {
+                boolean threadSnapshot, boolean virtualThreads, boolean asyncCallSlots) {
         Duration ideal() {
             long waves = ((long) agents * calls + slots - 1) / slots;
             return work.multipliedBy(waves);
@@ -149,6 +149,7 @@ final class AgentWorkload {
                     List.of(ToolParameter.required("unit", Integer.class, "which unit")),
                     (s, args) -> s.work(args.get("unit", Integer.class)));
             ReactAgentConfig config = ReactAgentConfig.builder().stateSerializer(spec.serializer().create())
+                    .asyncCallSlots(spec.asyncCallSlots())
                     .maxIterations(Math.max(ReactAgentConfig.DEFAULT_MAX_ITERATIONS, spec.calls() + 1)).build();
             ScriptedToolCallingModel model = new ScriptedToolCallingModel(spec.calls());
             CompiledGraph<AgentExecutor.State> shared = Graphs.compile(wrappers.reactAgent(model, tools, config));

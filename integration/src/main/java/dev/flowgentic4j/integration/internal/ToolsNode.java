@@ -37,10 +37,10 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  * back to the model, or ends when there was nothing to run or the iteration guard tripped.
  *
  * <p>A known tool runs through LangGraph4j's own {@link LC4jToolService} (one request per call, so
- * its result message, error flag and state updates are LangGraph4j's), except flowgentic4j's own
- * tools ({@link ToolCallExecutor}), which run through {@link ToolCallExecutor#executeAsync}: a
- * service-backed tool then waits for a call slot under the service's concurrency limit without
- * holding a thread (its result message is built the way {@code LC4jToolService} builds it). What LangGraph4j 1.8.17 would
+ * its result message, error flag and state updates are LangGraph4j's). With {@code asyncCallSlots},
+ * flowgentic4j's own tools ({@link ToolCallExecutor}) run through {@link ToolCallExecutor#executeAsync}
+ * instead: a service-backed tool then waits for a call slot under the service's concurrency limit
+ * without holding a thread (its result message is built the way {@code LC4jToolService} builds it). What LangGraph4j 1.8.17 would
  * skip or crash on becomes a result text: an unknown tool name, an executor that throws. With an
  * executor, the calls of a turn that asks for several tools run on it concurrently; a turn with one
  * call runs it on the graph's own thread, which LangGraph4j 1.8.17 blocks on the node's future anyway
@@ -56,9 +56,18 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
 
     /** @param executor where tool calls run concurrently, or null to run them one after another */
     public ToolsNode(Map<ToolSpecification, ToolExecutor> tools, Executor executor, int maxIterations) {
+        this(tools, executor, maxIterations, false);
+    }
+
+    /**
+     * @param executor where tool calls run concurrently, or null to run them one after another
+     * @param asyncCallSlots whether flowgentic4j's service tools wait for a call slot without a thread
+     */
+    public ToolsNode(Map<ToolSpecification, ToolExecutor> tools, Executor executor, int maxIterations,
+            boolean asyncCallSlots) {
         this.toolService = new LC4jToolService(new LinkedHashMap<>(tools));
         tools.forEach((spec, tool) -> {
-            if (tool instanceof ToolCallExecutor ours) {
+            if (asyncCallSlots && tool instanceof ToolCallExecutor ours) {
                 asyncTools.put(spec.name(), ours);
             }
         });
