@@ -45,6 +45,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     final StopProcedure<S> stopping = new StopProcedure<>(this);
     private final RestartSupervisor<S> restarts = new RestartSupervisor<>(this);
     private final ServiceCalls<S> calls;
+    private final String callLabel;
 
     public ManagedService(Backend backend, Ticker ticker, ServiceDefinition<A, S> definition, A args, String id,
                           RetryConfig retry, Duration stopTimeout) {
@@ -59,6 +60,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.lifecycle.bind(this);
         this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout(), backend);
         this.calls = new ServiceCalls<>(id, lifecycle, gate);
+        this.callLabel = "call on service '" + id + "'";
         this.health = definition.health()
                 .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
                 .orElse(null);
@@ -203,7 +205,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     }
 
     private void runCall(Runnable call) {
-        backend.submit("call on service '" + id + "'", () -> {
+        backend.submit(callLabel, () -> {
             call.run();
             return null;
         });
