@@ -183,7 +183,8 @@ final class ScaleReport {
 
     /**
      * The key points of every run side by side: {@code agent-scale-phase1.csv} (before phase 2),
-     * {@code agent-scale.csv} and each tagged {@code agent-scale-TAG.csv} (another JDK or threads).
+     * {@code agent-scale.csv} and each tagged {@code agent-scale-TAG.csv} (another JDK or threads;
+     * a tag starting with "before" is a run of the code before phase 2).
      */
     private static void comparison(StringBuilder md, Path results) throws IOException {
         Map<String, List<Row>> runs = new LinkedHashMap<>();
@@ -193,7 +194,8 @@ final class ScaleReport {
             for (Path file : files.sorted().toList()) {
                 String name = file.getFileName().toString();
                 if (name.startsWith("agent-scale-") && name.endsWith(".csv") && !name.equals("agent-scale-phase1.csv")) {
-                    runs.put("after, " + name.substring("agent-scale-".length(), name.length() - 4), read(file));
+                    String tag = name.substring("agent-scale-".length(), name.length() - 4);
+                    runs.put(tag.startsWith("before") ? tag : "after, " + tag, read(file));
                 }
             }
         }
