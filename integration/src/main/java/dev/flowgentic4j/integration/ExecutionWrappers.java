@@ -1,6 +1,7 @@
 package dev.flowgentic4j.integration;
 
 import dev.flowgentic4j.integration.internal.GraphNodes;
+import dev.flowgentic4j.integration.internal.ObservedTools;
 import dev.flowgentic4j.integration.internal.ReactAgentGraph;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ServiceToolFunction;
@@ -8,6 +9,7 @@ import dev.flowgentic4j.tools.ToolArguments;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.FlowEngine;
+import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -120,7 +122,8 @@ public final class ExecutionWrappers {
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(parameters, "parameters");
         FunctionTask<ToolArguments, ?> task = engine.functionTask(name, function, retry);
-        return AgentTools.function(task, description, parameters);
+        return ObservedTools.wrap(AgentTools.function(task, description, parameters), engine.telemetry(),
+                FlowType.AGENT_TOOL_AS_FUNCTION, null);
     }
 
     /**
@@ -134,7 +137,8 @@ public final class ExecutionWrappers {
      */
     public <S> Map<ToolSpecification, ToolExecutor> agentToolAsService(ServiceFuture<? extends S> service,
             Class<S> toolType) {
-        return AgentTools.serviceObject(service, toolType, config.serviceReadyTimeout());
+        return ObservedTools.wrap(AgentTools.serviceObject(service, toolType, config.serviceReadyTimeout()),
+                engine.telemetry(), FlowType.AGENT_TOOL_AS_SERVICE, service);
     }
 
     /**
@@ -146,8 +150,8 @@ public final class ExecutionWrappers {
      */
     public <S> Map<ToolSpecification, ToolExecutor> agentToolAsService(ServiceFuture<S> service, String name,
             String description, List<ToolParameter> parameters, ServiceToolFunction<? super S> function) {
-        return AgentTools.serviceFunction(service, name, description, parameters, function,
-                config.serviceReadyTimeout());
+        return ObservedTools.wrap(AgentTools.serviceFunction(service, name, description, parameters, function,
+                config.serviceReadyTimeout()), engine.telemetry(), FlowType.AGENT_TOOL_AS_SERVICE, service);
     }
 
     // ---- agent graph --------------------------------------------------------------------------

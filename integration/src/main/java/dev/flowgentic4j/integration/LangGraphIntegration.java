@@ -1,12 +1,19 @@
 package dev.flowgentic4j.integration;
 
+import dev.flowgentic4j.integration.internal.NodeTelemetry;
 import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
+import org.bsc.langgraph4j.StateGraph;
+import org.bsc.langgraph4j.state.AgentState;
 
 /**
  * The entry point, and the one manager surface for LangGraph4j and langchain4j users: owns the
@@ -32,6 +39,7 @@ public final class LangGraphIntegration implements AutoCloseable {
     private final IntegrationConfig config;
     private final FlowEngine engine;
     private final ExecutionWrappers wrappers;
+    private final Set<StateGraph<?>> observed = Collections.newSetFromMap(new WeakHashMap<>()); // guarded by itself
 
     private LangGraphIntegration(IntegrationConfig config) {
         this.config = config;
@@ -55,6 +63,44 @@ public final class LangGraphIntegration implements AutoCloseable {
 
     public IntegrationConfig config() {
         return config;
+    }
+
+    /**
+     * The event stream, metrics and health endpoint of this integration's services, tasks, nodes and
+     * tools. Node events need {@link #observe(StateGraph)} on the graph.
+     *
+     * <pre>{@code
+     * try (EventRecorder recorder = integration.telemetry().record()) { ... }
+     * new FlowMeterBinder(integration.telemetry().metrics()).bindTo(meterRegistry);
+     * integration.telemetry().startHealthEndpoint(8081);
+     * }</pre>
+     */
+    public Telemetry telemetry() {
+        return engine.telemetry();
+    }
+
+    /**
+     * Makes every node run of {@code graph} (any node: ours, LangGraph4j's, the user's) a NODE call
+     * event of this integration's telemetry, tagged with the flow type and service of our nodes.
+     * Call it before compiling; observing the same graph again changes nothing. Costs one volatile
+     * read per node run while no one listens.
+     *
+     * <pre>{@code
+     * CompiledGraph<AgentState> graph = Graphs.compile(integration.observe(stateGraph));
+     * }</pre>
+     *
+     * @return {@code graph}
+     * @throws NullPointerException if {@code graph} is null
+     */
+    public <S extends AgentState> StateGraph<S> observe(StateGraph<S> graph) {
+        Objects.requireNonNull(graph, "graph");
+        synchronized (observed) {
+            if (!observed.add(graph)) {
+                return graph; // observed already: one hook, or every node run would count twice
+            }
+        }
+        graph.addWrapCallNodeHook(new NodeTelemetry<>(engine.telemetry()));
+        return graph;
     }
 
     /** Every service instance started so far, in start order. */

@@ -54,9 +54,11 @@ public final class AgentWithServiceTools {
     private AgentWithServiceTools() {}
 
     public static void main(String[] args) {
-        int status = launch(System.getenv(), args.length > 0 ? List.of(String.join(" ", args))
+        List<String> rest = new ArrayList<>(List.of(args));
+        String backend = Backends.takeBackendOption(rest, "AgentWithServiceTools");
+        int status = launch(System.getenv(), !rest.isEmpty() ? List.of(String.join(" ", rest))
                 : List.of("What is the weather in Oslo, and the 3-day forecast for Rome?",
-                        "Is our demo server up? Check /api/health."), System.out, System.err);
+                        "Is our demo server up? Check /api/health."), System.out, System.err, backend);
         if (status != 0) {
             System.exit(status);
         }
@@ -67,6 +69,12 @@ public final class AgentWithServiceTools {
      * set and returns 2. Never prints the key.
      */
     static int launch(Map<String, String> env, List<String> questions, PrintStream out, PrintStream err) {
+        return launch(env, questions, out, err, "local");
+    }
+
+    /** {@link #launch(Map, List, PrintStream, PrintStream)} on the backend named {@code backend}. */
+    static int launch(Map<String, String> env, List<String> questions, PrintStream out, PrintStream err,
+                      String backend) {
         String key = env.get("OPENAI_API_KEY");
         if (key == null || key.isBlank()) {
             err.println("AgentWithServiceTools needs an OpenAI-compatible chat endpoint. Set:");
@@ -81,7 +89,7 @@ public final class AgentWithServiceTools {
         ChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(key).modelName(modelName)
                 .timeout(Duration.ofSeconds(60)).maxRetries(1).build();
         try {
-            run(model, questions, out);
+            run(model, questions, out, backend);
             return 0;
         } catch (RuntimeException e) {
             Optional<Throwable> unreachable = unreachableCause(e);
@@ -107,10 +115,15 @@ public final class AgentWithServiceTools {
         return Optional.empty();
     }
 
-    /** Builds the services, the tools and the graph, and asks each question in turn. */
+    /** Builds the services, the tools and the graph, and asks each question in turn, on the local backend. */
     public static Report run(ChatModel model, List<String> questions, PrintStream out) {
+        return run(model, questions, out, "local");
+    }
+
+    /** {@link #run(ChatModel, List, PrintStream)} on the backend named {@code backend}. */
+    public static Report run(ChatModel model, List<String> questions, PrintStream out, String backend) {
         AtomicInteger coldStarts = new AtomicInteger();
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+        try (LangGraphIntegration integration = Backends.integration(backend, out)) {
             ExecutionWrappers wrappers = integration.executionWrappers();
 
             // two SERVICE_TASKs: started once, alive for every question below

@@ -23,7 +23,8 @@ import java.util.stream.LongStream;
  * and a clean shutdown after which both ports refuse connections.
  *
  * <p>Run it with {@code ./mvnw -q -pl quickstart -am compile exec:java} (see README). Pass a port as the first
- * argument to pin server 1's port; the default 0 picks free ports.
+ * argument to pin server 1's port; the default 0 picks free ports. {@code --backend ignite} runs it on
+ * the Ignite backend (see docs/ignite.md), chosen by name at run time.
  */
 public final class ServiceIntermittent {
 
@@ -39,16 +40,18 @@ public final class ServiceIntermittent {
 
     public static void main(String[] args) {
         int port;
+        List<String> rest = new ArrayList<>(List.of(args));
+        String backend = Backends.takeBackendOption(rest, "ServiceIntermittent");
         try {
-            port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+            port = rest.isEmpty() ? 0 : Integer.parseInt(rest.get(0));
         } catch (NumberFormatException e) {
             System.err.println("ServiceIntermittent: the first argument is server 1's port (0..65535), was '"
-                    + args[0] + "'");
+                    + rest.get(0) + "'");
             System.exit(2);
             return;
         }
         try {
-            run(System.out, port);
+            run(System.out, port, backend);
         } catch (RuntimeException e) {
             System.err.println("ServiceIntermittent failed: " + e.getMessage()
                     + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
@@ -56,11 +59,19 @@ public final class ServiceIntermittent {
         }
     }
 
-    /** Runs Parts 1 to 4, printing to {@code out}. */
+    /** Runs Parts 1 to 4 on the local backend, printing to {@code out}. */
     public static Report run(PrintStream out, int firstPort) {
+        return run(out, firstPort, "local");
+    }
+
+    /**
+     * Runs Parts 1 to 4 on the backend named {@code backend} ({@code local}, or one whose module is on
+     * the classpath, such as {@code ignite}), printing to {@code out}.
+     */
+    public static Report run(PrintStream out, int firstPort, String backend) {
         AtomicInteger coldStarts = new AtomicInteger();
         List<Exchange> exchanges = new ArrayList<>();
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+        try (LangGraphIntegration integration = Backends.integration(backend, out)) {
             // SERVICE_TASK wraps the server so that it keeps running between requests
             ServiceTask<Integer, SimpleServer> startServer = integration.executionWrappers().serviceTask(
                     ServiceDefinition.builder("start_server", (Integer port) -> {

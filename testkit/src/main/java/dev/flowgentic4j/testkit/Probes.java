@@ -58,7 +58,9 @@ public final class Probes {
     public static boolean portRefuses(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return false;
+            // a free port in the ephemeral range can be handed to this very socket, which then
+            // "connects" to itself (TCP simultaneous open): nobody else accepted it
+            return socket.getLocalPort() == port;
         } catch (IOException e) {
             return true;
         }

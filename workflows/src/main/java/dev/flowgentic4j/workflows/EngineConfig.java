@@ -1,6 +1,7 @@
 package dev.flowgentic4j.workflows;
 
 import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.telemetry.TelemetryConfig;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,6 +28,7 @@ public final class EngineConfig {
     private final Duration backendShutdownTimeout;
     private final Ticker ticker;
     private final LocalBackendConfig localBackend;
+    private final TelemetryConfig telemetry;
 
     private EngineConfig(Builder b) {
         this.localBackend = b.localBackend != null ? b.localBackend : LocalBackendConfig.ofDefaults();
@@ -36,6 +38,7 @@ public final class EngineConfig {
         this.stopTimeout = b.stopTimeout;
         this.backendShutdownTimeout = b.backendShutdownTimeout;
         this.ticker = b.ticker;
+        this.telemetry = b.telemetry;
     }
 
     /** A local backend, default retries ({@link RetryConfig#ofDefaults()}), 10 s stop timeout. */
@@ -85,6 +88,11 @@ public final class EngineConfig {
         return ticker;
     }
 
+    /** Telemetry settings (the cold-start progress log); {@link TelemetryConfig#ofDefaults()} by default. */
+    public TelemetryConfig telemetry() {
+        return telemetry;
+    }
+
     /** Builds an {@link EngineConfig}; each setter checks its argument at once. */
     public static final class Builder {
         private Backend backend;
@@ -94,6 +102,7 @@ public final class EngineConfig {
         private Duration backendShutdownTimeout = DEFAULT_BACKEND_SHUTDOWN_TIMEOUT;
         private Ticker ticker = Ticker.systemTicker();
         private LocalBackendConfig localBackend;
+        private TelemetryConfig telemetry = TelemetryConfig.ofDefaults();
 
         private Builder() {}
 
@@ -109,6 +118,11 @@ public final class EngineConfig {
         /** The clock of start-up durations, uptime and restart windows (a fake one in tests). */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        public Builder telemetry(TelemetryConfig telemetry) {
+            this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
             return this;
         }
 

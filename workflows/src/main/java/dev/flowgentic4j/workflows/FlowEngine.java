@@ -5,6 +5,9 @@ import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.LocalBackend;
 import dev.flowgentic4j.workflows.internal.ManagedService;
 import dev.flowgentic4j.workflows.internal.RetryingRun;
+import dev.flowgentic4j.workflows.telemetry.CallEvent;
+import dev.flowgentic4j.workflows.telemetry.CallSpan;
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,6 +51,7 @@ public final class FlowEngine implements AutoCloseable {
 
     private final EngineConfig config;
     private final Backend backend;
+    private final Telemetry telemetry;
     private final Object lock = new Object();
     private final Set<String> taskNames = new HashSet<>();          // guarded by lock
     private final List<ManagedService<?, ?>> services = new ArrayList<>(); // start order; guarded by lock
@@ -58,6 +63,7 @@ public final class FlowEngine implements AutoCloseable {
     private FlowEngine(EngineConfig config) {
         this.config = config;
         this.backend = config.backend().orElseGet(() -> new LocalBackend("local", config.localBackend()));
+        this.telemetry = new Telemetry(config.telemetry(), config.ticker(), backend, this::services);
     }
 
     /** An engine with {@link EngineConfig#ofDefaults()}: a local backend. */
@@ -76,6 +82,11 @@ public final class FlowEngine implements AutoCloseable {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** The event stream, metrics and health endpoint of this engine's services and calls. */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     /**
@@ -211,6 +222,7 @@ public final class FlowEngine implements AutoCloseable {
         }
         ShutdownException problems = null;
         try {
+            telemetry.close(); // the health endpoint goes first: probes then see the engine as gone
             problems = stopAll(toStop);
         } finally {
             done.complete(problems);
@@ -314,8 +326,21 @@ public final class FlowEngine implements AutoCloseable {
         @Override
         public CompletableFuture<R> submit(A args) {
             ensureOpen("run task '" + name + "'"); // no lock on a call: a close that begins now rejects the work
-            RetryingRun<R> run = RetryingRun.start(backend, "task '" + name + "'", () -> function.apply(args), retry,
+            CallSpan span = telemetry.beginCall(CallEvent.Kind.TASK, name, FlowType.FUNCTION_TASK, null, 0);
+            Callable<R> work = span == null ? () -> function.apply(args) : () -> {
+                span.attempt();
+                return function.apply(args);
+            };
+            RetryingRun<R> run;
+            try {
+                run = RetryingRun.start(backend, "task '" + name + "'", work, retry,
                     (attempts, cause) -> new TaskFailedException(name, attempts, cause), ignored -> { });
+            } catch (RuntimeException e) {
+                if (span != null) {
+                    span.end(e);
+                }
+                throw e;
+            }
             CompletableFuture<R> result = new CompletableFuture<>() {
                 @Override
                 public boolean cancel(boolean mayInterruptIfRunning) {
@@ -324,6 +349,9 @@ public final class FlowEngine implements AutoCloseable {
                 }
             };
             run.result().whenComplete((value, error) -> {
+                if (span != null) {
+                    span.end(error == null ? null : Futures.unwrap(error)); // before the caller sees the outcome
+                }
                 if (error == null) {
                     result.complete(value);
                 } else {
@@ -380,9 +408,11 @@ public final class FlowEngine implements AutoCloseable {
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
                 service.markStarting();
+                telemetry.watch(service); // registers a listener: no user code runs here
                 services.add(service);
                 instances.add(service);
             }
+            telemetry.started(service);
             service.coldStart(); // a close that came meanwhile has already stopped it: then nothing starts
             return service;
         }

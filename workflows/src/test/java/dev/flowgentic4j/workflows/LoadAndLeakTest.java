@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -68,13 +71,29 @@ class LoadAndLeakTest {
         return fds == null ? -1 : fds.length;
     }
 
+    /** Listening TCP sockets of this process (other processes on the machine do not count). */
     private static long listeningSockets() throws IOException {
+        Set<String> ours = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        ours.add(target.substring("socket:[".length(), target.length() - 1));
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the descriptor was closed while we listed them
+                }
+            }
+        }
         long count = 0;
         for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             Path path = Path.of(file);
             if (Files.exists(path)) {
                 count += Files.readAllLines(path).stream().skip(1)
-                        .filter(line -> line.trim().split("\\s+")[3].equals("0A")).count();
+                        .map(line -> line.trim().split("\\s+"))
+                        .filter(columns -> columns[3].equals("0A") && ours.contains(columns[9]))
+                        .count();
             }
         }
         return count;

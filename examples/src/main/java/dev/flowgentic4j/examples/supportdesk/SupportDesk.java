@@ -6,12 +6,16 @@ import dev.flowgentic4j.patterns.Options;
 import dev.flowgentic4j.patterns.PatternServices;
 import dev.flowgentic4j.patterns.RedisSettings;
 import dev.flowgentic4j.examples.Unreachable;
+import dev.flowgentic4j.integration.ExecutionReport;
 import dev.flowgentic4j.integration.ExecutionWrappers;
+import dev.flowgentic4j.integration.Graphs;
 import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.telemetry.EventRecorder;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.bsc.langgraph4j.CompiledGraph;
+import org.bsc.langgraph4j.StateGraph;
 
 /**
  * The production patterns working together: a support desk that answers customer questions with a
@@ -33,7 +38,9 @@ import org.bsc.langgraph4j.CompiledGraph;
  * <p>On a fresh machine it runs on embedded defaults: an embedded PostgreSQL, the in-process model
  * and an in-process cache. Options: {@code --jdbc-url} ({@value DatabaseSettings#URL_VARIABLE}),
  * {@code --redis-url} ({@value RedisSettings#URL_VARIABLE}), {@code OPENAI_API_KEY} /
- * {@code OPENAI_BASE_URL} / {@code OPENAI_MODEL}.
+ * {@code OPENAI_BASE_URL} / {@code OPENAI_MODEL}, and {@code --report=DIR}, which writes the run's
+ * execution report ({@link ExecutionReport}: {@code execution_summary.md}, {@code report.html},
+ * {@code events.json}) into {@code DIR}.
  */
 public final class SupportDesk {
     /** How long a node waits for a service that is still starting. */
@@ -51,19 +58,30 @@ public final class SupportDesk {
             "Please remove my account and all my data",
             "where do I find the PDF of my bill?");
 
-    /** Where the services are. */
+    /** Where the services are, and where to write the execution report (none by default). */
     public record Settings(DatabaseSettings database, Optional<RedisSettings> redis,
-                           Optional<SupportAgent.Settings> agent) {
+                           Optional<SupportAgent.Settings> agent, Optional<Path> report) {
         public Settings {
             Objects.requireNonNull(database, "database");
             Objects.requireNonNull(redis, "redis");
             Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(report, "report");
+        }
+
+        /** Without a report. */
+        public Settings(DatabaseSettings database, Optional<RedisSettings> redis, Optional<SupportAgent.Settings> agent) {
+            this(database, redis, agent, Optional.empty());
+        }
+
+        /** The same settings, writing the execution report into {@code directory}. */
+        public Settings withReport(Path directory) {
+            return new Settings(database, redis, agent, Optional.of(directory));
         }
 
         public static Settings from(Options options) {
             return new Settings(DatabaseSettings.from(options).withApplicationName("flowgentic4j-supportdesk"),
                     RedisSettings.configured(options).map(r -> r.withClientName("flowgentic4j-supportdesk")),
-                    SupportAgent.Settings.from(options));
+                    SupportAgent.Settings.from(options), options.value("report", null).map(Path::of));
         }
     }
 
@@ -83,7 +101,12 @@ public final class SupportDesk {
 
     /** Starts the services, answers {@code questions} in order, prints to {@code out}, stops everything. */
     public static Report run(PrintStream out, Settings settings, List<String> questions) throws TimeoutException {
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+        LangGraphIntegration integration = LangGraphIntegration.create();
+        EventRecorder recorder = settings.report().isPresent() ? integration.telemetry().record() : null;
+        StateGraph<SupportDeskState> definition;
+        SupportDeskState last = null;
+        Report result;
+        try (integration) {
             ExecutionWrappers wrappers = integration.executionWrappers();
             out.println("SupportDesk: starting services");
 
@@ -110,8 +133,9 @@ public final class SupportDesk {
                 FaqStore.seed(pool, model.join());
                 return null;
             });
-            CompiledGraph<SupportDeskState> graph = SupportDeskGraph.compile(wrappers,
-                    new SupportDeskGraph.Services(model, database.pool(), cache, agent), READY_TIMEOUT);
+            definition = integration.observe(SupportDeskGraph.define(wrappers,
+                    new SupportDeskGraph.Services(model, database.pool(), cache, agent), READY_TIMEOUT));
+            CompiledGraph<SupportDeskState> graph = Graphs.compile(definition);
 
             Map<String, Duration> startup = new LinkedHashMap<>();
             for (ServiceFuture<?> service : integration.services()) {
@@ -129,6 +153,7 @@ public final class SupportDesk {
                 long start = System.nanoTime();
                 SupportDeskState state = graph.invoke(Map.of(SupportDeskState.QUESTION, question))
                         .orElseThrow(() -> new IllegalStateException("the graph ended without a state"));
+                last = state;
                 Answer answer = new Answer(question, state.answer().orElseThrow(), state.matchedQuestion(),
                         state.score(), state.cached(), state.rephrased(), Duration.ofNanos(System.nanoTime() - start));
                 answers.add(answer);
@@ -136,7 +161,14 @@ public final class SupportDesk {
                         answer.cached() ? ", cache hit" : answer.score().map(s -> String.format(", score %.2f", s))
                                 .orElse(""), question, answer.answer());
             }
-            return new Report(answers, startup, cacheName, agent.isPresent());
+            result = new Report(answers, startup, cacheName, agent.isPresent());
         }
+        if (recorder != null) { // after the close: the report shows the services stopping too
+            recorder.close();
+            ExecutionReport report = ExecutionReport.builder("SupportDesk").graph(definition).events(recorder.events())
+                    .finalState(last == null ? Map.of() : last.data()).write(settings.report().get());
+            out.println("Execution report: " + report.html().toAbsolutePath());
+        }
+        return result;
     }
 }

@@ -58,6 +58,16 @@ public final class SupportDeskGraph {
      */
     public static CompiledGraph<SupportDeskState> compile(ExecutionWrappers wrappers, Services services,
                                                           Duration readyTimeout) {
+        return Graphs.compile(define(wrappers, services, readyTimeout));
+    }
+
+    /**
+     * Builds the graph, not compiled (to observe it, or draw it).
+     *
+     * @throws dev.flowgentic4j.integration.GraphException if LangGraph4j rejects the graph
+     */
+    public static StateGraph<SupportDeskState> define(ExecutionWrappers wrappers, Services services,
+                                                      Duration readyTimeout) {
         String afterAnswer = services.agent().isPresent() ? "rephrase" : END;
         return Graphs.define(() -> {
             StateGraph<SupportDeskState> graph = new StateGraph<>(Map.of(), SupportDeskState::new)
@@ -89,7 +99,7 @@ public final class SupportDeskGraph {
                                 SupportDeskState.REPHRASED, true), readyTimeout))
                         .addEdge("rephrase", END);
             }
-            return graph.compile();
+            return graph;
         });
     }
 

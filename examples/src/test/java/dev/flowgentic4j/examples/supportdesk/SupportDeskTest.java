@@ -13,22 +13,25 @@ import dev.flowgentic4j.testkit.StubRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The SupportDesk workflow end to end, on real services. */
 class SupportDeskTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     @Test
-    void answers_on_embedded_defaults_with_the_nearest_faq_and_serves_repeats_from_the_in_process_cache()
-            throws Exception {
+    void answers_on_embedded_defaults_with_the_nearest_faq_and_serves_repeats_from_the_in_process_cache(
+            @TempDir Path reportDir) throws Exception {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         SupportDesk.Settings settings = new SupportDesk.Settings(ExampleServers.embeddedDatabase(), Optional.empty(),
-                Optional.empty());
+                Optional.empty()).withReport(reportDir);
 
         SupportDesk.Report report = SupportDesk.run(new PrintStream(printed, true, StandardCharsets.UTF_8), settings,
                 List.of("I forgot my password, what can I do?", "Where do I find the PDF of my bill?",
@@ -44,7 +47,16 @@ class SupportDeskTest {
         assertThat(report.startupCosts().keySet()).containsExactlyInAnyOrder("embedding_model#1",
                 "in_process_cache#2", "embedded_postgres#3", "db_pool#4");
         String output = printed.toString(StandardCharsets.UTF_8);
-        assertThat(output).contains("no Redis URL configured", "One-time start-up cost per service", "cache hit");
+        assertThat(output).contains("no Redis URL configured", "One-time start-up cost per service", "cache hit",
+                "Execution report: " + reportDir.resolve("report.html").toAbsolutePath());
+
+        // --report: one cold start per service, 3 misses embedded and 1 hit that never reached the model
+        String summary = Files.readString(reportDir.resolve("execution_summary.md"));
+        assertThat(summary).contains("| embedding_model#1 | embedding_model | TERMINATED | 1 |",
+                "| node | check_cache | SERVICE_TASK | 4 | 0 | 0 |", "| node | embed | SERVICE_TASK | 3 | 0 | 0 |",
+                "None: every node of the graph ran.", "```mermaid", "gantt");
+        assertThat(reportDir.resolve("report.html")).content().contains("<svg id=\"timeline\"");
+        assertThat(reportDir.resolve("events.json")).content().contains("\"name\":\"nearest_faq\"");
     }
 
     @Test

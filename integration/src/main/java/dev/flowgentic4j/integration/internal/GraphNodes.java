@@ -2,10 +2,12 @@ package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.integration.ServiceNodeAction;
 import dev.flowgentic4j.workflows.Backend;
+import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.TaskFailedException;
 import dev.flowgentic4j.workflows.TaskFunction;
+import dev.flowgentic4j.workflows.telemetry.CallSpan;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,8 +29,12 @@ public final class GraphNodes {
     public static <S, St extends AgentState> AsyncNodeAction<St> service(ServiceFuture<S> service,
             ServiceNodeAction<? super S, St> action, Duration readyTimeout) {
         return state -> {
+            CallSpan node = NodeTelemetry.current(); // set while an observed graph invokes this node
             try {
                 return service.callAsync(readyTimeout, instance -> {
+                    if (node != null) {
+                        node.usedService(FlowType.SERVICE_TASK, service.id(), service.generation());
+                    }
                     Map<String, Object> update = action.apply(instance, state);
                     return update == null ? Map.<String, Object>of() : update;
                 });
@@ -41,6 +47,7 @@ public final class GraphNodes {
     /** A node whose every run is a call of {@code task} (on the backend, with its retries) on the state. */
     public static <St extends AgentState> AsyncNodeAction<St> function(FunctionTask<St, Map<String, Object>> task) {
         return state -> {
+            tag(FlowType.FUNCTION_TASK);
             try {
                 return task.submit(state).thenApply(update -> update == null ? Map.of() : update);
             } catch (RuntimeException e) {
@@ -53,6 +60,7 @@ public final class GraphNodes {
     public static <St extends AgentState> AsyncNodeAction<St> block(Backend backend, String name,
             TaskFunction<St, Map<String, Object>> block) {
         return state -> {
+            tag(FlowType.EXECUTION_BLOCK);
             try {
                 return backend.submit("block '" + name + "'", () -> {
                     try {
@@ -66,5 +74,12 @@ public final class GraphNodes {
                 return CompletableFuture.failedFuture(e);
             }
         };
+    }
+
+    private static void tag(FlowType type) {
+        CallSpan node = NodeTelemetry.current();
+        if (node != null) {
+            node.flowType(type);
+        }
     }
 }

@@ -40,8 +40,8 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  * its result message, error flag and state updates are LangGraph4j's). With {@code asyncCallSlots},
  * flowgentic4j's own tools ({@link ToolCallExecutor}) run through {@link ToolCallExecutor#executeAsync}
  * instead: a service-backed tool then waits for a call slot under the service's concurrency limit
- * without holding a thread (its result message is built the way {@code LC4jToolService} builds it). What LangGraph4j 1.8.17 would
- * skip or crash on becomes a result text: an unknown tool name, an executor that throws. With an
+ * without holding a thread (its result message is built the way {@code LC4jToolService} builds it).
+ * What LangGraph4j 1.8.17 would skip or crash on becomes a result text: an unknown tool name, an executor that throws. With an
  * executor, the calls of a turn that asks for several tools run on it concurrently; a turn with one
  * call runs it on the graph's own thread, which LangGraph4j 1.8.17 blocks on the node's future anyway
  * (a hand-off would only add a second waiting thread). Thread-safe.
@@ -121,9 +121,9 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
     private CompletableFuture<Command> call(ToolExecutionRequest request, InvocationContext context) {
         ToolCallExecutor ours = asyncTools.get(request.name());
         if (ours != null) {       // a service-backed tool waits for its call slot without holding a thread
-            return ours.executeAsync(request, context).thenApply(result -> new Command(Map.of(MessagesState.MESSAGES_STATE,
-                    List.of(ToolExecutionResultMessage.builder().id(request.id()).toolName(request.name())
-                            .text(result.resultText()).isError(result.isError()).build()))));
+            return ours.executeAsync(request, context).thenApply(result -> new Command(Map.of(
+                    MessagesState.MESSAGES_STATE, List.of(ToolExecutionResultMessage.builder().id(request.id())
+                            .toolName(request.name()).text(result.resultText()).isError(result.isError()).build()))));
         }
         try {
             return toolService.execute(List.of(request), context, MessagesState.MESSAGES_STATE)

@@ -1,0 +1,69 @@
+package dev.flowgentic4j.workflows.telemetry;
+
+import dev.flowgentic4j.workflows.FlowType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The start or the end of one task, node or tool call. A call's START and END share its
+ * {@code callId}.
+ *
+ * @param phase START or END
+ * @param kind task, graph node or agent tool
+ * @param name the task, node or tool name
+ * @param flowType the flow type of what was called
+ * @param callId unique per call in its engine
+ * @param attempt attempts made so far (at END: all of them; 1 for calls without retries)
+ * @param serviceId the service instance the call used, or null
+ * @param generation that instance's generation when the call used it (0 without a service)
+ * @param duration at END, how long the call took; null at START
+ * @param outcome at END, SUCCESS or FAILURE; null at START
+ * @param error at END of a failed call, what was thrown; otherwise null
+ */
+public record CallEvent(Phase phase, Kind kind, String name, FlowType flowType, long callId, int attempt,
+                        String serviceId, int generation, long nanos, Instant at, Duration duration,
+                        Outcome outcome, String error) implements FlowEvent {
+
+    /** START or END. */
+    public enum Phase { START, END }
+
+    /** What was called. */
+    public enum Kind { TASK, NODE, TOOL }
+
+    /** How a call ended. */
+    public enum Outcome { SUCCESS, FAILURE }
+
+    public CallEvent {
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(flowType, "flowType");
+        Objects.requireNonNull(at, "at");
+    }
+
+    /** Whether this is the END of a call that failed. */
+    public boolean failed() {
+        return outcome == Outcome.FAILURE;
+    }
+
+    @Override
+    public String toJson() {
+        return new Json.Object()
+                .put("event", "call")
+                .put("phase", phase.name())
+                .put("kind", kind.name())
+                .put("name", name)
+                .put("flowType", flowType.name())
+                .put("callId", callId)
+                .put("attempt", attempt)
+                .put("serviceId", serviceId)
+                .put("generation", generation)
+                .put("nanos", nanos)
+                .put("at", at.toString())
+                .put("durationMillis", duration == null ? null : duration.toNanos() / 1e6)
+                .put("outcome", outcome == null ? null : outcome.name())
+                .put("error", error)
+                .toString();
+    }
+}

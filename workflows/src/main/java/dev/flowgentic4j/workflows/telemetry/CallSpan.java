@@ -1,0 +1,76 @@
+package dev.flowgentic4j.workflows.telemetry;
+
+import dev.flowgentic4j.workflows.FlowType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One task, node or tool call being observed: its START is published when it is created by
+ * {@link Telemetry#beginCall}, its END by {@link #end}. Instrumentation code only; thread-safe.
+ */
+public final class CallSpan {
+    private final Telemetry telemetry;
+    private final CallEvent.Kind kind;
+    private final String name;
+    private final long callId;
+    private final long startNanos;
+    private final AtomicInteger attempts = new AtomicInteger();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile FlowType flowType;
+    private volatile String serviceId;
+    private volatile int generation;
+
+    CallSpan(Telemetry telemetry, CallEvent.Kind kind, String name, FlowType flowType, String serviceId,
+             int generation) {
+        this.telemetry = telemetry;
+        this.kind = kind;
+        this.name = name;
+        this.flowType = flowType;
+        this.serviceId = serviceId;
+        this.generation = generation;
+        this.callId = telemetry.nextCallId();
+        this.startNanos = telemetry.ticker().read();
+        telemetry.publish(new CallEvent(CallEvent.Phase.START, kind, name, flowType, callId, 1, serviceId,
+                generation, startNanos, Instant.now(), null, null, null));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The call used (or will use) this service instance; also sets the call's flow type. */
+    public void usedService(FlowType type, String id, int gen) {
+        this.flowType = type;
+        this.serviceId = id;
+        this.generation = gen;
+    }
+
+    /** Sets the flow type (a node learns it from what it runs). */
+    public void flowType(FlowType type) {
+        this.flowType = type;
+    }
+
+    /** One more attempt began. */
+    public void attempt() {
+        attempts.incrementAndGet();
+    }
+
+    /** Publishes the END (once; later calls do nothing). */
+    public void end(Throwable error) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        long now = telemetry.ticker().read();
+        telemetry.publish(new CallEvent(CallEvent.Phase.END, kind, name, flowType, callId,
+                Math.max(1, attempts.get()), serviceId, generation, now, Instant.now(),
+                Duration.ofNanos(Math.max(0, now - startNanos)),
+                error == null ? CallEvent.Outcome.SUCCESS : CallEvent.Outcome.FAILURE,
+                error == null ? null : describe(error)));
+    }
+
+    private static String describe(Throwable error) {
+        return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+    }
+}

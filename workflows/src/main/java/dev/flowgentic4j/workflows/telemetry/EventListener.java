@@ -1,0 +1,11 @@
+package dev.flowgentic4j.workflows.telemetry;
+
+/**
+ * Receives the telemetry stream of an engine. Called on the thread where the event happened (a
+ * caller's, a backend thread), never while the engine holds a lock, possibly from several threads
+ * at once: implementations must be thread-safe and quick. Anything it throws is logged and ignored.
+ */
+@FunctionalInterface
+public interface EventListener {
+    void onEvent(FlowEvent event);
+}
