@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * result text that names what was wrong, so the agent's conversation goes on. Thread-safe if the
  * body is.
  */
-public final class ToolCallExecutor implements ToolExecutor {
+public final class ToolCallExecutor implements AsyncToolExecutor {
     private static final Logger log = LoggerFactory.getLogger(ToolCallExecutor.class);
 
     /** What a tool does with its bound arguments. */
@@ -60,6 +60,7 @@ public final class ToolCallExecutor implements ToolExecutor {
      * (the service's {@code callAsync}): the future completes with the result, never exceptionally;
      * with a free slot (or without an asynchronous body) it is complete on return.
      */
+    @Override
     public CompletableFuture<ToolExecutionResult> executeAsync(ToolExecutionRequest request, InvocationContext context) {
         Object memoryId = context == null ? null : context.chatMemoryId();
         if (asyncBody == null) {
