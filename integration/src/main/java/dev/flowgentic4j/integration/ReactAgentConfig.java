@@ -30,6 +30,7 @@ public final class ReactAgentConfig {
     private final int maxIterations;
     private final boolean executeToolsConcurrently;
     private final Executor toolExecutor;
+    private final boolean asyncCallSlots;
     private final StateSerializer<AgentExecutor.State> stateSerializer;
     private final String systemMessage;
     private final ResponseFormat responseFormat;
@@ -41,6 +42,7 @@ public final class ReactAgentConfig {
         this.executeToolsConcurrently = b.executeToolsConcurrently;
         this.toolExecutor = b.toolExecutor;
         this.stateSerializer = b.stateSerializer;
+        this.asyncCallSlots = b.asyncCallSlots;
     }
 
     public static ReactAgentConfig ofDefaults() {
@@ -74,6 +76,18 @@ public final class ReactAgentConfig {
         return Optional.ofNullable(responseFormat);
     }
 
+    /**
+     * Whether a service-backed tool waits for its service's call slot asynchronously (the tools step
+     * returns an incomplete future; the call then runs on the backend); false by default: the call
+     * waits on the graph's thread. LangGraph4j 1.8.17 parks the graph's thread on the node's future
+     * anyway, so the asynchronous wait saves no thread there and adds a hand-off per waiting call
+     * (measured: {@code benchmarks/RESULTS.md}, "async tools step"). For graph runtimes that do not
+     * block, or to keep the gate's queue free of parked threads.
+     */
+    public boolean asyncCallSlots() {
+        return asyncCallSlots;
+    }
+
     /** Where concurrent tool calls run, if one was given; else the integration's backend. */
     public Optional<Executor> toolExecutor() {
         return Optional.ofNullable(toolExecutor);
@@ -96,8 +110,15 @@ public final class ReactAgentConfig {
         private StateSerializer<AgentExecutor.State> stateSerializer = CopyingStateSerializer.forAgentState();
         private String systemMessage;
         private ResponseFormat responseFormat;
+        private boolean asyncCallSlots;
 
         private Builder() {}
+
+        /** See {@link ReactAgentConfig#asyncCallSlots()}. */
+        public Builder asyncCallSlots(boolean asyncCallSlots) {
+            this.asyncCallSlots = asyncCallSlots;
+            return this;
+        }
 
         /**
          * The system message the model gets before the conversation.

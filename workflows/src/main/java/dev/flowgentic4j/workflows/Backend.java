@@ -25,6 +25,17 @@ public interface Backend extends AutoCloseable {
         return new LocalBackend("local");
     }
 
+    /**
+     * A local backend bounded and/or on virtual threads as {@code config} says.
+     *
+     * <pre>{@code
+     * Backend backend = Backend.local(LocalBackendConfig.builder().maxThreads(64).queueCapacity(1_000).build());
+     * }</pre>
+     */
+    static Backend local(LocalBackendConfig config) {
+        return new LocalBackend("local", config);
+    }
+
     /** A short name for logs and thread names. */
     String name();
 

@@ -27,9 +27,11 @@ public final class EngineConfig {
     private final Duration stopTimeout;
     private final Duration backendShutdownTimeout;
     private final Ticker ticker;
+    private final LocalBackendConfig localBackend;
     private final TelemetryConfig telemetry;
 
     private EngineConfig(Builder b) {
+        this.localBackend = b.localBackend != null ? b.localBackend : LocalBackendConfig.ofDefaults();
         this.backend = b.backend;
         this.taskRetry = b.taskRetry;
         this.serviceRetry = b.serviceRetry;
@@ -51,6 +53,11 @@ public final class EngineConfig {
     /** The backend to use; empty means a new local backend owned (and closed) by the engine. */
     public Optional<Backend> backend() {
         return Optional.ofNullable(backend);
+    }
+
+    /** Settings of the local backend the engine creates when no {@link #backend()} is given. */
+    public LocalBackendConfig localBackend() {
+        return localBackend;
     }
 
     /** Default retry policy of function tasks. */
@@ -94,9 +101,19 @@ public final class EngineConfig {
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Duration backendShutdownTimeout = DEFAULT_BACKEND_SHUTDOWN_TIMEOUT;
         private Ticker ticker = Ticker.systemTicker();
+        private LocalBackendConfig localBackend;
         private TelemetryConfig telemetry = TelemetryConfig.ofDefaults();
 
         private Builder() {}
+
+        /**
+         * Settings of the local backend the engine creates (bounded, virtual threads); not with
+         * {@link #backend(Backend)}.
+         */
+        public Builder localBackend(LocalBackendConfig localBackend) {
+            this.localBackend = Objects.requireNonNull(localBackend, "localBackend");
+            return this;
+        }
 
         /** The clock of start-up durations, uptime and restart windows (a fake one in tests). */
         public Builder ticker(Ticker ticker) {
@@ -137,7 +154,12 @@ public final class EngineConfig {
             return this;
         }
 
+        /** @throws IllegalArgumentException if both a backend and local backend settings are given */
         public EngineConfig build() {
+            if (backend != null && localBackend != null) {
+                throw new IllegalArgumentException("localBackend settings apply to the engine's own local backend; "
+                        + "a backend was given too: configure that backend instead");
+            }
             return new EngineConfig(this);
         }
     }

@@ -62,7 +62,7 @@ public final class FlowEngine implements AutoCloseable {
 
     private FlowEngine(EngineConfig config) {
         this.config = config;
-        this.backend = config.backend().orElseGet(() -> new LocalBackend("local"));
+        this.backend = config.backend().orElseGet(() -> new LocalBackend("local", config.localBackend()));
         this.telemetry = new Telemetry(config.telemetry(), config.ticker(), backend, this::services);
     }
 

@@ -120,6 +120,35 @@ public interface ServiceFuture<S> extends Future<S> {
     <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call);
 
     /**
+     * {@link #call} without blocking a thread while it waits for a slot under the service's
+     * concurrency limit. With a slot free at once, the call runs on the calling thread and the
+     * returned future is already complete; otherwise the caller gets an incomplete future at once,
+     * its place in the FIFO queue of waiting calls is kept, and the call runs on the backend when a
+     * slot is handed to it. It fails with {@link ServiceBusyException} if no slot freed up within
+     * the service's {@code callWaitTimeout} (timed by the engine's timer), and with the exceptions of
+     * {@link #call} otherwise (a checked exception of {@code call} as {@link ServiceCallException}).
+     * The default implementation calls {@link #call} on the calling thread.
+     *
+     * <pre>{@code
+     * CompletableFuture<Integer> hits = future.callAsync(Duration.ofSeconds(5), Counter::increment);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code readyTimeout} is zero or negative (thrown, not in the future)
+     * @throws NullPointerException if an argument is null (thrown, not in the future)
+     */
+    default <R> CompletableFuture<R> callAsync(Duration readyTimeout, ServiceCall<? super S, R> call) {
+        dev.flowgentic4j.workflows.internal.Checks.requirePositive(readyTimeout, "timeout");
+        java.util.Objects.requireNonNull(call, "call");
+        R result;
+        try {
+            result = call(readyTimeout, call);
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.completedFuture(result);
+    }
+
+    /**
      * A copy that completes with the instance once RUNNING; completing the copy changes nothing here.
      * Once the service is stopping or stopped, the copy is cancelled ({@link CancellationException});
      * once it FAILED, it fails with the {@link ServiceFailedException}.

@@ -43,7 +43,11 @@ import java.util.concurrent.TimeUnit;
  * configurations: the state serializers and a graph compiled per agent, at 1,024 x 4 and 64 x 4 with
  * p = 64, into {@code results/levers.csv}), {@code --report} (only rebuild RESULTS.md and the chart
  * from the CSV files), {@code --out=DIR} (default {@code benchmarks}), {@code --classpath} (print this
- * module's class path, e.g. to run {@code ServiceCallOverheadBenchmark} with {@code java -cp}).
+ * module's class path, e.g. to run {@code ServiceCallOverheadBenchmark} with {@code java -cp}),
+ * {@code --java=PATH} (the {@code java} that runs the points, e.g. a JDK 21+), {@code --threads=virtual}
+ * (agents and the local backend on virtual threads: Java 21+), {@code --async-slots} (the agents'
+ * tools step waits for call slots asynchronously: {@code ReactAgentConfig.asyncCallSlots}), {@code --tag=NAME} (write
+ * {@code results/agent-scale-NAME.csv}, shown in RESULTS.md's per-JDK comparison).
  */
 public final class AgentScaleBenchmark {
     static final String WORKER = "--worker";
@@ -84,8 +88,15 @@ public final class AgentScaleBenchmark {
                 throw new IllegalArgumentException("--reps must be at least 1, was " + reps);
             }
             List<Point> points = levers ? leverPoints() : points(quick);
-            Path csv = results.resolve(levers ? "levers.csv" : "agent-scale.csv");
-            run(points, reps, csv);
+            String java = options.getOrDefault("java", ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            String threads = options.getOrDefault("threads", "platform");
+            if (!threads.equals("platform") && !threads.equals("virtual")) {
+                throw new IllegalArgumentException("--threads must be platform or virtual, was '" + threads + "'");
+            }
+            String tag = options.getOrDefault("tag", "");
+            Path csv = results.resolve((levers ? "levers" : "agent-scale") + (tag.isEmpty() ? "" : "-" + tag) + ".csv");
+            run(points, reps, csv, java, threads.equals("virtual"), options.containsKey("async-slots"));
         }
         ScaleReport.write(out, results);
         System.out.println("wrote " + out.resolve("RESULTS.md") + " and " + results.resolve("agent-scale.png"));
@@ -126,16 +137,15 @@ public final class AgentScaleBenchmark {
         return points;
     }
 
-    private static void run(List<Point> points, int reps, Path csv) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString());
+    private static void run(List<Point> points, int reps, Path csv, String java, boolean virtual, boolean asyncSlots)
+            throws Exception {
         String classpath = classpath();
         List<String> lines = new ArrayList<>();
         lines.add(ScaleReport.CSV_HEADER);
         Instant started = Instant.now();
         for (int rep = 1; rep <= reps; rep++) {
             for (Point point : points) {
-                Map<String, String> result = launch(java, classpath, point, rep == 1);
+                Map<String, String> result = launch(java, classpath, point, rep == 1, virtual, asyncSlots);
                 lines.add(ScaleReport.csvLine(point, rep, result));
                 System.out.printf(Locale.ROOT, "[%s] rep %d %-8s %-32s %-6s makespan %8.3f s (ideal %.3f s, floor %.3f s)"
                         + "  load1 %s  threads %s%n", Duration.between(started, Instant.now()).truncatedTo(ChronoUnit.SECONDS),
@@ -148,12 +158,14 @@ public final class AgentScaleBenchmark {
     }
 
     /** Runs one point in a fresh JVM and returns what it printed on its RESULT line. */
-    private static Map<String, String> launch(String java, String classpath, Point point, boolean threadSnapshot)
+    private static Map<String, String> launch(String java, String classpath, Point point, boolean threadSnapshot,
+            boolean virtual, boolean asyncSlots)
             throws IOException, InterruptedException {
         List<String> command = List.of(java, "-Djava.awt.headless=true", "-cp", classpath,
                 AgentScaleBenchmark.class.getName(), WORKER, "agents=" + point.agents(), "calls=" + point.calls(),
                 "slots=" + point.slots(), "work_ms=" + point.workMs(), "serializer=" + point.serializer(),
-                "graph_per_agent=" + point.graphPerAgent(), "thread_snapshot=" + threadSnapshot);
+                "graph_per_agent=" + point.graphPerAgent(), "thread_snapshot=" + threadSnapshot,
+                "threads=" + (virtual ? "virtual" : "platform"), "async_slots=" + asyncSlots);
         Path log = Files.createTempFile("agent-scale-point", ".log");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -189,7 +201,9 @@ public final class AgentScaleBenchmark {
                 Duration.ofMillis(Long.parseLong(options.get("work_ms"))),
                 AgentWorkload.Serializer.valueOf(options.get("serializer")),
                 Boolean.parseBoolean(options.get("graph_per_agent")),
-                Boolean.parseBoolean(options.getOrDefault("thread_snapshot", "false")));
+                Boolean.parseBoolean(options.getOrDefault("thread_snapshot", "false")),
+                options.getOrDefault("threads", "platform").equals("virtual"),
+                Boolean.parseBoolean(options.getOrDefault("async_slots", "false")));
         Map<String, String> result = new AgentWorkload(spec).measure();
         StringBuilder line = new StringBuilder("RESULT ");
         result.forEach((key, value) -> line.append(key).append('=').append(value.replace(';', ',')).append(';'));
@@ -212,14 +226,14 @@ public final class AgentScaleBenchmark {
     private static Map<String, String> options(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         Set<String> known = Set.of("quick", "reps", "levers", "report", "out", "classpath", "agents", "calls", "slots", "work_ms",
-                "serializer", "graph_per_agent", "thread_snapshot");
+                "serializer", "graph_per_agent", "thread_snapshot", "java", "threads", "tag", "async-slots", "async_slots");
         for (String arg : args) {
             String plain = arg.startsWith("--") ? arg.substring(2) : arg;
             int eq = plain.indexOf('=');
             String key = eq < 0 ? plain : plain.substring(0, eq);
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown option '" + arg + "'; known: --quick, --reps=N, --levers, "
-                        + "--report, --out=DIR");
+                        + "--report, --out=DIR, --java=PATH, --threads=platform|virtual, --async-slots, --tag=NAME");
             }
             options.put(key, eq < 0 ? "true" : plain.substring(eq + 1));
         }

@@ -3,7 +3,11 @@ package dev.flowgentic4j.benchmarks.agents;
 import dev.flowgentic4j.integration.CopyingStateSerializer;
 import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.integration.Graphs;
+import dev.flowgentic4j.integration.IntegrationConfig;
 import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.workflows.EngineConfig;
+import dev.flowgentic4j.workflows.LocalBackendConfig;
+import dev.flowgentic4j.workflows.internal.VirtualThreads;
 import dev.flowgentic4j.integration.ReactAgentConfig;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -28,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,8 +47,9 @@ import org.bsc.langgraph4j.serializer.StateSerializer;
  * asking for M calls of one AGENT_TOOL_AS_SERVICE tool on ONE persistent service whose every call
  * takes T and which admits p calls at a time ({@code maxConcurrentCalls(p, ...)}); then the same N·M
  * calls made straight on the service ({@code ServiceFuture.call}), N callers of M calls each, without
- * the agent graph: the floor. Both run on the same pre-started pool of N platform threads (one per
- * agent, as LangGraph4j 1.8.17's {@code invoke} holds its thread for the whole run). Every run
+ * the agent graph: the floor. Both run on the same pre-started pool of N threads (one per agent, as
+ * LangGraph4j 1.8.17's {@code invoke} holds its thread for the whole run): platform threads, or with
+ * {@code threads=virtual} (Java 21+) virtual threads, the integration's local backend then virtual too. Every run
  * checks itself: N·M service calls, none failed, never more than p at once, N correct final answers,
  * every tool result the service's own text.
  */
@@ -71,7 +77,7 @@ final class AgentWorkload {
 
     /** The point to run and how. */
     record Spec(int agents, int calls, int slots, Duration work, Serializer serializer, boolean graphPerAgent,
-                boolean threadSnapshot) {
+                boolean threadSnapshot, boolean virtualThreads, boolean asyncCallSlots) {
         Duration ideal() {
             long waves = ((long) agents * calls + slots - 1) / slots;
             return work.multipliedBy(waves);
@@ -114,13 +120,25 @@ final class AgentWorkload {
     Map<String, String> measure() throws Exception {
         Map<String, String> out = new TreeMap<>();
         AtomicInteger threadIds = new AtomicInteger();
+        if (spec.virtualThreads() && !VirtualThreads.available()) {
+            throw new IllegalStateException("threads=virtual needs Java 21 or newer; this is Java "
+                    + Runtime.version().feature() + " (pass --java=/path/to/jdk21+/bin/java)");
+        }
+        ThreadFactory base = spec.virtualThreads() ? VirtualThreads.factory() : Thread::new;
         ThreadPoolExecutor pool = (ThreadPoolExecutor) Executors.newFixedThreadPool(spec.agents(), r -> {
-            Thread thread = new Thread(r, "agent-" + threadIds.incrementAndGet());
-            thread.setDaemon(true);
+            Thread thread = base.newThread(r);
+            thread.setName("agent-" + threadIds.incrementAndGet());
+            if (!thread.isDaemon()) {
+                thread.setDaemon(true);
+            }
             return thread;
         });
         pool.prestartAllCoreThreads();
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
+        IntegrationConfig integrationConfig = IntegrationConfig.builder().engine(EngineConfig.builder()
+                .localBackend(LocalBackendConfig.builder().virtualThreads(spec.virtualThreads()).build()).build()).build();
+        out.put("java", Integer.toString(Runtime.version().feature()));
+        out.put("threads", spec.virtualThreads() ? "virtual" : "platform");
+        try (LangGraphIntegration integration = LangGraphIntegration.create(integrationConfig)) {
             ExecutionWrappers wrappers = integration.executionWrappers();
             SlotService slotService = new SlotService(Duration.ZERO);
             ServiceFuture<SlotService> service = wrappers.serviceTask(ServiceDefinition.<Void, SlotService>builder(
@@ -131,6 +149,7 @@ final class AgentWorkload {
                     List.of(ToolParameter.required("unit", Integer.class, "which unit")),
                     (s, args) -> s.work(args.get("unit", Integer.class)));
             ReactAgentConfig config = ReactAgentConfig.builder().stateSerializer(spec.serializer().create())
+                    .asyncCallSlots(spec.asyncCallSlots())
                     .maxIterations(Math.max(ReactAgentConfig.DEFAULT_MAX_ITERATIONS, spec.calls() + 1)).build();
             ScriptedToolCallingModel model = new ScriptedToolCallingModel(spec.calls());
             CompiledGraph<AgentExecutor.State> shared = Graphs.compile(wrappers.reactAgent(model, tools, config));

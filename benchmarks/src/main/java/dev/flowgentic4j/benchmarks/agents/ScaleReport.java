@@ -31,7 +31,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 final class ScaleReport {
     static final String CSV_HEADER = "group,label,agents,calls,slots,work_ms,variant,rep,makespan_s,floor_makespan_s,"
-            + "ideal_s,published_s,load1_before,load1_after,peak_threads,floor_peak_threads,cpu_s,floor_cpu_s,gc_s,floor_gc_s,most_inside,thread_states";
+            + "ideal_s,published_s,load1_before,load1_after,peak_threads,floor_peak_threads,cpu_s,floor_cpu_s,gc_s,floor_gc_s,most_inside,thread_states,java,threads";
 
     private ScaleReport() {}
 
@@ -43,7 +43,7 @@ final class ScaleReport {
                 point.published() == null ? "" : point.published().toString(), r.get("load1_before"),
                 r.get("load1_after"), r.get("peak_threads"), r.get("floor_peak_threads"), r.get("cpu_s"),
                 r.get("floor_cpu_s"), r.getOrDefault("gc_s", ""), r.getOrDefault("floor_gc_s", ""), r.get("most_inside"),
-                '"' + r.getOrDefault("thread_states", "") + '"');
+                '"' + r.getOrDefault("thread_states", "") + '"', r.getOrDefault("java", ""), r.getOrDefault("threads", ""));
     }
 
     /** The repetitions of one point (same group, label and variant), in CSV order. */
@@ -97,7 +97,7 @@ final class ScaleReport {
             List<String> cells = splitCsv(line);
             Map<String, String> values = new LinkedHashMap<>();
             for (int i = 0; i < header.length; i++) {
-                values.put(header[i], cells.get(i));
+                values.put(header[i], i < cells.size() ? cells.get(i) : "");
             }
             String key = values.get("group") + "|" + values.get("label") + "|" + values.get("variant");
             rows.computeIfAbsent(key, k -> new Row(values.get("group"), values.get("label"),
@@ -170,6 +170,7 @@ final class ScaleReport {
                         "| " + row.label() + " | " + row.variant() + " |"));
             }
         }
+        comparison(md, results);
         Path notes = results.resolve("notes.md");           // the reading of the figures, kept by hand
         if (Files.exists(notes)) {
             md.append('\n').append(Files.readString(notes, StandardCharsets.UTF_8));
@@ -177,6 +178,47 @@ final class ScaleReport {
         Files.writeString(out.resolve("RESULTS.md"), md.toString(), StandardCharsets.UTF_8);
         if (!rows.isEmpty()) {
             chart(rows, results.resolve("agent-scale.png"));
+        }
+    }
+
+    /**
+     * The key points of every run side by side: {@code agent-scale-phase1.csv} (before phase 2),
+     * {@code agent-scale.csv} and each tagged {@code agent-scale-TAG.csv} (another JDK or threads;
+     * a tag starting with "before" is a run of the code before phase 2).
+     */
+    private static void comparison(StringBuilder md, Path results) throws IOException {
+        Map<String, List<Row>> runs = new LinkedHashMap<>();
+        runs.put("before (phase 1)", read(results.resolve("agent-scale-phase1.csv")));
+        runs.put("after", read(results.resolve("agent-scale.csv")));
+        try (var files = Files.list(results)) {
+            for (Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                if (name.startsWith("agent-scale-") && name.endsWith(".csv") && !name.equals("agent-scale-phase1.csv")) {
+                    String tag = name.substring("agent-scale-".length(), name.length() - 4);
+                    runs.put(tag.startsWith("before") ? tag : "after, " + tag, read(file));
+                }
+            }
+        }
+        runs.values().removeIf(List::isEmpty);
+        if (runs.size() < 2) {
+            return;
+        }
+        md.append("\n## Before and after phase 2, per JDK and threads (key points; files `results/agent-scale*.csv`)\n\n");
+        md.append("| configuration | run | JVM, threads | makespan | overhead | efficiency | floor efficiency "
+                + "| ours / floor | threads | reps | load |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        List<String> keys = List.of("1 x 1, p = 1, T = 1 s", "2 x 2, p = 1, T = 1 s", "8 x 1, p = 8, T = 1 s",
+                "1,024 x 4, p = 64, T = 50 ms", "64 x 4, p = 16, T = 50 ms", "64 x 4, p = 32, T = 50 ms",
+                "64 x 4, p = 64, T = 50 ms", "256 x 4, p = 64, T = 50 ms");
+        for (String key : keys) {
+            runs.forEach((run, rows) -> rows.stream().filter(r -> r.label().equals(key)).findFirst().ifPresent(row -> {
+                Map<String, String> first = row.reps().get(0);
+                String jvm = (first.getOrDefault("java", "").isEmpty() ? "17" : first.get("java")) + ", "
+                        + (first.getOrDefault("threads", "").isEmpty() ? "platform" : first.get("threads"));
+                md.append(fmt("| %s | %s | %s | %.3f s | %.1f ms | %.3f | %.3f | %.3f | %s | %d | %s |\n",
+                        key, run, jvm, row.makespan(), (row.makespan() - row.ideal()) * 1000, row.efficiency(),
+                        row.floorEfficiency(), row.efficiency() / row.floorEfficiency(), row.threads(),
+                        row.reps().size(), row.loads()));
+            }));
         }
     }
 

@@ -20,21 +20,24 @@ public final class GraphNodes {
 
     /**
      * A node bound to {@code service}: each run resolves the live instance (waiting up to
-     * {@code readyTimeout}) and applies {@code action} on the graph's thread. A service that is not
-     * RUNNING fails the node with {@link dev.flowgentic4j.workflows.ServiceUnavailableException}.
+     * {@code readyTimeout}) and applies {@code action} on the graph's thread when a call slot is
+     * free; under the service's concurrency limit the node returns at once with a future that the
+     * release of a slot completes ({@link ServiceFuture#callAsync}), the action then running on the
+     * backend. A service that is not RUNNING fails the node with
+     * {@link dev.flowgentic4j.workflows.ServiceUnavailableException}.
      */
     public static <S, St extends AgentState> AsyncNodeAction<St> service(ServiceFuture<S> service,
             ServiceNodeAction<? super S, St> action, Duration readyTimeout) {
         return state -> {
             CallSpan node = NodeTelemetry.current(); // set while an observed graph invokes this node
             try {
-                Map<String, Object> update = service.call(readyTimeout, instance -> {
+                return service.callAsync(readyTimeout, instance -> {
                     if (node != null) {
                         node.usedService(FlowType.SERVICE_TASK, service.id(), service.generation());
                     }
-                    return action.apply(instance, state);
+                    Map<String, Object> update = action.apply(instance, state);
+                    return update == null ? Map.<String, Object>of() : update;
                 });
-                return CompletableFuture.completedFuture(update == null ? Map.of() : update);
             } catch (RuntimeException | Error e) {
                 return CompletableFuture.failedFuture(e);
             }

@@ -1,5 +1,6 @@
 package dev.flowgentic4j.integration.internal;
 
+import dev.flowgentic4j.tools.internal.AsyncToolExecutor;
 import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.telemetry.CallEvent;
@@ -12,6 +13,7 @@ import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Tool executors that publish a TOOL {@link CallEvent} pair per call (an error result counts as a
@@ -30,7 +32,7 @@ public final class ObservedTools {
         return observed;
     }
 
-    private static final class Observed implements ToolExecutor {
+    private static final class Observed implements AsyncToolExecutor {
         private final String name;
         private final ToolExecutor delegate;
         private final Telemetry telemetry;
@@ -55,8 +57,7 @@ public final class ObservedTools {
 
         @Override
         public ToolExecutionResult executeWithContext(ToolExecutionRequest request, InvocationContext context) {
-            CallSpan span = telemetry.beginCall(CallEvent.Kind.TOOL, name, flowType,
-                    service == null ? null : service.id(), service == null ? 0 : service.generation());
+            CallSpan span = begin();
             if (span == null) {
                 return delegate.executeWithContext(request, context);
             }
@@ -67,6 +68,26 @@ public final class ObservedTools {
                 span.end(e);
                 throw e;
             }
+            return end(span, result);
+        }
+
+        /** The delegate's asynchronous call if it has one (a service tool waiting for a slot), observed the same way. */
+        @Override
+        public CompletableFuture<ToolExecutionResult> executeAsync(ToolExecutionRequest request, InvocationContext context) {
+            if (!(delegate instanceof AsyncToolExecutor async)) {
+                return CompletableFuture.completedFuture(executeWithContext(request, context));
+            }
+            CallSpan span = begin();
+            CompletableFuture<ToolExecutionResult> result = async.executeAsync(request, context);
+            return span == null ? result : result.thenApply(r -> end(span, r));
+        }
+
+        private CallSpan begin() {
+            return telemetry.beginCall(CallEvent.Kind.TOOL, name, flowType,
+                    service == null ? null : service.id(), service == null ? 0 : service.generation());
+        }
+
+        private ToolExecutionResult end(CallSpan span, ToolExecutionResult result) {
             if (service != null) {
                 span.usedService(flowType, service.id(), service.generation());
             }

@@ -31,7 +31,7 @@ public final class ReactAgentGraph {
         config.responseFormat().ifPresent(builder::responseFormat);
         tools.forEach(builder::tool);
         CallModel<AgentExecutor.State> callModel = new CallModel<>(builder);
-        ToolsNode toolsNode = new ToolsNode(tools, toolExecutor, config.maxIterations());
+        ToolsNode toolsNode = new ToolsNode(tools, toolExecutor, config.maxIterations(), config.asyncCallSlots());
         return Graphs.define(() -> Agent.<ChatMessage, AgentExecutor.State>builder()
                 .stateSerializer(config.stateSerializer())
                 .schema(MessagesState.SCHEMA)

@@ -1,6 +1,7 @@
 package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.tools.AgentTools;
+import dev.flowgentic4j.tools.internal.AsyncToolExecutor;
 import dev.flowgentic4j.workflows.internal.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
@@ -13,6 +14,7 @@ import dev.langchain4j.invocation.InvocationParameters;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +37,18 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  * back to the model, or ends when there was nothing to run or the iteration guard tripped.
  *
  * <p>A known tool runs through LangGraph4j's own {@link LC4jToolService} (one request per call, so
- * its result message, error flag and state updates are LangGraph4j's). What LangGraph4j 1.8.17 would
- * skip or crash on becomes a result text: an unknown tool name, an executor that throws. With an
+ * its result message, error flag and state updates are LangGraph4j's). With {@code asyncCallSlots},
+ * flowgentic4j's own tools ({@link AsyncToolExecutor}) run through {@link AsyncToolExecutor#executeAsync}
+ * instead: a service-backed tool then waits for a call slot under the service's concurrency limit
+ * without holding a thread (its result message is built the way {@code LC4jToolService} builds it).
+ * What LangGraph4j 1.8.17 would skip or crash on becomes a result text: an unknown tool name, an executor that throws. With an
  * executor, the calls of a turn that asks for several tools run on it concurrently; a turn with one
  * call runs it on the graph's own thread, which LangGraph4j 1.8.17 blocks on the node's future anyway
  * (a hand-off would only add a second waiting thread). Thread-safe.
  */
 public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> {
     private final LC4jToolService toolService;
+    private final Map<String, AsyncToolExecutor> asyncTools = new HashMap<>();
     private final Set<String> toolNames;
     private final String available;
     private final Executor executor;
@@ -50,7 +56,21 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
 
     /** @param executor where tool calls run concurrently, or null to run them one after another */
     public ToolsNode(Map<ToolSpecification, ToolExecutor> tools, Executor executor, int maxIterations) {
+        this(tools, executor, maxIterations, false);
+    }
+
+    /**
+     * @param executor where tool calls run concurrently, or null to run them one after another
+     * @param asyncCallSlots whether flowgentic4j's service tools wait for a call slot without a thread
+     */
+    public ToolsNode(Map<ToolSpecification, ToolExecutor> tools, Executor executor, int maxIterations,
+            boolean asyncCallSlots) {
         this.toolService = new LC4jToolService(new LinkedHashMap<>(tools));
+        tools.forEach((spec, tool) -> {
+            if (asyncCallSlots && tool instanceof AsyncToolExecutor ours) {
+                asyncTools.put(spec.name(), ours);
+            }
+        });
         this.toolNames = tools.keySet().stream().map(ToolSpecification::name).collect(Collectors.toUnmodifiableSet());
         this.available = toolNames.isEmpty() ? "(none)" : toolNames.stream().sorted().collect(Collectors.joining(", "));
         this.executor = executor;
@@ -99,6 +119,12 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
     }
 
     private CompletableFuture<Command> call(ToolExecutionRequest request, InvocationContext context) {
+        AsyncToolExecutor ours = asyncTools.get(request.name());
+        if (ours != null) {       // a service-backed tool waits for its call slot without holding a thread
+            return ours.executeAsync(request, context).thenApply(result -> new Command(Map.of(
+                    MessagesState.MESSAGES_STATE, List.of(ToolExecutionResultMessage.builder().id(request.id())
+                            .toolName(request.name()).text(result.resultText()).isError(result.isError()).build()))));
+        }
         try {
             return toolService.execute(List.of(request), context, MessagesState.MESSAGES_STATE)
                     .exceptionally(e -> failure(request, Futures.unwrap(e)));

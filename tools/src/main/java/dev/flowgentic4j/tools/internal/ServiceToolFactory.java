@@ -6,6 +6,7 @@ import dev.flowgentic4j.tools.ServiceToolFunction;
 import dev.flowgentic4j.tools.ToolArguments;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.flowgentic4j.workflows.FunctionTask;
+import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
@@ -28,6 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.UUID;
 
 /** Builds the specification and executor pairs of function-backed and service-backed tools. */
@@ -48,10 +51,13 @@ public final class ServiceToolFactory {
             String description, List<ToolParameter> parameters, ServiceToolFunction<? super S> function,
             Duration readyTimeout) {
         ArgumentBinder binder = new ArgumentBinder(parameters);
-        ToolExecutor executor = new ToolCallExecutor(name, binder, (arguments, memoryId) -> {
+        Function<Map<String, Object>, ServiceCall<S, Object>> callFor = arguments -> {
             ToolArguments args = new ToolArguments(arguments, binder.parameterNames());
-            return service.call(readyTimeout, instance -> function.apply(instance, args));
-        });
+            return instance -> function.apply(instance, args);
+        };
+        ToolExecutor executor = new ToolCallExecutor(name, binder,
+                (arguments, memoryId) -> service.call(readyTimeout, callFor.apply(arguments)),
+                (arguments, memoryId) -> service.callAsync(readyTimeout, callFor.apply(arguments)));
         return Map.of(binder.specification(name, description), executor);
     }
 
@@ -89,12 +95,12 @@ public final class ServiceToolFactory {
             ArgumentBinder binder = new ArgumentBinder(slots.stream().filter(slot -> slot.parameter() != null)
                     .map(Slot::parameter).toList());
             Slot[] plan = slots.toArray(Slot[]::new);
-            ToolExecutor executor = new ToolCallExecutor(spec.name(), binder, (arguments, memoryId) -> {
+            BiFunction<Map<String, Object>, Object, ServiceCall<S, Object>> callFor = (arguments, memoryId) -> {
                 Object[] values = new Object[plan.length];
                 for (int i = 0; i < plan.length; i++) {
                     values[i] = plan[i].value(arguments, memoryId);
                 }
-                return service.call(readyTimeout, instance -> {
+                return instance -> {
                     try {
                         return method.invoke(instance, values);
                     } catch (InvocationTargetException e) {
@@ -104,8 +110,11 @@ public final class ServiceToolFactory {
                         }
                         throw (Exception) cause; // a checked one comes out as ServiceCallException
                     }
-                });
-            });
+                };
+            };
+            ToolExecutor executor = new ToolCallExecutor(spec.name(), binder,
+                    (arguments, memoryId) -> service.call(readyTimeout, callFor.apply(arguments, memoryId)),
+                    (arguments, memoryId) -> service.callAsync(readyTimeout, callFor.apply(arguments, memoryId)));
             if (tools.keySet().stream().anyMatch(s -> s.name().equals(spec.name()))) {
                 throw new IllegalArgumentException("two @Tool methods of " + toolType.getName() + " are named '"
                         + spec.name() + "'");

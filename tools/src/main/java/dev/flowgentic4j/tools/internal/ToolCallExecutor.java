@@ -13,6 +13,7 @@ import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * result text that names what was wrong, so the agent's conversation goes on. Thread-safe if the
  * body is.
  */
-public final class ToolCallExecutor implements ToolExecutor {
+public final class ToolCallExecutor implements AsyncToolExecutor {
     private static final Logger log = LoggerFactory.getLogger(ToolCallExecutor.class);
 
     /** What a tool does with its bound arguments. */
@@ -31,14 +32,53 @@ public final class ToolCallExecutor implements ToolExecutor {
         Object run(Map<String, Object> arguments, Object memoryId) throws Exception;
     }
 
+    /** The same body for callers that must not block: its future completes with the tool's value. */
+    @FunctionalInterface
+    public interface AsyncBody {
+        CompletableFuture<?> start(Map<String, Object> arguments, Object memoryId) throws Exception;
+    }
+
     private final String toolName;
     private final ArgumentBinder binder;
     private final Body body;
+    private final AsyncBody asyncBody;
 
     public ToolCallExecutor(String toolName, ArgumentBinder binder, Body body) {
+        this(toolName, binder, body, null);
+    }
+
+    /** @param asyncBody what {@link #executeAsync} runs, or null to run {@code body} there */
+    public ToolCallExecutor(String toolName, ArgumentBinder binder, Body body, AsyncBody asyncBody) {
         this.toolName = Objects.requireNonNull(toolName, "toolName");
         this.binder = Objects.requireNonNull(binder, "binder");
         this.body = Objects.requireNonNull(body, "body");
+        this.asyncBody = asyncBody;
+    }
+
+    /**
+     * {@link #executeWithContext} without blocking while a service-backed tool waits for a call slot
+     * (the service's {@code callAsync}): the future completes with the result, never exceptionally;
+     * with a free slot (or without an asynchronous body) it is complete on return.
+     */
+    @Override
+    public CompletableFuture<ToolExecutionResult> executeAsync(ToolExecutionRequest request, InvocationContext context) {
+        Object memoryId = context == null ? null : context.chatMemoryId();
+        if (asyncBody == null) {
+            return CompletableFuture.completedFuture(run(request, memoryId));
+        }
+        Map<String, Object> arguments;
+        try {
+            arguments = binder.bind(request.arguments());
+        } catch (ArgumentBinder.BadArgumentsException e) {
+            return CompletableFuture.completedFuture(badArguments(e));
+        }
+        CompletableFuture<?> value;
+        try {
+            value = asyncBody.start(arguments, memoryId);
+        } catch (Throwable e) {
+            return CompletableFuture.completedFuture(failed(e));
+        }
+        return value.handle((result, error) -> error == null ? rendered(result) : failed(error));
     }
 
     @Override
@@ -56,9 +96,13 @@ public final class ToolCallExecutor implements ToolExecutor {
         try {
             arguments = binder.bind(request.arguments());
         } catch (ArgumentBinder.BadArgumentsException e) {
-            return error("Error: invalid arguments for tool '" + toolName + "': " + e.getMessage());
+            return badArguments(e);
         }
         return invoke(arguments, memoryId);
+    }
+
+    private ToolExecutionResult badArguments(ArgumentBinder.BadArgumentsException e) {
+        return error("Error: invalid arguments for tool '" + toolName + "': " + e.getMessage());
     }
 
     /**
@@ -71,8 +115,16 @@ public final class ToolCallExecutor implements ToolExecutor {
         try {
             value = body.run(arguments, memoryId);
         } catch (Throwable e) {
-            return error(describeFailure(Futures.unwrap(e, ServiceCallException.class)));
+            return failed(e);
         }
+        return rendered(value);
+    }
+
+    private ToolExecutionResult failed(Throwable e) {
+        return error(describeFailure(Futures.unwrap(e, ServiceCallException.class)));
+    }
+
+    private ToolExecutionResult rendered(Object value) {
         try {
             return ToolExecutionResult.builder().result(value).resultText(render(value)).build();
         } catch (JsonProcessingException e) {

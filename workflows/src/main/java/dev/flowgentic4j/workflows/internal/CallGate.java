@@ -1,12 +1,13 @@
 package dev.flowgentic4j.workflows.internal;
 
+import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,45 +17,158 @@ import java.util.concurrent.atomic.AtomicInteger;
  * for the count to drain before it closes the instance, without polling: the last call out wakes
  * it. Calls made by the thread that asks for the stop (a call that cancels its own service) are
  * not waited for. Per service; thread-safe.
+ *
+ * <p>The limit is an asynchronous FIFO gate: a caller that finds no free slot queues a future,
+ * which the release of a slot completes (in queue order) on the releasing thread; no thread is
+ * blocked by the gate itself. {@link #acquireSlotAsync()} times the wait out on the backend's timer
+ * with a {@link ServiceBusyException}; the blocking {@link #acquireSlot()} waits on the same future.
+ * Free slots are an atomic counter and the queue is lock-free; handing slots to waiters is done by
+ * one releasing thread at a time (a work-in-progress counter, not a lock: the others leave at once).
  */
 final class CallGate {
+    /** What {@link #acquireSlotAsync()} returns when the slot was free at once. */
+    static final CompletableFuture<Void> ACQUIRED = CompletableFuture.completedFuture(null);
+
     private final String serviceId;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ThreadLocal<int[]> ownCalls = ThreadLocal.withInitial(() -> new int[1]);
     private final List<Drain> drains = new CopyOnWriteArrayList<>();
-    private final Semaphore slots;
     private final int limit;
     private final Duration waitTimeout;
+    private final long waitTimeoutNanos;
+    private final Backend timers;
+    private final AtomicInteger freeSlots;
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger handing = new AtomicInteger();
 
     private record Drain(int allowed, CompletableFuture<Void> done) {}
 
-    CallGate(String serviceId, int limit, Duration waitTimeout) {
+    /** @param timers schedules the asynchronous waits' timeouts */
+    CallGate(String serviceId, int limit, Duration waitTimeout, Backend timers) {
         this.serviceId = serviceId;
         this.limit = limit;
         this.waitTimeout = waitTimeout;
-        this.slots = limit > 0 ? new Semaphore(limit, true) : null;
+        this.waitTimeoutNanos = waitTimeout.toNanos();
+        this.timers = timers;
+        this.freeSlots = limit > 0 ? new AtomicInteger(limit) : null;
     }
 
-    /** Takes a slot under the limit, waiting up to the configured timeout. */
+    /** Whether calls are limited at all. */
+    boolean limited() {
+        return freeSlots != null;
+    }
+
+    /** Takes a free slot if one is free and nobody queues for one (FIFO); never waits. */
+    private boolean tryTake() {
+        if (!waiters.isEmpty()) {
+            return false;
+        }
+        for (int n = freeSlots.get(); n > 0; n = freeSlots.get()) {
+            if (freeSlots.compareAndSet(n, n - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Queues a waiter and hands it a slot at once if one is free. */
+    private CompletableFuture<Void> enqueue() {
+        CompletableFuture<Void> waiter = new CompletableFuture<>();
+        waiters.add(waiter);
+        handOut();
+        return waiter;
+    }
+
+    /** Gives free slots to the waiters at the head of the queue, one releasing thread at a time. */
+    private void handOut() {
+        if (handing.getAndIncrement() != 0) {
+            return;                       // the thread already handing out will see our change
+        }
+        int missed = 1;
+        do {
+            while (true) {
+                CompletableFuture<Void> head = waiters.peek();
+                if (head == null) {
+                    break;
+                }
+                if (head.isDone()) {      // timed out or interrupted: no longer waiting
+                    waiters.poll();
+                    continue;
+                }
+                int n = freeSlots.get();
+                if (n <= 0) {
+                    break;
+                }
+                if (!freeSlots.compareAndSet(n, n - 1)) {
+                    continue;
+                }
+                waiters.poll();
+                if (!head.complete(null)) {
+                    freeSlots.incrementAndGet();   // it timed out meanwhile: the slot stays free
+                }
+            }
+            missed = handing.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    private ServiceBusyException busy() {
+        return new ServiceBusyException(serviceId, limit, waitTimeout);
+    }
+
+    /**
+     * Takes a slot under the limit, blocking up to the configured timeout (an interrupt ends the
+     * wait with {@link ServiceBusyException}, the flag restored).
+     */
     void acquireSlot() {
-        if (slots == null) {
+        if (freeSlots == null || tryTake()) {
             return;
         }
-        boolean acquired;
+        CompletableFuture<Void> waiter = enqueue();
+        if (waiter.isDone()) {
+            return;
+        }
         try {
-            acquired = slots.tryAcquire(waitTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (waitTimeoutNanos > 0) {
+                waiter.get(waitTimeoutNanos, TimeUnit.NANOSECONDS);
+                return;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            acquired = false;
+        } catch (TimeoutException | ExecutionException e) {
+            // refused below, unless the slot came at the last moment
         }
-        if (!acquired) {
-            throw new ServiceBusyException(serviceId, limit, waitTimeout);
+        if (!waiter.completeExceptionally(busy())) {
+            return;                      // the slot was handed over meanwhile: keep it
         }
+        throw busy();
+    }
+
+    /**
+     * A slot under the limit, asynchronously: {@link #ACQUIRED} if one was free at once, else a
+     * future completed (on the thread that frees a slot, in FIFO order) when this caller gets one,
+     * or failed with {@link ServiceBusyException} after the configured wait timeout.
+     */
+    CompletableFuture<Void> acquireSlotAsync() {
+        if (freeSlots == null || tryTake()) {
+            return ACQUIRED;
+        }
+        CompletableFuture<Void> waiter = enqueue();
+        if (!waiter.isDone()) {
+            if (waitTimeoutNanos == 0) {
+                waiter.completeExceptionally(busy());
+            } else {
+                Timers.deadline(timers, waiter, waitTimeout, () -> waiter.completeExceptionally(busy()));
+            }
+        }
+        return waiter;
     }
 
     void releaseSlot() {
-        if (slots != null) {
-            slots.release();
+        if (freeSlots != null) {
+            freeSlots.incrementAndGet();
+            if (!waiters.isEmpty()) {
+                handOut();
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.flowgentic4j.workflows.internal;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
+import dev.flowgentic4j.workflows.LocalBackendConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -11,19 +12,26 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The embedded backend: a cached thread pool for work and one timer thread. It knows its threads,
- * so a shutdown called from one of them (a listener or a stop that closes the engine) waits for
- * the others but not for itself.
+ * The embedded backend: a thread pool for work and one timer thread. It knows its threads, so a
+ * shutdown called from one of them (a listener or a stop that closes the engine) waits for the
+ * others but not for itself. The pool is unbounded by default, or capped with a FIFO queue and a
+ * refusal that names the limits, on platform or (Java 21+) virtual threads: see
+ * {@link LocalBackendConfig}.
  */
 public final class LocalBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(LocalBackend.class);
 
     /** Prefix of every thread this library starts. */
     public static final String THREAD_PREFIX = "flowgentic4j-";
@@ -32,32 +40,79 @@ public final class LocalBackend implements Backend {
     private final ThreadPoolExecutor workers;
     private final ScheduledThreadPoolExecutor timer;
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final LocalBackendConfig config;
+    private final boolean virtual;
 
+    /** An unbounded pool of platform threads. */
     public LocalBackend(String name) {
+        this(name, LocalBackendConfig.ofDefaults());
+    }
+
+    public LocalBackend(String name, LocalBackendConfig config) {
         this.name = Objects.requireNonNull(name, "name");
-        this.workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), threads(THREAD_PREFIX + name + "-"));
-        this.timer = new ScheduledThreadPoolExecutor(1, threads(THREAD_PREFIX + name + "-timer-"));
+        this.config = Objects.requireNonNull(config, "config");
+        this.virtual = config.virtualThreads() && VirtualThreads.available();
+        if (config.virtualThreads() && !virtual) {
+            log.info("local backend '{}': virtual threads need Java 21 or newer, this is Java {}; using platform threads",
+                    name, Runtime.version().feature());
+        }
+        ThreadFactory base = virtual ? VirtualThreads.factory() : Thread::new;
+        String prefix = THREAD_PREFIX + name + "-";
+        if (config.bounded()) {
+            int max = config.maxThreads();
+            this.workers = config.queueCapacity() == 0
+                    ? new ThreadPoolExecutor(0, max, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                            threads(base, prefix), this::refuse)
+                    : new ThreadPoolExecutor(max, max, 30, TimeUnit.SECONDS,
+                            new LinkedBlockingQueue<>(config.queueCapacity()), threads(base, prefix), this::refuse);
+            this.workers.allowCoreThreadTimeOut(true);
+        } else {
+            this.workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), threads(base, prefix), this::refuse);
+        }
+        this.timer = new ScheduledThreadPoolExecutor(1, threads(Thread::new, prefix + "timer-"));
         this.timer.setRemoveOnCancelPolicy(true);
         this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
-    private ThreadFactory threads(String prefix) {
+    private void refuse(Runnable work, ThreadPoolExecutor pool) {
+        if (pool.isShutdown()) {
+            throw new RejectedExecutionException("local backend '" + name + "' is closed");
+        }
+        throw new RejectedExecutionException("local backend '" + name + "' is full: maxThreads = "
+                + config.maxThreads() + " busy and queueCapacity = " + config.queueCapacity()
+                + " waiting; raise LocalBackendConfig.maxThreads or queueCapacity");
+    }
+
+    private ThreadFactory threads(ThreadFactory base, String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread[] self = new Thread[1];
-            Thread thread = new Thread(() -> {
+            Thread thread = base.newThread(() -> {
                 try {
                     runnable.run();
                 } finally {
                     threads.remove(self[0]);
                 }
-            }, prefix + count.incrementAndGet());
+            });
+            thread.setName(prefix + count.incrementAndGet());
             self[0] = thread;
-            thread.setDaemon(true);
+            if (!thread.isDaemon()) {
+                thread.setDaemon(true);     // virtual threads are daemons already
+            }
             threads.add(thread);
             return thread;
         };
+    }
+
+    /** Whether the work runs on virtual threads (asked for and available). */
+    public boolean usesVirtualThreads() {
+        return virtual;
+    }
+
+    /** The settings this backend was built with. */
+    public LocalBackendConfig config() {
+        return config;
     }
 
     @Override
@@ -124,7 +179,8 @@ public final class LocalBackend implements Backend {
 
     @Override
     public String toString() {
-        return "LocalBackend[" + name + ", active=" + workers.getActiveCount() + "]";
+        return "LocalBackend[" + name + ", active=" + workers.getActiveCount() + ", " + config
+                + (virtual ? ", virtual" : "") + "]";
     }
 
     /** Runs a callable once; completes its outcome only after the callable has returned or thrown. */

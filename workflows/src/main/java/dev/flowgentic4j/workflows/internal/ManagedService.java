@@ -45,6 +45,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     final StopProcedure<S> stopping = new StopProcedure<>(this);
     private final RestartSupervisor<S> restarts = new RestartSupervisor<>(this);
     private final ServiceCalls<S> calls;
+    private final String callLabel;
 
     public ManagedService(Backend backend, Ticker ticker, ServiceDefinition<A, S> definition, A args, String id,
                           RetryConfig retry, Duration stopTimeout) {
@@ -57,8 +58,9 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.listeners = new ServiceListeners(id);
         this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners);
         this.lifecycle.bind(this);
-        this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout());
+        this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout(), backend);
         this.calls = new ServiceCalls<>(id, lifecycle, gate);
+        this.callLabel = "call on service '" + id + "'";
         this.health = definition.health()
                 .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
                 .orElse(null);
@@ -195,6 +197,18 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call) {
         return calls.call(readyTimeout, call);
+    }
+
+    @Override
+    public <R> CompletableFuture<R> callAsync(Duration readyTimeout, ServiceCall<? super S, R> call) {
+        return calls.callAsync(readyTimeout, call, this::runCall);
+    }
+
+    private void runCall(Runnable call) {
+        backend.submit(callLabel, () -> {
+            call.run();
+            return null;
+        });
     }
 
     // ---- reporting ----

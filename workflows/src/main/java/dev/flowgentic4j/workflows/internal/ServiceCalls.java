@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -129,6 +130,49 @@ final class ServiceCalls<S> {
         Checks.requirePositive(readyTimeout, "timeout");
         Objects.requireNonNull(call, "call");
         gate.acquireSlot();
+        return callHoldingSlot(readyTimeout, call);
+    }
+
+    /**
+     * {@link ManagedService#callAsync}: with a free slot the call runs on the calling thread and the
+     * future is complete on return; otherwise the wait for a slot blocks no thread, and the call
+     * runs on {@code executor} once a slot is handed over.
+     */
+    <R> CompletableFuture<R> callAsync(Duration readyTimeout, ServiceCall<? super S, R> call, Executor executor) {
+        Checks.requirePositive(readyTimeout, "timeout");
+        Objects.requireNonNull(call, "call");
+        CompletableFuture<Void> slot = gate.acquireSlotAsync();
+        if (slot == CallGate.ACQUIRED) {
+            try {
+                return CompletableFuture.completedFuture(callHoldingSlot(readyTimeout, call));
+            } catch (RuntimeException | Error e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        CompletableFuture<R> result = new CompletableFuture<>();
+        slot.whenComplete((ignored, refused) -> {
+            if (refused != null) {
+                result.completeExceptionally(Futures.unwrap(refused));
+                return;
+            }
+            try {
+                executor.execute(() -> {
+                    try {
+                        result.complete(callHoldingSlot(readyTimeout, call));
+                    } catch (Throwable e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+            } catch (RuntimeException e) {   // the executor refused: give the slot back
+                gate.releaseSlot();
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Runs {@code call} on the live instance; the caller holds a slot, released here. */
+    private <R> R callHoldingSlot(Duration readyTimeout, ServiceCall<? super S, R> call) {
         try {
             long deadline = 0;
             boolean waited = false;
