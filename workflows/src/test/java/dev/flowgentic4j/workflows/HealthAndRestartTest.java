@@ -93,6 +93,8 @@ class HealthAndRestartTest {
         assertThat(future.state()).isEqualTo(ServiceState.RUNNING); // no restart policy: stays up, says so
         live.broken.set(false);
         assertThat(Fakes.eventually(WAIT, () -> future.health().isHealthy())).isTrue();
+        // listeners hear a change after it is published: wait for the third event, not for the state
+        assertThat(Fakes.eventually(WAIT, () -> heard.size() >= 3)).as("heard %s", heard).isTrue();
         assertThat(heard).containsSubsequence(HealthStatus.State.HEALTHY, HealthStatus.State.UNHEALTHY,
                 HealthStatus.State.HEALTHY);
     }
