@@ -43,7 +43,7 @@ class TelemetryScriptedRunTest {
     record Run(List<FlowEvent> events, Map<String, Object> finalState, ExecutionReport report, int coldStarts,
                MetricsSnapshot metrics) {}
 
-    /** Runs the script and writes its report into {@code dir}. Also used by the browser test. */
+    /** Runs the script and writes its report into {@code dir} (examples' ExecutionReportBrowserTest opens such a report). */
     static Run scriptedRun(Path dir) {
         AtomicInteger coldStarts = new AtomicInteger();
         List<FlowEvent> events;
