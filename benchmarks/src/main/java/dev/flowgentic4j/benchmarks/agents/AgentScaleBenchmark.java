@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Run from the repository root (about 6 minutes on 2 cores; {@code --quick}: one repetition of
  * fewer points, about a minute):
  * <pre>
- * ./mvnw -q -B -pl benchmarks -am compile exec:java -Ddemo.skip=true \
+ * ./mvnw -q -B -pl benchmarks -am compile exec:java \
  *     -Dbenchmark=dev.flowgentic4j.benchmarks.agents.AgentScaleBenchmark -Dexec.args="--quick"
  * </pre>
  * Options: {@code --quick}, {@code --reps=N} (default 3), {@code --levers} (instead of the
