@@ -9,6 +9,7 @@ import dev.flowgentic4j.ignite.internal.RemoteFunction;
 import dev.flowgentic4j.ignite.internal.RemoteInvoker;
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
+import dev.flowgentic4j.workflows.HealthConfig;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.TaskFunction;
@@ -32,6 +33,7 @@ import org.apache.ignite.IgniteException;
 import org.apache.ignite.IgniteServices;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.services.ServiceConfiguration;
+import org.apache.ignite.services.ServiceDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +125,12 @@ public final class IgniteBackend implements Backend {
      * Each {@code start(args)} deploys a new instance under its own Ignite name. The returned
      * builder takes the usual settings (start retries, stop timeout, call limits).
      *
+     * <p>It comes with a health check that the service is still deployed on the cluster (every
+     * {@link IgniteBackendConfig#healthInterval()}, two failures in a row make it UNHEALTHY) and the
+     * backend's {@link IgniteBackendConfig#restartPolicy()}, which redeploys a service undeployed
+     * from outside as a new generation behind the same handle; {@code restartPolicy(...)} or
+     * {@code health(...)} on the builder replace them.
+     *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code name} is blank
      */
@@ -130,7 +138,30 @@ public final class IgniteBackend implements Backend {
         Objects.requireNonNull(spec, "spec");
         RetryConfig callRetry = spec.callRetry().orElse(config.callRetry());
         return ServiceDefinition.<A, S>builder(name, args -> deploy(name, spec, args, callRetry))
-                .stop(instance -> undeploy(ClusterProxy.of(instance).service()));
+                .stop(instance -> undeploy(ClusterProxy.of(instance).service()))
+                .health(HealthConfig.<S>builder(instance -> requireDeployed(name, ClusterProxy.of(instance).service()))
+                        .interval(config.healthInterval())
+                        .timeout(config.healthTimeout())
+                        .failureThreshold(IgniteBackendConfig.HEALTH_FAILURE_THRESHOLD)
+                        .build())
+                .restartPolicy(config.restartPolicy());
+    }
+
+    /**
+     * The health check: the cluster still knows the deployment and some node hosts an instance of it.
+     * Reads this node's view of the Service Grid (no remote call), so it does not block.
+     *
+     * @throws IllegalStateException naming the service when it is not deployed
+     */
+    private void requireDeployed(String name, String serviceName) {
+        ServiceDescriptor descriptor = ignite.services().serviceDescriptors().stream()
+                .filter(d -> d.name().equals(serviceName)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("service '" + name + "' (" + serviceName
+                        + ") is no longer deployed on the Ignite cluster: it was undeployed from outside this handle"));
+        if (descriptor.topologySnapshot().values().stream().mapToInt(Integer::intValue).sum() == 0) {
+            throw new IllegalStateException("service '" + name + "' (" + serviceName
+                    + ") is deployed on no node of the Ignite cluster: no node that hosts services is left");
+        }
     }
 
     private <A, S> S deploy(String name, IgniteService<A, S> spec, A args, RetryConfig callRetry) {

@@ -1,5 +1,6 @@
 package dev.flowgentic4j.ignite;
 
+import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.internal.Checks;
 import java.nio.file.Path;
@@ -31,6 +32,13 @@ public final class IgniteBackendConfig {
     public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_CALL_ATTEMPTS = 3;
     public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofMillis(500);
+    /** Two failed checks in a row: a single check during a failover's redeploy does not count. */
+    public static final int HEALTH_FAILURE_THRESHOLD = 2;
+    /** At most 3 redeploys within a minute, 100 ms after the service was found gone. */
+    public static final RestartPolicy DEFAULT_RESTART_POLICY =
+            RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ofMillis(100));
 
     private final String host;
     private final int discoveryPort;
@@ -42,6 +50,9 @@ public final class IgniteBackendConfig {
     private final Duration proxyTimeout;
     private final RetryConfig callRetry;
     private final Duration joinTimeout;
+    private final Duration healthInterval;
+    private final Duration healthTimeout;
+    private final RestartPolicy restartPolicy;
 
     private IgniteBackendConfig(Builder b) {
         this.host = b.host;
@@ -54,6 +65,9 @@ public final class IgniteBackendConfig {
         this.hostsServices = b.hostsServices;
         this.proxyTimeout = b.proxyTimeout;
         this.callRetry = b.callRetry;
+        this.healthInterval = b.healthInterval;
+        this.healthTimeout = b.healthTimeout;
+        this.restartPolicy = b.restartPolicy;
         this.joinTimeout = b.joinTimeout;
     }
 
@@ -124,6 +138,28 @@ public final class IgniteBackendConfig {
         return joinTimeout;
     }
 
+    /**
+     * How often the health check of each service asks the cluster whether the service is still
+     * deployed (its descriptor is there and some node hosts an instance); 1 s by default.
+     */
+    public Duration healthInterval() {
+        return healthInterval;
+    }
+
+    /** How long one health check may take before it counts as failed; 500 ms by default. */
+    public Duration healthTimeout() {
+        return healthTimeout;
+    }
+
+    /**
+     * What the engine does when a service is found no longer deployed (undeployed from outside, or
+     * no node left to host it): by default {@link #DEFAULT_RESTART_POLICY}, a redeploy as a new
+     * generation behind the same handle; {@link RestartPolicy#never()} leaves it UNHEALTHY.
+     */
+    public RestartPolicy restartPolicy() {
+        return restartPolicy;
+    }
+
     /** Builds an {@link IgniteBackendConfig}; each setter checks its argument at once. */
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -136,6 +172,9 @@ public final class IgniteBackendConfig {
         private Duration proxyTimeout = DEFAULT_PROXY_TIMEOUT;
         private RetryConfig callRetry = RetryConfig.builder().maxAttempts(DEFAULT_CALL_ATTEMPTS).build();
         private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
+        private Duration healthInterval = DEFAULT_HEALTH_INTERVAL;
+        private Duration healthTimeout = DEFAULT_HEALTH_TIMEOUT;
+        private RestartPolicy restartPolicy = DEFAULT_RESTART_POLICY;
 
         private Builder() {}
 
@@ -210,6 +249,23 @@ public final class IgniteBackendConfig {
         /** @throws IllegalArgumentException if zero or negative */
         public Builder joinTimeout(Duration joinTimeout) {
             this.joinTimeout = Checks.requirePositive(joinTimeout, "joinTimeout");
+            return this;
+        }
+
+        /**
+         * The interval and timeout of the services' deployment health check; see {@link #healthInterval()}.
+         *
+         * @throws IllegalArgumentException if either is zero or negative
+         */
+        public Builder health(Duration interval, Duration timeout) {
+            this.healthInterval = Checks.requirePositive(interval, "healthInterval");
+            this.healthTimeout = Checks.requirePositive(timeout, "healthTimeout");
+            return this;
+        }
+
+        /** The default restart policy of services found no longer deployed; see {@link #restartPolicy()}. */
+        public Builder restartPolicy(RestartPolicy restartPolicy) {
+            this.restartPolicy = Objects.requireNonNull(restartPolicy, "restartPolicy");
             return this;
         }
 
