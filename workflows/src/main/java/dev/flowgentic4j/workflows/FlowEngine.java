@@ -23,6 +23,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -388,6 +389,7 @@ public final class FlowEngine implements AutoCloseable {
     private final class Service<A, S> implements ServiceTask<A, S> {
         private final ServiceDefinition<A, S> definition;
         private final List<ServiceFuture<S>> instances = new CopyOnWriteArrayList<>();
+        private final List<Map.Entry<ServiceListener, Executor>> listeners = new CopyOnWriteArrayList<>();
 
         Service(ServiceDefinition<A, S> definition) {
             this.definition = definition;
@@ -407,7 +409,8 @@ public final class FlowEngine implements AutoCloseable {
                 service = new ManagedService<>(backend, config.ticker(), definition, args, id,
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
-                service.markStarting();
+                listeners.forEach(l -> service.addListener(l.getKey(), l.getValue()));
+                service.markStarting();   // queues their starting(): delivered by coldStart, no lock held
                 telemetry.watch(service); // registers a listener: no user code runs here
                 services.add(service);
                 instances.add(service);
@@ -420,6 +423,12 @@ public final class FlowEngine implements AutoCloseable {
         @Override
         public List<ServiceFuture<S>> instances() {
             return List.copyOf(instances);
+        }
+
+        @Override
+        public void addListener(ServiceListener listener, Executor executor) {
+            listeners.add(Map.entry(Objects.requireNonNull(listener, "listener"),
+                    Objects.requireNonNull(executor, "executor")));
         }
 
         @Override

@@ -77,11 +77,21 @@ public interface ServiceFuture<S> extends Future<S> {
     /** Calls inside {@link #call} right now. */
     int inFlightCalls();
 
-    /** Calls made through {@link #call}, successful or not. */
+    /**
+     * Calls made through {@link #call} and {@link #callAsync}: successful, failed and refused
+     * (busy or unavailable) alike.
+     */
     long callCount();
 
-    /** Calls made through {@link #call} that threw. */
+    /** Calls made through {@link #call} and {@link #callAsync} that threw, refused ones included. */
     long failedCallCount();
+
+    /**
+     * Calls refused without reaching the instance: no slot under the concurrency limit in time
+     * ({@link ServiceBusyException}), or the service not RUNNING in time, stopped or failed
+     * ({@link ServiceUnavailableException}). Counted in {@link #callCount} and {@link #failedCallCount} too.
+     */
+    long refusedCallCount();
 
     /**
      * Waits until the service is RUNNING and returns the live instance (during a restart, the next

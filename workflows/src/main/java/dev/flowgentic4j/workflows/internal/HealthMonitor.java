@@ -7,13 +7,17 @@ import dev.flowgentic4j.workflows.HealthStatus;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 /**
  * Runs a service's health check at an interval on the backend's timer, one check at a time, for one
- * generation of the service, and reports each verdict to the {@link RestartSupervisor}. It reads
- * the live instance from the lifecycle's snapshot and writes no lifecycle state. Thread-safe.
+ * generation of the service, and reports each verdict to the {@link RestartSupervisor}. Each check
+ * is judged once, by its outcome or at its deadline, whichever comes first; a check that could not
+ * run (refused by a full backend, or the last one still hanging) counts as a failed check, so a
+ * refusal or a hang never ends supervision. It reads the live instance from the lifecycle's
+ * snapshot and writes no lifecycle state. Thread-safe.
  */
 final class HealthMonitor<S> {
 
@@ -29,6 +33,7 @@ final class HealthMonitor<S> {
     private final IntFunction<S> liveInstance;
     private final Verdicts verdicts;
     private final AtomicReference<HealthStatus> status = new AtomicReference<>(HealthStatus.UNKNOWN);
+    private final AtomicReference<Check> last = new AtomicReference<>();
 
     HealthMonitor(String serviceId, Backend backend, HealthConfig<S> config, IntFunction<S> liveInstance,
                   Verdicts verdicts) {
@@ -53,10 +58,48 @@ final class HealthMonitor<S> {
         Timers.scheduleQuietly(backend, () -> runCheck(generation), config.interval());
     }
 
+    /**
+     * One check, judged once: by its outcome, or at its deadline whatever its thread does (a check
+     * that ignores its interrupt is UNHEALTHY on time, and its late outcome is ignored).
+     */
+    private final class Check {
+        final int generation;
+        final AtomicBoolean judged = new AtomicBoolean();
+        volatile BackendWork<Void> work;
+
+        Check(int generation) {
+            this.generation = generation;
+        }
+
+        void judge(Throwable failure) {
+            if (judged.compareAndSet(false, true)) {
+                record(generation, failure);
+            }
+        }
+
+        boolean stillRunning() {
+            BackendWork<Void> w = work;
+            return w != null && !w.outcome().isDone();
+        }
+    }
+
+    /**
+     * Runs one check if the generation is still live. A check that cannot run (the backend is full,
+     * or the last check still hangs past its deadline) is a failed check: supervision never ends
+     * because a check was refused or hung, and the next check is due at the next interval.
+     */
     private void runCheck(int generation) {
         S instance = liveInstance.apply(generation);
         if (instance == null) {
             return; // stopped, failed or replaced
+        }
+        Check check = new Check(generation);
+        Check before = last.getAndSet(check);
+        if (before != null && before.generation == generation && before.stillRunning()) {
+            last.set(before); // one check at a time: the hung one stays the one to wait for
+            check.judge(new TimeoutException("health check of service '" + serviceId + "' could not run: the last"
+                    + " check still runs after its timeout of " + config.timeout() + " (it ignores its interrupt)"));
+            return;
         }
         BackendWork<Void> work;
         try {
@@ -65,18 +108,19 @@ final class HealthMonitor<S> {
                 return null;
             });
         } catch (RejectedExecutionException e) {
+            if (!backend.isClosed()) {
+                check.judge(new RejectedExecutionException("health check of service '" + serviceId
+                        + "' could not run: " + e.getMessage(), e));
+            }
             return;
         }
-        AtomicReference<TimeoutException> timedOut = new AtomicReference<>();
+        check.work = work;
         Timers.deadline(backend, work.outcome(), config.timeout(), () -> {
-            timedOut.set(new TimeoutException("health check of service '" + serviceId + "' took longer than "
+            work.cancel(); // interrupted; judged now, whether or not it listens
+            check.judge(new TimeoutException("health check of service '" + serviceId + "' took longer than "
                     + config.timeout()));
-            work.cancel();
         });
-        work.outcome().whenComplete((ignored, error) -> {
-            Throwable failure = timedOut.get() != null ? timedOut.get() : error == null ? null : Futures.unwrap(error);
-            record(generation, failure);
-        });
+        work.outcome().whenComplete((ignored, error) -> check.judge(error == null ? null : Futures.unwrap(error)));
     }
 
     private void record(int generation, Throwable failure) {

@@ -9,6 +9,7 @@ import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
+import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,9 +57,9 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.retry = retry;
         this.stopTimeout = stopTimeout;
         this.listeners = new ServiceListeners(id);
-        this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners);
-        this.lifecycle.bind(this);
         this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout(), backend);
+        this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners, () -> gate.close(this::noLongerTakingCalls));
+        this.lifecycle.bind(this);
         this.calls = new ServiceCalls<>(id, lifecycle, gate);
         this.callLabel = "call on service '" + id + "'";
         this.health = definition.health()
@@ -84,15 +85,20 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     // ---- starting ----
 
     /**
-     * NEW to STARTING; the engine calls it once, while it registers the handle. No listener can be
-     * registered yet, so nothing is delivered.
+     * NEW to STARTING; the engine calls it once, while it registers the handle (under its own
+     * lock), after adding the listeners registered on the task. Their {@code starting} event is
+     * queued here and delivered by {@link #coldStart()}, which the engine calls with no lock held.
      */
     public void markStarting() {
-        lifecycle.start();
+        lifecycle.start().complete();
     }
 
-    /** Runs a cold start with retries on the backend unless a stop was requested; also a restart's start. */
+    /**
+     * Delivers the events queued so far (the {@code starting} of the first cold start), then runs a
+     * cold start with retries on the backend unless a stop was requested; also a restart's start.
+     */
     public void coldStart() {
+        listeners.dispatch();
         ColdStart<S> start = lifecycle.beginColdStart();
         if (start == null) {
             return;
@@ -133,12 +139,14 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         try {
             if (error == null) {
                 ServiceLifecycle.Started started = lifecycle.started(instance);
-                started.events().deliver();
+                started.events().complete();           // waiters wake up before any listener runs
                 if (started.orphan()) {
                     stopping.stopOrphan(instance); // stopped while the last attempt was finishing
                 } else if (health != null) {
                     health.watch(started.generation());
                 }
+                start.markSettled();
+                started.events().dispatch();
                 return;
             }
             Throwable cause = Futures.unwrap(error);
@@ -154,6 +162,15 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         } finally {
             start.markSettled();
         }
+    }
+
+    /** Why calls waiting for a slot end: the service was stopped or failed. */
+    private ServiceUnavailableException noLongerTakingCalls() {
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        if (s.state() == ServiceState.FAILED && !s.stopRequested()) {
+            return new ServiceUnavailableException(id, s.state(), "the service failed", s.failure());
+        }
+        return new ServiceUnavailableException(id, s.state(), "the service was stopped", null);
     }
 
     private S liveInstance(int forGeneration) {
@@ -277,6 +294,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public long failedCallCount() {
         return calls.failedCallCount();
+    }
+
+    @Override
+    public long refusedCallCount() {
+        return calls.refusedCallCount();
     }
 
     @Override

@@ -73,7 +73,7 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
         if (restart == null) {
             return; // stopped, failed or already replaced meanwhile
         }
-        restart.events().deliver();
+        restart.events().complete();
         log.warn("service '{}' (generation {}) is unhealthy: {}; {}", service.id, unhealthyGeneration,
                 String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
         BackendWork<Void> stop = service.stopping.submitStop(restart.replaced(), 0);
@@ -93,6 +93,7 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
                 service.lifecycle.fail(budgetSpent(cause)).deliver();
             }
         });
+        restart.events().dispatch(); // the old instance's stop and its deadline began before listeners hear of it
     }
 
     /** A restart's cold start failed: tries again within the budget, or fails the service. */

@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows.internal;
 
+import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceCallException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
@@ -30,6 +31,7 @@ final class ServiceCalls<S> {
     private final CallGate gate;
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
+    private final LongAdder refusedCalls = new LongAdder();
 
     ServiceCalls(String id, ServiceLifecycle<S> lifecycle, CallGate gate) {
         this.id = id;
@@ -129,8 +131,20 @@ final class ServiceCalls<S> {
     <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call) {
         Checks.requirePositive(readyTimeout, "timeout");
         Objects.requireNonNull(call, "call");
-        gate.acquireSlot();
+        try {
+            gate.acquireSlot();
+        } catch (ServiceBusyException | ServiceUnavailableException e) {
+            throw refused(e);
+        }
         return callHoldingSlot(readyTimeout, call);
+    }
+
+    /** Counts a call refused before it reached the instance (busy or unavailable) and returns {@code e}. */
+    private <E extends RuntimeException> E refused(E e) {
+        calls.increment();
+        failedCalls.increment();
+        refusedCalls.increment();
+        return e;
     }
 
     /**
@@ -150,9 +164,10 @@ final class ServiceCalls<S> {
             }
         }
         CompletableFuture<R> result = new CompletableFuture<>();
-        slot.whenComplete((ignored, refused) -> {
-            if (refused != null) {
-                result.completeExceptionally(Futures.unwrap(refused));
+        slot.whenComplete((ignored, refusal) -> {
+            if (refusal != null) {
+                Throwable cause = Futures.unwrap(refusal);
+                result.completeExceptionally(cause instanceof RuntimeException r ? refused(r) : cause);
                 return;
             }
             try {
@@ -163,9 +178,12 @@ final class ServiceCalls<S> {
                         result.completeExceptionally(e);
                     }
                 });
-            } catch (RuntimeException e) {   // the executor refused: give the slot back
+            } catch (RuntimeException e) {   // the backend refused the call (closed or full): give the slot back
                 gate.releaseSlot();
-                result.completeExceptionally(e);
+                RuntimeException closed = gate.closedException();
+                result.completeExceptionally(refused(closed != null ? closed
+                        : new ServiceUnavailableException(id, lifecycle.snapshot().state(),
+                                "the backend refused to run the call: " + e.getMessage(), e)));
             }
         });
         return result;
@@ -187,7 +205,11 @@ final class ServiceCalls<S> {
                         deadline = System.nanoTime() + readyTimeout.toNanos();
                         waited = true;
                     }
-                    live = awaitForCall(deadline, readyTimeout);
+                    try {
+                        live = awaitForCall(deadline, readyTimeout);
+                    } catch (ServiceUnavailableException e) {
+                        throw refused(e);
+                    }
                 }
                 token = gate.enter();
                 ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
@@ -231,5 +253,9 @@ final class ServiceCalls<S> {
 
     long failedCallCount() {
         return failedCalls.sum();
+    }
+
+    long refusedCallCount() {
+        return refusedCalls.sum();
     }
 }

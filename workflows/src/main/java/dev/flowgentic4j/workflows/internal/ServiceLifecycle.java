@@ -56,7 +56,12 @@ final class ServiceLifecycle<S> {
         }
     }
 
-    /** What a transition caused: listener events (already queued) and future completions. */
+    /**
+     * What a transition caused: future completions (which wake waiters) and listener events
+     * (already queued). Guava's order, with no lock held: {@link #complete()} first, then whatever
+     * the engine must start itself (a stop and its deadline), then {@link #dispatch()}; so a slow or
+     * blocking listener delays neither a waiter nor the engine's own work.
+     */
     static final class Events {
         private final ServiceListeners listeners;
         private final List<Runnable> completions = new ArrayList<>(2);
@@ -65,12 +70,42 @@ final class ServiceLifecycle<S> {
             this.listeners = listeners;
         }
 
-        /** Delivers listener events, then completes the futures; call with no lock held. */
+        /** Completes the futures the transition settled; waiters wake up. Idempotent. */
+        void complete() {
+            List<Runnable> now;
+            synchronized (completions) {
+                now = List.copyOf(completions);
+                completions.clear();
+            }
+            Throwable first = null;
+            for (Runnable completion : now) {
+                try {
+                    completion.run();
+                } catch (Throwable t) { // a dependent of a copy threw: the other futures still complete
+                    if (first == null) {
+                        first = t;
+                    }
+                }
+            }
+            if (first != null) {
+                log.warn("a future callback threw", first);
+            }
+        }
+
+        /** Hands the queued listener events to the listeners' executors. */
+        void dispatch() {
+            listeners.dispatch();
+        }
+
+        /** {@link #complete()}, then {@link #dispatch()}. */
         void deliver() {
-            try {
-                listeners.dispatch();
-            } finally {
-                completions.forEach(Runnable::run);
+            complete();
+            dispatch();
+        }
+
+        void add(Runnable completion) {
+            synchronized (completions) {
+                completions.add(completion);
             }
         }
     }
@@ -85,9 +120,12 @@ final class ServiceLifecycle<S> {
     /** The outcome of {@link #beginRestart}: the replaced instance and the future its stop completes. */
     record Restart<S>(Events events, S replaced, CompletableFuture<Void> retiring) {}
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ServiceLifecycle.class);
+
     private final String id;
     private final Ticker ticker;
     private final ServiceListeners listeners;
+    private final Runnable callsEnd;
     private final CompletableFuture<Void> termination = new CompletableFuture<>();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Snapshot<S> snapshot;
@@ -95,10 +133,15 @@ final class ServiceLifecycle<S> {
     private ColdStart<S> coldStart;             // guarded by lock: the cold start in progress, if any
     private CompletableFuture<Void> retiring;   // guarded by lock: the stop of a replaced instance, if any
 
-    ServiceLifecycle(String id, Ticker ticker, ServiceListeners listeners) {
+    /**
+     * @param callsEnd run (as a completion, no lock held) once the service stops taking calls: at the
+     *     stop request or when it FAILS; it ends the calls still waiting for a slot
+     */
+    ServiceLifecycle(String id, Ticker ticker, ServiceListeners listeners, Runnable callsEnd) {
         this.id = id;
         this.ticker = ticker;
         this.listeners = listeners;
+        this.callsEnd = callsEnd;
         this.snapshot = new Snapshot<>(ServiceState.NEW, 0, null, false, false, false, null, 0, 0, 0, 0,
                 new CompletableFuture<>());
     }
@@ -200,7 +243,7 @@ final class ServiceLifecycle<S> {
             if (!first) {
                 listeners.queue("restarted", l -> l.restarted(handle, generation));
             }
-            events.completions.add(() -> ready.complete(instance));
+            events.add(() -> ready.complete(instance));
             return new Started(events, false, generation);
         } finally {
             lock.unlock();
@@ -228,8 +271,9 @@ final class ServiceLifecycle<S> {
                     s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt() != 0 ? s.stoppedAt() : now, s.ready()),
                     s.state(), failure);
             CompletableFuture<S> ready = s.ready();
-            events.completions.add(() -> ready.completeExceptionally(failure));
-            events.completions.add(() -> termination.completeExceptionally(failure));
+            events.add(callsEnd);
+            events.add(() -> ready.completeExceptionally(failure));
+            events.add(() -> termination.completeExceptionally(failure));
             return events;
         } finally {
             lock.unlock();
@@ -259,9 +303,10 @@ final class ServiceLifecycle<S> {
                     s.liveSince(), stoppedAt, s.ready()), s.state(), null);
             CompletableFuture<S> ready = s.ready();
             String message = "service '" + id + "' was " + (cancel ? "cancelled" : "stopped");
-            events.completions.add(() -> ready.completeExceptionally(new CancellationException(message)));
+            events.add(callsEnd);
+            events.add(() -> ready.completeExceptionally(new CancellationException(message)));
             if (next == ServiceState.TERMINATED) {
-                events.completions.add(() -> termination.complete(null));
+                events.add(() -> termination.complete(null));
             }
             StopPlan<S> plan = new StopPlan<>(events, false, true, s.instance(), coldStart, retiring);
             coldStart = null;
@@ -284,12 +329,12 @@ final class ServiceLifecycle<S> {
             if (stopFailure == null) {
                 publish(new Snapshot<>(ServiceState.TERMINATED, s.generation(), null, false, true, s.cancelled(), null,
                         s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt(), s.ready()), s.state(), null);
-                events.completions.add(() -> termination.complete(null));
+                events.add(() -> termination.complete(null));
             } else {
                 Throwable failure = new ServiceFailedException(id, "failed to stop", stopFailure);
                 publish(new Snapshot<>(ServiceState.FAILED, s.generation(), null, false, true, s.cancelled(), failure,
                         s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt(), s.ready()), s.state(), failure);
-                events.completions.add(() -> termination.completeExceptionally(failure));
+                events.add(() -> termination.completeExceptionally(failure));
             }
             return events;
         } finally {

@@ -92,10 +92,11 @@ final class StopProcedure<S> {
     ServiceLifecycle.StopPlan<S> stop(boolean cancel) {
         int ownCalls = service.gate.ownCalls();
         ServiceLifecycle.StopPlan<S> plan = service.lifecycle.requestStop(cancel);
-        plan.events().deliver();
+        plan.events().complete();
         if (plan.began()) {
-            carryOut(plan, ownCalls);
+            carryOut(plan, ownCalls); // the stop and its deadline begin before any listener hears of it
         }
+        plan.events().dispatch();
         return plan;
     }
 
