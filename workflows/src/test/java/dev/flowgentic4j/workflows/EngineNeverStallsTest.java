@@ -271,10 +271,16 @@ class EngineNeverStallsTest {
             future.join();
             assertThat(Fakes.eventually(Duration.ofSeconds(5),
                     () -> future.health().state() == HealthStatus.State.HEALTHY)).isTrue();
-            CompletableFuture<Object> blocker = engine.functionTask("blocker", (String ignored) -> {
+            FunctionTask<String, Object> blocking = engine.functionTask("blocker", (String ignored) -> {
                 awaitIgnoringInterrupts(release);
                 return null;
-            }).submit("x"); // the backend's only thread is busy: health checks are refused
+            });
+            AtomicReference<CompletableFuture<Object>> held = new AtomicReference<>();
+            assertThat(Fakes.eventually(Duration.ofSeconds(5), () -> { // refused while a check holds the thread
+                held.set(blocking.submit("x"));
+                return !held.get().isCompletedExceptionally();
+            })).isTrue();
+            CompletableFuture<Object> blocker = held.get(); // the backend's only thread is busy: checks are refused
 
             assertThat(Fakes.eventually(Duration.ofSeconds(5),
                     () -> future.health().state() == HealthStatus.State.UNHEALTHY))

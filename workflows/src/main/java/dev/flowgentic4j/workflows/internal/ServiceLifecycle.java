@@ -50,9 +50,58 @@ final class ServiceLifecycle<S> {
                        boolean cancelled, Throwable failure, long startedAt, long runningAt, long liveSince,
                        long stoppedAt, CompletableFuture<S> ready) {
 
+        /** A NEW service: nothing started, the first instance's future pending. */
+        static <S> Snapshot<S> initial() {
+            return new Snapshot<>(ServiceState.NEW, 0, null, false, false, false, null, 0, 0, 0, 0,
+                    new CompletableFuture<>());
+        }
+
         /** RUNNING with an instance that calls may use. */
         boolean live() {
             return state == ServiceState.RUNNING && !restarting;
+        }
+
+        /** STARTING, the start timed from {@code now}. */
+        Snapshot<S> withStarting(long now) {
+            return new Snapshot<>(ServiceState.STARTING, generation, null, false, false, false, null, now, runningAt,
+                    liveSince, stoppedAt, ready);
+        }
+
+        /** RUNNING with {@code live} as the next generation (the first sets {@code runningAt}). */
+        Snapshot<S> withLiveInstance(S live, long now) {
+            return new Snapshot<>(ServiceState.RUNNING, generation + 1, live, false, false, false, null, startedAt,
+                    runningAt == 0 ? now : runningAt, now, 0, ready);
+        }
+
+        /** Still RUNNING, without an instance while the next generation starts; a new {@code ready}. */
+        Snapshot<S> withRestarting(long now) {
+            return new Snapshot<>(ServiceState.RUNNING, generation, null, true, false, false, null, startedAt,
+                    runningAt, liveSince, now, new CompletableFuture<>());
+        }
+
+        /** FAILED with {@code cause}, without an instance. */
+        Snapshot<S> withFailure(Throwable cause, long now) {
+            return new Snapshot<>(ServiceState.FAILED, generation, null, false, stopRequested, cancelled, cause,
+                    startedAt, runningAt, liveSince, stoppedAt != 0 ? stoppedAt : now, ready);
+        }
+
+        /** A stop was asked for: {@code next} (STOPPING, or TERMINATED from NEW), without an instance. */
+        Snapshot<S> withStopRequested(ServiceState next, boolean cancel, long now) {
+            long stopped = stoppedAt != 0 || liveSince == 0 ? stoppedAt : now;
+            return new Snapshot<>(next, generation, null, false, true, cancel, null, startedAt, runningAt,
+                    liveSince, stopped, ready);
+        }
+
+        /** The same, but the stop counts as a cancel. */
+        Snapshot<S> withCancelled() {
+            return new Snapshot<>(state, generation, instance, restarting, true, true, failure, startedAt,
+                    runningAt, liveSince, stoppedAt, ready);
+        }
+
+        /** The stop ended: TERMINATED, or FAILED with {@code failure}. */
+        Snapshot<S> withStopped(Throwable stopFailure) {
+            return new Snapshot<>(stopFailure == null ? ServiceState.TERMINATED : ServiceState.FAILED, generation,
+                    null, false, true, cancelled, stopFailure, startedAt, runningAt, liveSince, stoppedAt, ready);
         }
     }
 
@@ -142,8 +191,7 @@ final class ServiceLifecycle<S> {
         this.ticker = ticker;
         this.listeners = listeners;
         this.callsEnd = callsEnd;
-        this.snapshot = new Snapshot<>(ServiceState.NEW, 0, null, false, false, false, null, 0, 0, 0, 0,
-                new CompletableFuture<>());
+        this.snapshot = Snapshot.initial();
     }
 
     void bind(ServiceFuture<?> handle) {
@@ -186,22 +234,36 @@ final class ServiceLifecycle<S> {
 
     // ---- transitions ----
 
-    /** NEW to STARTING. */
-    Events start() {
-        long now = now(); // the ticker is read outside the lock
+    /** The body of one transition: runs under the lock with the current snapshot and the ticker's reading. */
+    @FunctionalInterface
+    private interface Step<S, R> {
+        R apply(Snapshot<S> current, Events events, long now);
+    }
+
+    /**
+     * The shape of every transition: reads the ticker (outside the lock), then runs {@code step}
+     * under this service's lock with the current snapshot and a fresh {@link Events}; the step
+     * publishes with {@link #publish} and queues completions; the caller delivers them unlocked.
+     */
+    private <R> R transition(Step<S, R> step) {
+        long now = now();
         lock.lock();
         try {
-            Snapshot<S> s = snapshot;
-            if (s.state() != ServiceState.NEW) {
-                throw new IllegalStateException("service '" + id + "' is " + s.state() + ", expected NEW");
-            }
-            Events events = new Events(listeners);
-            publish(new Snapshot<>(ServiceState.STARTING, 0, null, false, false, false, null, now, 0, 0, 0,
-                    s.ready()), s.state(), null);
-            return events;
+            return step.apply(snapshot, new Events(listeners), now);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** NEW to STARTING. */
+    Events start() {
+        return transition((s, events, now) -> {
+            if (s.state() != ServiceState.NEW) {
+                throw new IllegalStateException("service '" + id + "' is " + s.state() + ", expected NEW");
+            }
+            publish(s, s.withStarting(now), null);
+            return events;
+        });
     }
 
     /**
@@ -210,44 +272,32 @@ final class ServiceLifecycle<S> {
      * @return the cold start to run, or null if the service is stopping or over
      */
     ColdStart<S> beginColdStart() {
-        lock.lock();
-        try {
-            Snapshot<S> s = snapshot;
+        return transition((s, events, now) -> {
             boolean starting = s.state() == ServiceState.STARTING || s.state() == ServiceState.RUNNING && s.restarting();
             if (s.stopRequested() || !starting) {
                 return null;
             }
             coldStart = new ColdStart<>();
             return coldStart;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** A cold start produced {@code instance}: the next generation is live, or the instance is an orphan. */
     Started started(S instance) {
-        long now = now(); // the ticker is read outside the lock
-        lock.lock();
-        try {
-            Snapshot<S> s = snapshot;
-            Events events = new Events(listeners);
+        return transition((s, events, now) -> {
             boolean first = s.state() == ServiceState.STARTING;
             if (s.stopRequested() || !(first || s.state() == ServiceState.RUNNING && s.restarting())) {
                 return new Started(events, true, s.generation());
             }
             coldStart = null; // its outcome is this instance: a stop from now on stops the instance
-            int generation = s.generation() + 1;
-            CompletableFuture<S> ready = s.ready();
-            publish(new Snapshot<>(ServiceState.RUNNING, generation, instance, false, false, false, null, s.startedAt(),
-                    first ? now : s.runningAt(), now, 0, ready), s.state(), null);
+            Snapshot<S> next = s.withLiveInstance(instance, now);
+            publish(s, next, null);
             if (!first) {
-                listeners.queue("restarted", l -> l.restarted(handle, generation));
+                listeners.queue("restarted", l -> l.restarted(handle, next.generation()));
             }
-            events.add(() -> ready.complete(instance));
-            return new Started(events, false, generation);
-        } finally {
-            lock.unlock();
-        }
+            events.add(() -> next.ready().complete(instance));
+            return new Started(events, false, next.generation());
+        });
     }
 
     /**
@@ -255,11 +305,7 @@ final class ServiceLifecycle<S> {
      * stop was requested or the service is over.
      */
     Events fail(Throwable cause) {
-        long now = now(); // the ticker is read outside the lock
-        lock.lock();
-        try {
-            Snapshot<S> s = snapshot;
-            Events events = new Events(listeners);
+        return transition((s, events, now) -> {
             if (s.stopRequested() || s.state().isTerminal()) {
                 return events;
             }
@@ -267,17 +313,12 @@ final class ServiceLifecycle<S> {
                     : new ServiceFailedException(id, "failed", cause);
             coldStart = null;
             retiring = null;
-            publish(new Snapshot<>(ServiceState.FAILED, s.generation(), null, false, false, false, failure,
-                    s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt() != 0 ? s.stoppedAt() : now, s.ready()),
-                    s.state(), failure);
-            CompletableFuture<S> ready = s.ready();
+            publish(s, s.withFailure(failure, now), failure);
             events.add(callsEnd);
-            events.add(() -> ready.completeExceptionally(failure));
+            events.add(() -> s.ready().completeExceptionally(failure));
             events.add(() -> termination.completeExceptionally(failure));
             return events;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -285,26 +326,18 @@ final class ServiceLifecycle<S> {
      * the first request begins the stop; the plan tells it what to stop.
      */
     StopPlan<S> requestStop(boolean cancel) {
-        long now = now(); // the ticker is read outside the lock
-        lock.lock();
-        try {
-            Snapshot<S> s = snapshot;
-            Events events = new Events(listeners);
+        return transition((s, events, now) -> {
             if (s.state().isTerminal() || s.stopRequested()) {
                 if (cancel && !s.state().isTerminal() && !s.cancelled()) {
-                    snapshot = new Snapshot<>(s.state(), s.generation(), s.instance(), s.restarting(), true, true,
-                            s.failure(), s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt(), s.ready());
+                    snapshot = s.withCancelled(); // no event: the stop already began
                 }
                 return new StopPlan<>(events, s.state().isTerminal(), false, null, null, null);
             }
             ServiceState next = s.state() == ServiceState.NEW ? ServiceState.TERMINATED : ServiceState.STOPPING;
-            long stoppedAt = s.stoppedAt() != 0 || s.liveSince() == 0 ? s.stoppedAt() : now;
-            publish(new Snapshot<>(next, s.generation(), null, false, true, cancel, null, s.startedAt(), s.runningAt(),
-                    s.liveSince(), stoppedAt, s.ready()), s.state(), null);
-            CompletableFuture<S> ready = s.ready();
+            publish(s, s.withStopRequested(next, cancel, now), null);
             String message = "service '" + id + "' was " + (cancel ? "cancelled" : "stopped");
             events.add(callsEnd);
-            events.add(() -> ready.completeExceptionally(new CancellationException(message)));
+            events.add(() -> s.ready().completeExceptionally(new CancellationException(message)));
             if (next == ServiceState.TERMINATED) {
                 events.add(() -> termination.complete(null));
             }
@@ -312,34 +345,25 @@ final class ServiceLifecycle<S> {
             coldStart = null;
             retiring = null;
             return plan;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** The stop procedure ended: STOPPING to TERMINATED, or to FAILED if the stop failed or overran. */
     Events stopped(Throwable stopFailure) {
-        lock.lock();
-        try {
-            Snapshot<S> s = snapshot;
-            Events events = new Events(listeners);
+        return transition((s, events, now) -> {
             if (s.state() != ServiceState.STOPPING) {
                 return events;
             }
             if (stopFailure == null) {
-                publish(new Snapshot<>(ServiceState.TERMINATED, s.generation(), null, false, true, s.cancelled(), null,
-                        s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt(), s.ready()), s.state(), null);
+                publish(s, s.withStopped(null), null);
                 events.add(() -> termination.complete(null));
             } else {
                 Throwable failure = new ServiceFailedException(id, "failed to stop", stopFailure);
-                publish(new Snapshot<>(ServiceState.FAILED, s.generation(), null, false, true, s.cancelled(), failure,
-                        s.startedAt(), s.runningAt(), s.liveSince(), s.stoppedAt(), s.ready()), s.state(), failure);
+                publish(s, s.withStopped(failure), failure);
                 events.add(() -> termination.completeExceptionally(failure));
             }
             return events;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -350,52 +374,41 @@ final class ServiceLifecycle<S> {
      *     moved on (stopped, failed, or that generation is already replaced)
      */
     Restart<S> beginRestart(int generation, Throwable cause, boolean replacing) {
-        long now = now(); // the ticker is read outside the lock
-        lock.lock();
-        try {
-            Snapshot<S> s = snapshot;
+        return transition((s, events, now) -> {
             if (!s.live() || s.stopRequested() || s.generation() != generation) {
                 return null;
             }
-            Events events = new Events(listeners);
-            snapshot = new Snapshot<>(ServiceState.RUNNING, generation, null, true, false, false, null, s.startedAt(),
-                    s.runningAt(), s.liveSince(), now, new CompletableFuture<>());
+            snapshot = s.withRestarting(now); // no state change: the restart is told by its own event
             if (replacing) {
                 listeners.queue("restart", l -> l.restarting(handle, generation, cause));
             }
             retiring = new CompletableFuture<>();
             return new Restart<>(events, s.instance(), retiring);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** A restart's replaced instance has stopped (or failed to); it no longer holds up a stop. */
     void retired(CompletableFuture<Void> stop) {
-        lock.lock();
-        try {
+        transition((s, events, now) -> {
             if (retiring == stop) {
                 retiring = null;
             }
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
     }
 
     /** The health verdict changed; only an event. */
     Events healthChanged(HealthStatus status) {
-        lock.lock();
-        try {
+        return transition((s, events, now) -> {
             listeners.queue("health change", l -> l.healthChanged(handle, status));
-            return new Events(listeners);
-        } finally {
-            lock.unlock();
-        }
+            return events;
+        });
     }
 
-    /** Publishes {@code next} and queues the listener event of the move from {@code from}. */
-    private void publish(Snapshot<S> next, ServiceState from, Throwable cause) {
+    /** Publishes {@code next} and queues the listener event of the move from {@code current}'s state. */
+    private void publish(Snapshot<S> current, Snapshot<S> next, Throwable cause) {
         snapshot = next;
+        ServiceState from = current.state();
         ServiceState to = next.state();
         if (to == from) {
             return;
