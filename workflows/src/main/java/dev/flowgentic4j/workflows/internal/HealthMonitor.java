@@ -23,8 +23,12 @@ final class HealthMonitor<S> {
 
     /** Receives the verdicts. */
     interface Verdicts {
-        /** Called after every check; {@code changed} when HEALTHY/UNHEALTHY flipped. */
-        void healthChecked(int generation, HealthStatus status, boolean changed);
+        /**
+         * Called after every check; {@code changed} when HEALTHY/UNHEALTHY flipped.
+         *
+         * @return whether to go on checking this generation (false once it is being replaced)
+         */
+        boolean healthChecked(int generation, HealthStatus status, boolean changed);
     }
 
     private final String serviceId;
@@ -140,15 +144,9 @@ final class HealthMonitor<S> {
             return; // the verdict is about an instance that is gone
         }
         status.set(after);
-        verdicts.healthChecked(generation, after, after.state() != before.state()
-                && after.state() != HealthStatus.State.UNKNOWN);
-        if (after.state() != HealthStatus.State.UNHEALTHY || failure == null) {
+        if (verdicts.healthChecked(generation, after, after.state() != before.state()
+                && after.state() != HealthStatus.State.UNKNOWN)) {
             schedule(generation);
         }
-    }
-
-    /** Keeps checking an unhealthy instance that is not restarted. */
-    void continueWatching(int generation) {
-        schedule(generation);
     }
 }

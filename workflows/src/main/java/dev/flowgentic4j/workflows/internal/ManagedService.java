@@ -33,18 +33,18 @@ import org.slf4j.LoggerFactory;
 public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    final Backend backend;
-    final ServiceDefinition<A, S> definition;
+    private final Backend backend;
+    private final ServiceDefinition<A, S> definition;
     private final A args;
-    final String id;
+    private final String id;
     private final RetryConfig retry;
-    final Duration stopTimeout;
-    final CallGate gate;
-    final ServiceLifecycle<S> lifecycle;
-    final HealthMonitor<S> health;
+    private final Duration stopTimeout;
+    private final CallGate gate;
+    private final ServiceLifecycle<S> lifecycle;
+    private final HealthMonitor<S> health;
     private final ServiceListeners listeners;
-    final StopProcedure<S> stopping = new StopProcedure<>(this);
-    private final RestartSupervisor<S> restarts = new RestartSupervisor<>(this);
+    private final StopProcedure<S> stopping;
+    private final RestartSupervisor<S> restarts;
     private final ServiceCalls<S> calls;
     private final String callLabel;
 
@@ -62,6 +62,9 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.lifecycle.bind(this);
         this.calls = new ServiceCalls<>(id, lifecycle, gate);
         this.callLabel = "call on service '" + id + "'";
+        this.stopping = new StopProcedure<>(id, backend, lifecycle, gate, definition.stopper(), stopTimeout);
+        this.restarts = new RestartSupervisor<>(id, backend, lifecycle, definition.restartPolicy(), stopping,
+                stopTimeout, this::coldStart);
         this.health = definition.health()
                 .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
                 .orElse(null);
@@ -90,7 +93,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
      * queued here and delivered by {@link #coldStart()}, which the engine calls with no lock held.
      */
     public void markStarting() {
-        lifecycle.start().complete();
+        lifecycle.start(); // no future completes at the start; the events wait for coldStart()
     }
 
     /**
@@ -98,6 +101,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
      * cold start with retries on the backend unless a stop was requested; also a restart's start.
      */
     public void coldStart() {
+        listeners.dispatchToObservers();
         listeners.dispatch();
         ColdStart<S> start = lifecycle.beginColdStart();
         if (start == null) {
@@ -336,6 +340,15 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public void addListener(ServiceListener listener, Executor executor) {
         listeners.add(listener, executor);
+    }
+
+    /**
+     * Engine use: adds the telemetry's observer, which hears each transition as part of publishing
+     * it (on the transition's thread, before futures complete and before any listener); it must be
+     * quick and must not block.
+     */
+    public void observe(ServiceListener observer) {
+        listeners.observe(observer);
     }
 
     @Override

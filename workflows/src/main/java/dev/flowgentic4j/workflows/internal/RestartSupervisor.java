@@ -1,9 +1,11 @@
 package dev.flowgentic4j.workflows.internal;
 
+import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.HealthStatus;
 import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.ServiceFailedException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,32 +21,46 @@ import org.slf4j.LoggerFactory;
 final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    private final ManagedService<?, S> service;
+    private final String id;
+    private final Backend backend;
+    private final ServiceLifecycle<S> lifecycle;
+    private final RestartPolicy policy;
+    private final StopProcedure<S> stopping;
+    private final Duration stopTimeout;
+    private final Runnable coldStart;
     private final Deque<Long> restartTimes = new ArrayDeque<>(); // guarded by this
 
-    RestartSupervisor(ManagedService<?, S> service) {
-        this.service = service;
+    /**
+     * @param stopping stops the replaced instance
+     * @param stopTimeout the deadline of that stop
+     * @param coldStart starts the next generation (the service's cold start)
+     */
+    RestartSupervisor(String id, Backend backend, ServiceLifecycle<S> lifecycle, RestartPolicy policy,
+                      StopProcedure<S> stopping, Duration stopTimeout, Runnable coldStart) {
+        this.id = id;
+        this.backend = backend;
+        this.lifecycle = lifecycle;
+        this.policy = policy;
+        this.stopping = stopping;
+        this.stopTimeout = stopTimeout;
+        this.coldStart = coldStart;
     }
 
     @Override
-    public void healthChecked(int checkedGeneration, HealthStatus status, boolean changed) {
+    public boolean healthChecked(int checkedGeneration, HealthStatus status, boolean changed) {
         if (changed) {
-            service.lifecycle.healthChanged(status).deliver();
+            lifecycle.healthChanged(status).deliver();
         }
-        if (status.state() != HealthStatus.State.UNHEALTHY) {
-            return;
+        if (status.state() != HealthStatus.State.UNHEALTHY || !policy.restarts()) {
+            return true; // keep checking this generation
         }
-        if (service.definition.restartPolicy().restarts()) {
-            restart(checkedGeneration, status.lastFailure());
-        } else {
-            service.health.continueWatching(checkedGeneration);
-        }
+        restart(checkedGeneration, status.lastFailure());
+        return false;
     }
 
     /** Takes one restart from the budget if any is left in the window. */
     synchronized boolean restartAllowed() {
-        RestartPolicy policy = service.definition.restartPolicy();
-        long now = service.lifecycle.now();
+        long now = lifecycle.now();
         while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > policy.window().toNanos()) {
             restartTimes.removeFirst();
         }
@@ -57,8 +73,7 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
 
     /** The failure of a service whose restart budget is spent. */
     ServiceFailedException budgetSpent(Throwable cause) {
-        RestartPolicy policy = service.definition.restartPolicy();
-        return new ServiceFailedException(service.id, "spent its restart budget (" + policy.maxRestarts() + " within "
+        return new ServiceFailedException(id, "spent its restart budget (" + policy.maxRestarts() + " within "
                 + policy.window() + ")", cause);
     }
 
@@ -69,28 +84,28 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
      */
     private void restart(int unhealthyGeneration, Throwable cause) {
         boolean again = restartAllowed();
-        ServiceLifecycle.Restart<S> restart = service.lifecycle.beginRestart(unhealthyGeneration, cause, again);
+        ServiceLifecycle.Restart<S> restart = lifecycle.beginRestart(unhealthyGeneration, cause, again);
         if (restart == null) {
             return; // stopped, failed or already replaced meanwhile
         }
         restart.events().complete();
-        log.warn("service '{}' (generation {}) is unhealthy: {}; {}", service.id, unhealthyGeneration,
+        log.warn("service '{}' (generation {}) is unhealthy: {}; {}", id, unhealthyGeneration,
                 String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
-        BackendWork<Void> stop = service.stopping.submitStop(restart.replaced(), 0);
-        Timers.deadline(service.backend, stop.outcome(), service.stopTimeout, stop::cancel);
+        BackendWork<Void> stop = stopping.submitStop(restart.replaced(), 0);
+        Timers.deadline(backend, stop.outcome(), stopTimeout, stop::cancel);
         stop.outcome().whenComplete((ignored, error) -> {
             if (error == null) {
                 restart.retiring().complete(null);
             } else {
                 Throwable failure = Futures.unwrap(error);
-                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", service.id, String.valueOf(failure));
+                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", id, String.valueOf(failure));
                 restart.retiring().completeExceptionally(failure);
             }
-            service.lifecycle.retired(restart.retiring());
+            lifecycle.retired(restart.retiring());
             if (again) {
                 scheduleColdStart();
             } else {
-                service.lifecycle.fail(budgetSpent(cause)).deliver();
+                lifecycle.fail(budgetSpent(cause)).deliver();
             }
         });
         restart.events().dispatch(); // the old instance's stop and its deadline began before listeners hear of it
@@ -101,16 +116,16 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
         if (restartAllowed()) {
             scheduleColdStart();
         } else {
-            service.lifecycle.fail(budgetSpent(cause)).deliver();
+            lifecycle.fail(budgetSpent(cause)).deliver();
         }
     }
 
     /** Schedules the next cold start after the policy's backoff; a rejected timer fails the service. */
     private void scheduleColdStart() {
         try {
-            service.backend.schedule(service::coldStart, service.definition.restartPolicy().backoff());
+            backend.schedule(coldStart, policy.backoff());
         } catch (RejectedExecutionException e) {
-            service.lifecycle.fail(new ServiceFailedException(service.id,
+            lifecycle.fail(new ServiceFailedException(id,
                     "could not schedule its restart (the backend rejected it)", e)).deliver();
         }
     }

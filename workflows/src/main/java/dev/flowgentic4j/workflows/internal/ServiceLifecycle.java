@@ -119,8 +119,12 @@ final class ServiceLifecycle<S> {
             this.listeners = listeners;
         }
 
-        /** Completes the futures the transition settled; waiters wake up. Idempotent. */
+        /**
+         * Tells the engine's observers (the event stream), then completes the futures the
+         * transition settled: waiters wake up. Idempotent.
+         */
         void complete() {
+            listeners.dispatchToObservers();
             List<Runnable> now;
             synchronized (completions) {
                 now = List.copyOf(completions);

@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows.internal;
 
+import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.ServiceStopper;
 import java.time.Duration;
@@ -26,15 +27,29 @@ import org.slf4j.LoggerFactory;
 final class StopProcedure<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    private final ManagedService<?, S> service;
+    private final String id;
+    private final Backend backend;
+    private final ServiceLifecycle<S> lifecycle;
+    private final CallGate gate;
+    private final Optional<? extends ServiceStopper<? super S>> stopper;
+    private final Duration stopTimeout;
 
-    StopProcedure(ManagedService<?, S> service) {
-        this.service = service;
+    /**
+     * @param stopper the definition's stop function; without one, an {@link AutoCloseable} instance is closed
+     * @param stopTimeout the deadline of every stop, drain included
+     */
+    StopProcedure(String id, Backend backend, ServiceLifecycle<S> lifecycle, CallGate gate,
+                  Optional<? extends ServiceStopper<? super S>> stopper, Duration stopTimeout) {
+        this.id = id;
+        this.backend = backend;
+        this.lifecycle = lifecycle;
+        this.gate = gate;
+        this.stopper = stopper;
+        this.stopTimeout = stopTimeout;
     }
 
     /** Runs the definition's stop function, or closes an {@link AutoCloseable} instance. */
     private void runStopAction(S target) throws Exception {
-        Optional<? extends ServiceStopper<? super S>> stopper = service.definition.stopper();
         if (stopper.isPresent()) {
             stopper.get().stop(target);
         } else if (target instanceof AutoCloseable) {
@@ -46,9 +61,9 @@ final class StopProcedure<S> {
     void stopOrphan(S orphan) {
         try {
             runStopAction(orphan);
-            log.debug("service '{}': stopped an instance that was not used (cancelled, late or not ready)", service.id);
+            log.debug("service '{}': stopped an instance that was not used (cancelled, late or not ready)", id);
         } catch (Exception e) {
-            log.warn("service '{}': could not stop an instance that was not used", service.id, e);
+            log.warn("service '{}': could not stop an instance that was not used", id, e);
         }
     }
 
@@ -59,14 +74,14 @@ final class StopProcedure<S> {
      */
     BackendWork<Void> submitStop(S target, int ownCalls) {
         Callable<Void> stop = () -> {
-            if (!service.gate.awaitDrained(service.stopTimeout.dividedBy(2), ownCalls)) {
-                log.warn("service '{}': stopping with {} call(s) still in flight", service.id, service.gate.inFlight());
+            if (!gate.awaitDrained(stopTimeout.dividedBy(2), ownCalls)) {
+                log.warn("service '{}': stopping with {} call(s) still in flight", id, gate.inFlight());
             }
             runStopAction(target);
             return null;
         };
         try {
-            return service.backend.submit("service '" + service.id + "' stop", stop);
+            return backend.submit("service '" + id + "' stop", stop);
         } catch (RejectedExecutionException e) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             try {
@@ -90,8 +105,8 @@ final class StopProcedure<S> {
 
     /** {@link ManagedService#stopAsync()} and the first half of cancel: begins the stop unless one began already. */
     ServiceLifecycle.StopPlan<S> stop(boolean cancel) {
-        int ownCalls = service.gate.ownCalls();
-        ServiceLifecycle.StopPlan<S> plan = service.lifecycle.requestStop(cancel);
+        int ownCalls = gate.ownCalls();
+        ServiceLifecycle.StopPlan<S> plan = lifecycle.requestStop(cancel);
         plan.events().complete();
         if (plan.began()) {
             carryOut(plan, ownCalls); // the stop and its deadline begin before any listener hears of it
@@ -116,8 +131,8 @@ final class StopProcedure<S> {
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
         BackendWork<Void> abandon = work;
-        Timers.deadline(service.backend, all, service.stopTimeout, () -> {
-            stopEnded(new TimeoutException("stop did not finish within " + service.stopTimeout + "; abandoned"));
+        Timers.deadline(backend, all, stopTimeout, () -> {
+            stopEnded(new TimeoutException("stop did not finish within " + stopTimeout + "; abandoned"));
             if (abandon != null) {
                 abandon.cancel(); // interrupted
             }
@@ -126,7 +141,7 @@ final class StopProcedure<S> {
     }
 
     private void stopEnded(Throwable stopFailure) {
-        service.lifecycle.stopped(stopFailure).deliver();
+        lifecycle.stopped(stopFailure).deliver();
     }
 
     /** {@link ManagedService#cancel(boolean)}: stops and waits for the stop; false if it was over before. */
@@ -135,7 +150,7 @@ final class StopProcedure<S> {
         if (plan.wasOver()) {
             return false;
         }
-        awaitTermination(service.lifecycle.termination(), service.stopTimeout, service.id);
+        awaitTermination(lifecycle.termination(), stopTimeout, id);
         return true;
     }
 
