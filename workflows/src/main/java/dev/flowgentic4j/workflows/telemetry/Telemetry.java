@@ -7,7 +7,7 @@ import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.Ticker;
-import dev.flowgentic4j.workflows.internal.ManagedService;
+import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

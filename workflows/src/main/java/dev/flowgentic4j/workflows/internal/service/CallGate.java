@@ -1,7 +1,8 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.ServiceBusyException;
+import dev.flowgentic4j.workflows.internal.Timers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

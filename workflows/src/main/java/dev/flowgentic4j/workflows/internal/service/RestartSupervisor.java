@@ -1,10 +1,12 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.HealthStatus;
 import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.ServiceFailedException;
+import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.internal.Timers;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,8 +1,10 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.ServiceStopper;
+import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.internal.Timers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

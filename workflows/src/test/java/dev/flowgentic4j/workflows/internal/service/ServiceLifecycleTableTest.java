@@ -1,4 +1,4 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

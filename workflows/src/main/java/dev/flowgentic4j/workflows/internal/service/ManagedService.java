@@ -1,4 +1,4 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.HealthStatus;
@@ -11,6 +11,8 @@ import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.Ticker;
+import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.internal.RetryingRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceCall;
@@ -6,6 +6,8 @@ import dev.flowgentic4j.workflows.ServiceCallException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
+import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.internal.Futures;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;

@@ -1,9 +1,11 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.HealthConfig;
 import dev.flowgentic4j.workflows.HealthStatus;
+import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.internal.Timers;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
