@@ -4,6 +4,7 @@ import dev.flowgentic4j.workflows.internal.Checks;
 import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.LocalBackend;
 import dev.flowgentic4j.workflows.internal.RetryingRun;
+import dev.flowgentic4j.workflows.internal.replicas.ReplicatedService;
 import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import dev.flowgentic4j.workflows.telemetry.CallEvent;
 import dev.flowgentic4j.workflows.telemetry.CallSpan;
@@ -56,6 +57,7 @@ public final class FlowEngine implements AutoCloseable {
     private final Object lock = new Object();
     private final Set<String> taskNames = new HashSet<>();          // guarded by lock
     private final List<ManagedService<?, ?>> services = new ArrayList<>(); // start order; guarded by lock
+    private final List<ReplicatedService<?, ?>> replicated = new ArrayList<>(); // guarded by lock
     private final AtomicLong instanceCounter = new AtomicLong();
     private volatile boolean closed;                                 // written under lock; read without it by task calls
     private CompletableFuture<ShutdownException> closing;            // guarded by lock; set by the first close
@@ -205,6 +207,7 @@ public final class FlowEngine implements AutoCloseable {
     @Override
     public void close() {
         List<ManagedService<?, ?>> toStop;
+        List<ReplicatedService<?, ?>> groups = List.of();
         CompletableFuture<ShutdownException> done;
         synchronized (lock) {
             if (closing != null) {
@@ -215,6 +218,7 @@ public final class FlowEngine implements AutoCloseable {
                 closing = done = new CompletableFuture<>();
                 closingThread = Thread.currentThread();
                 toStop = new ArrayList<>(services);
+                groups = new ArrayList<>(replicated);
             }
         }
         if (toStop == null) {
@@ -224,6 +228,7 @@ public final class FlowEngine implements AutoCloseable {
         ShutdownException problems = null;
         try {
             telemetry.close(); // the health endpoint goes first: probes then see the engine as gone
+            groups.forEach(ReplicatedService::stopAsync); // no more scale actions or rolling updates; replicas stop in parallel
             problems = stopAll(toStop);
         } finally {
             done.complete(problems);
@@ -402,10 +407,34 @@ public final class FlowEngine implements AutoCloseable {
 
         @Override
         public ServiceFuture<S> start(A args) {
+            if (!definition.replicas().replicated()) {
+                ManagedService<A, S> service = startOne(args, null);
+                instances.add(service);
+                return service;
+            }
+            ReplicatedService<A, S> group;
+            synchronized (lock) {
+                ensureOpen("start service '" + definition.name() + "'");
+                String id = definition.name() + "#" + instanceCounter.incrementAndGet();
+                group = new ReplicatedService<>(definition.name(), id, definition.replicas(), args, this::startOne,
+                        backend, config.ticker(), event -> {
+                            if (telemetry.isActive()) {
+                                telemetry.publish(event);
+                            }
+                        }, definition.stopTimeout().orElse(config.stopTimeout()));
+                replicated.add(group);
+                instances.add(group);
+            }
+            group.start();
+            return group;
+        }
+
+        /** One instance (or one replica, with its id given): registered, STARTING, cold start begun. */
+        private ManagedService<A, S> startOne(A args, String replicaId) {
             ManagedService<A, S> service;
             synchronized (lock) { // registered and STARTING before a close can see it, or not at all
                 ensureOpen("start service '" + definition.name() + "'");
-                String id = definition.name() + "#" + instanceCounter.incrementAndGet();
+                String id = replicaId != null ? replicaId : definition.name() + "#" + instanceCounter.incrementAndGet();
                 service = new ManagedService<>(backend, config.ticker(), definition, args, id,
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
@@ -413,7 +442,6 @@ public final class FlowEngine implements AutoCloseable {
                 service.markStarting();   // queues their starting(): delivered by coldStart, no lock held
                 telemetry.watch(service); // registers a listener: no user code runs here
                 services.add(service);
-                instances.add(service);
             }
             telemetry.started(service);
             service.coldStart(); // a close that came meanwhile has already stopped it: then nothing starts

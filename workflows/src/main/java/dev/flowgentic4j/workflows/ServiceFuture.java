@@ -191,4 +191,13 @@ public interface ServiceFuture<S> extends Future<S> {
      * @throws NullPointerException if an argument is null
      */
     void addListener(ServiceListener listener, Executor executor);
+
+    /**
+     * The instances behind this handle right now: this handle alone for a service of one instance;
+     * for a service defined with {@link ServiceDefinition.Builder#replicas(int)}, the replicas that
+     * take calls (each with its own state, health, restarts and generation), in slot order.
+     */
+    default java.util.List<ServiceFuture<S>> replicas() {
+        return java.util.List.of(this);
+    }
 }
