@@ -328,7 +328,11 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         long opened = since.get();
         if (opened == -1) {
             if (since.compareAndSet(-1, now)) {
-                arm(since, now, delay);
+                if (delay.isZero()) {
+                    triggerScaling();
+                } else {
+                    arm(since, now, delay);
+                }
             }
         } else if (now - opened >= delay.toNanos()) {
             triggerScaling();
@@ -340,7 +344,6 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         if (stopped) {
             return;
         }
-        Duration wait = delay.isZero() ? Duration.ofMillis(1) : delay;
         Future<?> timer = Timers.scheduleQuietly(backend, () -> {
             if (stopped || since.get() != opened) {
                 return; // the window closed, or a newer one is open with its own timer
@@ -351,7 +354,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             } else {
                 evaluate(Moment.TIMER);
             }
-        }, wait);
+        }, delay);
         timers.removeIf(Future::isDone);
         timers.add(timer);
     }
