@@ -146,7 +146,7 @@ class TelemetryScriptedRunTest {
                 .contains("    n1 --> n2\n", "    n2 -.->|\"ok\"| n3\n", "    n2 -.->|\"failed\"| n4\n")
                 .contains("    class n4 unvisited\n")
                 .contains("gantt", "dateFormat x", "section counter 1", "starting :crit", "running :active")
-                .contains("| counter\\#1 | counter | TERMINATED | 1 |")          // one cold start
+                .contains("| counter#1 | counter | TERMINATED | 1 |")            // one cold start
                 .contains("| node | fetch | SERVICE_TASK | " + nodeRuns + " | 0 | 0 |")
                 .contains("| tool | increment | AGENT_TOOL_AS_SERVICE | 2 | 0 | 0 |")
                 .contains("## Nodes never visited\n\n- apologise\n")

@@ -33,7 +33,10 @@ public final class Escape {
                 case '&' -> out.append("&amp;");
                 case '<' -> out.append("&lt;");
                 case '>' -> out.append("&gt;");
-                case '\\', '`', '*', '_', '[', ']', '|', '~', '#', '!' -> out.append('\\').append(c);
+                case '\\', '`', '*', '[', ']', '|', '~', '!' -> out.append('\\').append(c);
+                // between letters or digits these cannot open or close anything: db_pool#4 stays readable
+                case '_' -> out.append(alnum(flat, i - 1) && alnum(flat, i + 1) ? "" : "\\").append(c);
+                case '#' -> out.append(alnum(flat, i - 1) ? "" : "\\").append(c);
                 case ' ' -> out.append(atStart || i == flat.length() - 1 ? "&#32;" : " ");
                 case '-', '+', '=' -> out.append(atStart ? "\\" : "").append(c);
                 case '.', ')' -> out.append(digitsOnly && i > 0 ? "\\" : "").append(c);
@@ -43,6 +46,10 @@ public final class Escape {
             atStart = atStart && c == ' ';
         }
         return out.toString();
+    }
+
+    private static boolean alnum(String s, int i) {
+        return i >= 0 && i < s.length() && Character.isLetterOrDigit(s.charAt(i));
     }
 
     /**
