@@ -247,8 +247,13 @@ class HealthEndpointHostileTest {
         assertThat(status(exchange(new InetSocketAddress(InetAddress.getLoopbackAddress(), every.port()),
                 "GET /health/ready HTTP/1.1\r\n\r\n"))).isEqualTo(200);
 
-        assertThatThrownBy(() -> HealthEndpointConfig.builder().bindAddress("example.com"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bindAddress");
+        for (String bad : List.of("example.com", "999.1.1.1", "1.2.3", "1:2:zz", "", "127.0.0.1\nx")) {
+            assertThatThrownBy(() -> HealthEndpointConfig.builder().bindAddress(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bindAddress");
+        }
+        assertThat(HealthEndpointConfig.builder().bindAddress("::1").build().bindAddress().isLoopbackAddress()).isTrue();
+        assertThat(HealthEndpointConfig.builder().bindAddress("[::]").build().bindAddress().isAnyLocalAddress())
+                .isTrue();
         assertThatThrownBy(() -> HealthEndpointConfig.builder().port(70000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
         assertThatThrownBy(() -> HealthEndpointConfig.builder().requestTimeout(Duration.ZERO))

@@ -109,12 +109,20 @@ public final class HealthEndpointConfig {
             Objects.requireNonNull(address, "bindAddress");
             String literal = address.startsWith("[") && address.endsWith("]")
                     ? address.substring(1, address.length() - 1) : address;
-            if (!literal.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.]+)?")) {
-                throw new IllegalArgumentException("bindAddress must be an IP address literal, was '"
+            boolean v4 = literal.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+            if (v4) {
+                for (String part : literal.split("\\.")) {
+                    v4 = v4 && Integer.parseInt(part) <= 255;
+                }
+            }
+            boolean v6 = !v4 && literal.indexOf(':') >= 0 && literal.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.]+)?");
+            if (!v4 && !v6) {
+                throw new IllegalArgumentException("bindAddress must be an IPv4 or IPv6 address literal, was '"
                         + shorten(address) + "'");
             }
             try {
-                this.bindAddress = InetAddress.getByName(literal); // a literal: no lookup
+                // a valid IPv4 literal, or an IPv6 one in brackets: parsed, never looked up
+                this.bindAddress = InetAddress.getByName(v4 ? literal : "[" + literal + "]");
             } catch (UnknownHostException e) {
                 throw new IllegalArgumentException("bindAddress is not a valid IP address: '" + shorten(address) + "'",
                         e);
