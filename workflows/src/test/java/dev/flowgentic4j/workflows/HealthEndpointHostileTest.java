@@ -214,7 +214,7 @@ class HealthEndpointHostileTest {
     @Test
     void past_the_connection_limit_a_client_is_closed_at_once_and_the_endpoint_recovers() throws Exception {
         HealthEndpoint endpoint = start(HealthEndpointConfig.builder().maxConnections(4)
-                .requestTimeout(Duration.ofMillis(500)));
+                .requestTimeout(Duration.ofSeconds(2)));
         List<Socket> held = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             held.add(holding(endpoint, "GET /he"));
@@ -286,7 +286,11 @@ class HealthEndpointHostileTest {
 
         endpoint.close(); // closes the held connections too
         for (Socket s : clients) {
-            readAll(s); // the server's end arrives: nothing blocks
+            try {
+                readAll(s); // the server's end arrives: nothing blocks
+            } catch (java.net.SocketException reset) {
+                // also an end: closed before it had read what this client sent
+            }
             s.close();
         }
         clients.clear();
