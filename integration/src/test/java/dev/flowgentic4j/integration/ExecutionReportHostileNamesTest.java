@@ -113,10 +113,12 @@ class ExecutionReportHostileNamesTest {
         ExecutionReport.builder(TITLE).graph(graph).events(events).finalState(finalState).write(tmp.resolve("warm-up"));
         assertThat(fdTargets()).isNotEmpty();
         List<String> fdsBefore = fdTargets();
+        Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
         ExecutionReport.builder(TITLE).graph(graph).events(events).finalState(finalState).write(dir);
         ExecutionReport fromCompiled = ExecutionReport.builder(TITLE).graph(compiled).events(events)
                 .write(tmp.resolve("compiled"));
         assertThat(fdTargets()).containsExactlyInAnyOrderElementsOf(fdsBefore);
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).isSubsetOf(threadsBefore);
         compiledGraphMermaid = fences(Files.readString(fromCompiled.summary())).get(0);
     }
 

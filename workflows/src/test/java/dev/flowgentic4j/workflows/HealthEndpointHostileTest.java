@@ -115,6 +115,29 @@ class HealthEndpointHostileTest {
         }
     }
 
+    @RepeatedTest(2)
+    void concurrent_probes_are_all_answered_while_slow_clients_hold_connections() throws Exception {
+        HealthEndpoint endpoint = start(HealthEndpointConfig.builder().requestTimeout(Duration.ofMinutes(2))
+                .maxConnections(256));
+        for (int i = 0; i < 20; i++) {
+            holding(endpoint, i % 2 == 0 ? "GET /health/li" : "POST /metrics HTTP/1.1\r\nContent-Length: 50\r\n\r\n");
+        }
+        java.util.concurrent.ExecutorService probes = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 160; i++) {
+                String path = i % 2 == 0 ? "/health/live" : "/health/ready";
+                answers.add(probes.submit(() -> status(get(endpoint, "GET", path))));
+            }
+            for (var answer : answers) {
+                assertThat(answer.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            probes.shutdownNow();
+            assertThat(probes.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     @Test
     void a_post_that_never_sends_its_body_is_answered_405_without_waiting_for_it() throws Exception {
         HealthEndpoint endpoint = start(HealthEndpointConfig.builder().requestTimeout(Duration.ofMinutes(2)));
@@ -267,6 +290,19 @@ class HealthEndpointHostileTest {
         return fds == null ? -1 : fds.length;
     }
 
+    private static List<String> fdTargets() {
+        List<String> targets = new ArrayList<>();
+        String[] fds = new File("/proc/self/fd").list();
+        for (String fd : fds == null ? new String[0] : fds) {
+            try {
+                targets.add(java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd", fd)).toString());
+            } catch (IOException gone) {
+                // closed meanwhile
+            }
+        }
+        return targets;
+    }
+
     private static long endpointThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive).filter(t -> t.getName().startsWith("flowgentic4j-health")).count();
@@ -274,7 +310,10 @@ class HealthEndpointHostileTest {
 
     @RepeatedTest(3)
     void nothing_is_left_behind_after_hostile_clients_and_close() throws Exception {
+        Fakes.eventually(WAIT, () -> true);          // loads Awaitility now: a class loader opens jars as it goes
+        assertThat(fdTargets()).isNotEmpty();         // and AssertJ's list support
         long fdsBefore = openFds();
+        List<String> targetsBefore = fdTargets();
         long threadsBefore = endpointThreads();
         HealthEndpoint endpoint = start(HealthEndpointConfig.builder().requestTimeout(Duration.ofMinutes(1)));
         assertThat(endpointThreads()).isEqualTo(threadsBefore + 1);
@@ -296,7 +335,9 @@ class HealthEndpointHostileTest {
         clients.clear();
 
         assertThat(endpointThreads()).isEqualTo(threadsBefore);
-        assertThat(Fakes.eventually(WAIT, () -> openFds() == fdsBefore)).as("open fds back to " + fdsBefore).isTrue();
+        boolean back = Fakes.eventually(WAIT, () -> openFds() == fdsBefore);
+        assertThat(back).as("open fds back to " + fdsBefore + "; before " + targetsBefore + ", after " + fdTargets())
+                .isTrue();
         assertThatThrownBy(() -> get(endpoint, "GET", "/health/live")).isInstanceOf(ConnectException.class);
     }
 
