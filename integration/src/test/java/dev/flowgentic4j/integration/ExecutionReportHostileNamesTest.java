@@ -289,6 +289,92 @@ class ExecutionReportHostileNamesTest {
                 Map.entry(3, 2L + 3));         // final state: header, delimiter, three keys
     }
 
+    /** Every node of a parsed Markdown document, depth first. */
+    private static List<org.commonmark.node.Node> walk(org.commonmark.node.Node root) {
+        List<org.commonmark.node.Node> all = new ArrayList<>();
+        for (org.commonmark.node.Node n = root.getFirstChild(); n != null; n = n.getNext()) {
+            all.add(n);
+            all.addAll(walk(n));
+        }
+        return all;
+    }
+
+    /** The text a renderer shows for {@code node}: its Text, soft and hard breaks as spaces. */
+    private static String text(org.commonmark.node.Node node) {
+        StringBuilder out = new StringBuilder();
+        for (org.commonmark.node.Node n : walk(node)) {
+            if (n instanceof org.commonmark.node.Text t) {
+                out.append(t.getLiteral());
+            } else if (n instanceof org.commonmark.node.SoftLineBreak || n instanceof org.commonmark.node.HardLineBreak) {
+                out.append(' ');
+            }
+        }
+        return out.toString();
+    }
+
+    /** {@code name} as the report shows it: on one line, spaces at the ends dropped. */
+    private static String shown(String name) {
+        return name.replaceAll("[\\p{Cntrl}\u2028\u2029]", " ").strip();
+    }
+
+    @Test
+    void a_commonmark_parser_sees_only_our_structure_and_every_name_as_plain_text() throws Exception {
+        org.commonmark.node.Node doc = org.commonmark.parser.Parser.builder()
+                .extensions(List.of(org.commonmark.ext.gfm.tables.TablesExtension.create(),
+                        org.commonmark.ext.gfm.strikethrough.StrikethroughExtension.create()))
+                .build().parse(md());
+        List<org.commonmark.node.Node> nodes = walk(doc);
+        assertThat(nodes).noneMatch(n -> n instanceof org.commonmark.node.HtmlInline
+                || n instanceof org.commonmark.node.HtmlBlock || n instanceof org.commonmark.node.Emphasis
+                || n instanceof org.commonmark.node.StrongEmphasis || n instanceof org.commonmark.node.Code
+                || n instanceof org.commonmark.node.Link || n instanceof org.commonmark.node.Image
+                || n instanceof org.commonmark.node.IndentedCodeBlock || n instanceof org.commonmark.node.BlockQuote
+                || n instanceof org.commonmark.node.ThematicBreak || n instanceof org.commonmark.node.OrderedList
+                || n instanceof org.commonmark.ext.gfm.strikethrough.Strikethrough);
+        assertThat(nodes).filteredOn(n -> n instanceof org.commonmark.node.FencedCodeBlock)
+                .extracting(n -> ((org.commonmark.node.FencedCodeBlock) n).getInfo()).containsExactly("mermaid", "mermaid");
+        assertThat(nodes).filteredOn(n -> n instanceof org.commonmark.node.Heading).extracting(n -> text(n))
+                .containsExactly("Execution report: " + shown(TITLE), "Services", "Nodes, tools and tasks",
+                        "Nodes never visited", "Final state", "Graph", "Timeline");
+        assertThat(nodes).filteredOn(n -> n instanceof org.commonmark.node.ListItem).extracting(n -> text(n))
+                .containsExactly(shown(UNVISITED_BRANCH));
+
+        List<org.commonmark.node.Node> tables = nodes.stream()
+                .filter(n -> n instanceof org.commonmark.ext.gfm.tables.TableBlock).toList();
+        assertThat(tables).hasSize(3);
+        List<List<String>> services = rows(tables.get(0));
+        List<List<String>> calls = rows(tables.get(1));
+        List<List<String>> state = rows(tables.get(2));
+        assertThat(services).allSatisfy(r -> assertThat(r).hasSize(8));
+        assertThat(calls).allSatisfy(r -> assertThat(r).hasSize(9));
+        assertThat(state).allSatisfy(r -> assertThat(r).hasSize(2));
+        assertThat(services.get(1).subList(0, 2)).containsExactly(shown(SERVICE + "#1"), shown(SERVICE));
+        List<String> expectedCalls = new ArrayList<>();
+        events.stream().filter(e -> e instanceof CallEvent c && c.phase() == CallEvent.Phase.END)
+                .map(e -> shown(((CallEvent) e).name())).distinct().forEach(expectedCalls::add);
+        assertThat(calls.subList(1, calls.size()).stream().map(r -> r.get(1)).distinct())
+                .containsExactlyInAnyOrderElementsOf(expectedCalls);
+        assertThat(state.subList(1, state.size()).stream().map(r -> r.get(0)))
+                .containsExactly(shown("<k>\n```"), "lone surrogate", "`");
+        assertThat(state.get(1).get(1)).isEqualTo(shown("v|`x`\n# no </td></tr></table><script>"));
+        assertThat(state.get(3).get(1)).isEqualTo("\\|");
+    }
+
+    /** The cells of each row of a table, as shown. */
+    private static List<List<String>> rows(org.commonmark.node.Node table) {
+        List<List<String>> rows = new ArrayList<>();
+        for (org.commonmark.node.Node n : walk(table)) {
+            if (n instanceof org.commonmark.ext.gfm.tables.TableRow row) {
+                List<String> cells = new ArrayList<>();
+                for (org.commonmark.node.Node c = row.getFirstChild(); c != null; c = c.getNext()) {
+                    cells.add(text(c).strip());
+                }
+                rows.add(cells);
+            }
+        }
+        return rows;
+    }
+
     // ---- Mermaid ----
 
     private static final Pattern ENTITY = Pattern.compile("#(\\d+);");
