@@ -203,7 +203,8 @@ class ReplicasTest {
                 }
                 callers.shutdownNow();
             }
-            assertThat(service.call(WAIT, w -> w.version)).isEqualTo("v2");
+            String version = service.call(WAIT, w -> w.version);
+            assertThat(version).isEqualTo("v2");
             assertThat(service.replicas()).hasSize(3)
                     .allSatisfy(r -> assertThat(r.join().version).isEqualTo("v2"));
         }

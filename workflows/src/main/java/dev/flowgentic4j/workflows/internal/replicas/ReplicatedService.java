@@ -482,16 +482,19 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     // ---- rolling update ----
 
     /**
-     * A rolling update with the same start arguments: one replica at a time, a new one is started
-     * beside it; once RUNNING it takes the old one's place in the routing list, and the old one is
-     * stopped (its stop waits for the calls already in it) before the next replica is replaced.
+     * A rolling update with the same start arguments, one replica at a time: a live replica is
+     * replaced blue/green by its own {@link ServiceFuture#restart()} (the next generation beside it,
+     * calls switched, the old one drained then stopped); a replica that has no live instance (FAILED)
+     * is replaced by a new replica started beside the others, which takes its slot once RUNNING.
      * Completes with the new generation of this handle; a restart during a rolling restart joins it.
      */
+    @Override
     public CompletableFuture<Integer> restart() {
         return roll(null, false);
     }
 
     /** {@link #restart()} with new start arguments, which later replicas keep. */
+    @Override
     @SuppressWarnings("unchecked")
     public CompletableFuture<Integer> update(Object newArgs) {
         return roll((A) newArgs, true);
@@ -525,7 +528,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         }
         try {
             backend.submit("rolling update of service '" + id + "'", () -> {
-                replaceNext(targets, 0, mine);
+                replaceNext(targets, 0, update, mine);
                 return null;
             });
         } catch (RejectedExecutionException e) {
@@ -534,7 +537,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         return Futures.copyOf(mine);
     }
 
-    private void replaceNext(List<Replica<S>> targets, int index, CompletableFuture<Integer> mine) {
+    private void replaceNext(List<Replica<S>> targets, int index, boolean update, CompletableFuture<Integer> mine) {
         if (stopped) {
             endAction(mine, null, new CancellationException("service '" + id + "' was stopped during a rolling update"));
             return;
@@ -548,6 +551,22 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             return;
         }
         Replica<S> old = targets.get(index);
+        if (old.service.isRunning()) {
+            CompletableFuture<Integer> replaced = update ? old.service.update(currentArgs()) : old.service.restart();
+            replaced.whenComplete((generationOfReplica, error) -> {
+                if (error == null) {
+                    publish(ServiceEvent.Type.REPLICA_REPLACED, old.service.id() + " generation " + generationOfReplica);
+                    replaceNext(targets, index + 1, update, mine);
+                } else {
+                    Throwable cause = Futures.unwrap(error);
+                    endAction(mine, null, cause instanceof CancellationException || stopped
+                            ? new CancellationException("service '" + id + "' was stopped during a rolling update")
+                            : new ServiceFailedException(id, "rolling update stopped at replica '" + old.service.id()
+                                    + "'; the replicas go on serving", cause));
+                }
+            });
+            return;
+        }
         Replica<S> fresh;
         try {
             fresh = launch(currentArgs());
@@ -584,7 +603,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
                 return;
             }
             publish(ServiceEvent.Type.REPLICA_REPLACED, old.service.id() + " -> " + fresh.service.id());
-            old.service.stopAsync().whenComplete((v, e) -> replaceNext(targets, index + 1, mine));
+            old.service.stopAsync().whenComplete((v, e) -> replaceNext(targets, index + 1, update, mine));
         });
     }
 

@@ -37,7 +37,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
 
     private final Backend backend;
     private final ServiceDefinition<A, S> definition;
-    private final A args;
+    private volatile A args;             // the start arguments of the live generation (update() changes them)
     private final String id;
     private final RetryConfig retry;
     private final Duration stopTimeout;
@@ -125,7 +125,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     }
 
     private S newInstance() throws Exception {
-        S created = definition.initializer().start(args);
+        return newInstance(args);
+    }
+
+    private S newInstance(A withArgs) throws Exception {
+        S created = definition.initializer().start(withArgs);
         if (created == null) {
             throw new NullPointerException("the initializer of service '" + id + "' returned null");
         }
@@ -177,6 +181,84 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             return new ServiceUnavailableException(id, s.state(), "the service failed", s.failure());
         }
         return new ServiceUnavailableException(id, s.state(), "the service was stopped", null);
+    }
+
+    // ---- blue/green replacement ----
+
+    @Override
+    public CompletableFuture<Integer> restart() {
+        return replace(args, true);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<Integer> update(Object newArgs) {
+        return replace((A) newArgs, false); // a wrong type fails the next generation's cold start, not this one
+    }
+
+    /**
+     * Cold-starts the next generation beside the live one (with retries), then switches new calls
+     * to it at once, then drains and stops the replaced one: no call waits for the cold start and
+     * none fails. A cold start that fails leaves the live generation serving.
+     */
+    private CompletableFuture<Integer> replace(A withArgs, boolean joinOngoing) {
+        ServiceLifecycle.Replacement<S> replacement = lifecycle.beginReplacement(joinOngoing);
+        if (replacement == null) {
+            ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+            String why = s.live() ? "another replacement is under way" : "it has no live instance to replace";
+            return CompletableFuture.failedFuture(new IllegalStateException("service '" + id + "' is " + s.state()
+                    + (s.restarting() ? " (restarting)" : "") + ", expected RUNNING with a live instance: " + why));
+        }
+        CompletableFuture<Integer> done = Futures.copyOf(replacement.done());
+        if (!replacement.began()) {
+            return done; // restart() while one is under way: the same switch
+        }
+        listeners.dispatchToObservers();
+        listeners.dispatch(); // restarting(generation, null)
+        log.debug("service '{}': cold-starting the next generation beside the live one", id);
+        RetryingRun<S> run;
+        try {
+            run = RetryingRun.start(backend, "service '" + id + "' next generation", () -> newInstance(withArgs), retry,
+                    (attempts, cause) -> new ServiceFailedException(id, "could not start its next generation after "
+                            + attempts + (attempts == 1 ? " attempt" : " attempts")
+                            + "; the live generation goes on serving", cause),
+                    stopping::stopOrphan);
+        } catch (RuntimeException e) {
+            replacementEnded(replacement, withArgs, null, e);
+            return done;
+        }
+        replacement.coldStart().attach(run);
+        run.result().whenComplete((instance, error) -> replacementEnded(replacement, withArgs, instance, error));
+        return done;
+    }
+
+    private void replacementEnded(ServiceLifecycle.Replacement<S> replacement, A withArgs, S instance, Throwable error) {
+        try {
+            if (error != null) {
+                Throwable cause = Futures.unwrap(error);
+                if (!(cause instanceof java.util.concurrent.CancellationException)) {
+                    log.warn("service '{}': the next generation did not start; the live one goes on serving: {}", id,
+                            String.valueOf(cause));
+                }
+                lifecycle.replacementFailed(replacement, cause).deliver();
+                return;
+            }
+            args = withArgs; // before the switch is told: a restart after update() keeps the new arguments
+            ServiceLifecycle.Switch<S> next = lifecycle.switchTo(replacement, instance);
+            if (next.orphan()) {
+                stopping.stopOrphan(instance); // stopped (or failed) while it was starting
+                next.events().deliver();
+                return;
+            }
+            next.events().complete();
+            if (health != null) {
+                health.watch(next.generation());
+            }
+            stopping.retire(next.replaced(), next.replacedCalls(), next.retiring());
+            next.events().dispatch();
+        } finally {
+            replacement.coldStart().markSettled();
+        }
     }
 
     private S liveInstance(int forGeneration) {

@@ -56,8 +56,8 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
         if (status.state() != HealthStatus.State.UNHEALTHY || !policy.restarts()) {
             return true; // keep checking this generation
         }
-        restart(checkedGeneration, status.lastFailure());
-        return false;
+        // a generation a blue/green replacement is about to replace is not restarted: keep checking it
+        return !restart(checkedGeneration, status.lastFailure());
     }
 
     /** Takes one restart from the budget if any is left in the window. */
@@ -84,11 +84,11 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
      * stops within the stop deadline; then a new generation cold-starts after the backoff, or the
      * service FAILS if the budget is spent.
      */
-    private void restart(int unhealthyGeneration, Throwable cause) {
+    private boolean restart(int unhealthyGeneration, Throwable cause) {
         boolean again = restartAllowed();
         ServiceLifecycle.Restart<S> restart = lifecycle.beginRestart(unhealthyGeneration, cause, again);
         if (restart == null) {
-            return; // stopped, failed or already replaced meanwhile
+            return false; // stopped, failed, already replaced, or a replacement is under way
         }
         restart.events().complete();
         log.warn("service '{}' (generation {}) is unhealthy: {}; {}", id, unhealthyGeneration,
@@ -111,6 +111,7 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
             }
         });
         restart.events().dispatch(); // the old instance's stop and its deadline began before listeners hear of it
+        return true;
     }
 
     /** A restart's cold start failed: tries again within the budget, or fails the service. */

@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>A call enters the gate and only then re-reads the snapshot; a stop or restart publishes its
  * snapshot and only then waits for the gate to drain. So either the call sees the change and
- * leaves, or the stop waits for the call.
+ * leaves, or the stop waits for the call. A call also counts itself on its generation
+ * ({@link InFlight}) and re-reads once more: a blue/green switch publishes the next generation and
+ * only then waits for the calls counted on the replaced one.
  */
 final class ServiceCalls<S> {
     private final String id;
@@ -198,6 +200,7 @@ final class ServiceCalls<S> {
             boolean waited = false;
             S live;
             int[] token;
+            InFlight generation;
             while (true) {
                 ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
                 if (s.live()) {
@@ -216,7 +219,12 @@ final class ServiceCalls<S> {
                 token = gate.enter();
                 ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
                 if (now.live() && now.instance() == live) {
-                    break; // a stop or restart that begins now waits for this call
+                    generation = now.inFlight();
+                    generation.enter();
+                    if (lifecycle.snapshot().inFlight() == generation) {
+                        break; // a stop, restart or switch that begins now waits for this call
+                    }
+                    generation.exit(); // replaced meanwhile: go to the next generation
                 }
                 gate.exit(token);
             }
@@ -230,6 +238,7 @@ final class ServiceCalls<S> {
                 failedCalls.increment();
                 throw new ServiceCallException(id, e);
             } finally {
+                generation.exit();
                 gate.exit(token);
             }
         } finally {

@@ -45,15 +45,16 @@ final class ServiceLifecycle<S> {
      * @param liveSince ticker reading when the current generation became live, or 0
      * @param stoppedAt ticker reading when the last instance stopped being live, or 0 while one is live
      * @param ready completes with the next (or current) generation's instance, or exceptionally
+     * @param inFlight the calls on the current generation (a blue/green switch drains them)
      */
     record Snapshot<S>(ServiceState state, int generation, S instance, boolean restarting, boolean stopRequested,
                        boolean cancelled, Throwable failure, long startedAt, long runningAt, long liveSince,
-                       long stoppedAt, CompletableFuture<S> ready) {
+                       long stoppedAt, CompletableFuture<S> ready, InFlight inFlight) {
 
         /** A NEW service: nothing started, the first instance's future pending. */
         static <S> Snapshot<S> initial() {
             return new Snapshot<>(ServiceState.NEW, 0, null, false, false, false, null, 0, 0, 0, 0,
-                    new CompletableFuture<>());
+                    new CompletableFuture<>(), new InFlight());
         }
 
         /** RUNNING with an instance that calls may use. */
@@ -64,44 +65,49 @@ final class ServiceLifecycle<S> {
         /** STARTING, the start timed from {@code now}. */
         Snapshot<S> withStarting(long now) {
             return new Snapshot<>(ServiceState.STARTING, generation, null, false, false, false, null, now, runningAt,
-                    liveSince, stoppedAt, ready);
+                    liveSince, stoppedAt, ready, inFlight);
         }
 
         /** RUNNING with {@code live} as the next generation (the first sets {@code runningAt}). */
         Snapshot<S> withLiveInstance(S live, long now) {
+            return withNextGeneration(live, now, ready);
+        }
+
+        /** RUNNING with {@code live} as the next generation, its own calls count and {@code liveReady}. */
+        Snapshot<S> withNextGeneration(S live, long now, CompletableFuture<S> liveReady) {
             return new Snapshot<>(ServiceState.RUNNING, generation + 1, live, false, false, false, null, startedAt,
-                    runningAt == 0 ? now : runningAt, now, 0, ready);
+                    runningAt == 0 ? now : runningAt, now, 0, liveReady, new InFlight());
         }
 
         /** Still RUNNING, without an instance while the next generation starts; a new {@code ready}. */
         Snapshot<S> withRestarting(long now) {
             return new Snapshot<>(ServiceState.RUNNING, generation, null, true, false, false, null, startedAt,
-                    runningAt, liveSince, now, new CompletableFuture<>());
+                    runningAt, liveSince, now, new CompletableFuture<>(), inFlight);
         }
 
         /** FAILED with {@code cause}, without an instance. */
         Snapshot<S> withFailure(Throwable cause, long now) {
             return new Snapshot<>(ServiceState.FAILED, generation, null, false, stopRequested, cancelled, cause,
-                    startedAt, runningAt, liveSince, stoppedAt != 0 ? stoppedAt : now, ready);
+                    startedAt, runningAt, liveSince, stoppedAt != 0 ? stoppedAt : now, ready, inFlight);
         }
 
         /** A stop was asked for: {@code next} (STOPPING, or TERMINATED from NEW), without an instance. */
         Snapshot<S> withStopRequested(ServiceState next, boolean cancel, long now) {
             long stopped = stoppedAt != 0 || liveSince == 0 ? stoppedAt : now;
             return new Snapshot<>(next, generation, null, false, true, cancel, null, startedAt, runningAt,
-                    liveSince, stopped, ready);
+                    liveSince, stopped, ready, inFlight);
         }
 
         /** The same, but the stop counts as a cancel. */
         Snapshot<S> withCancelled() {
             return new Snapshot<>(state, generation, instance, restarting, true, true, failure, startedAt,
-                    runningAt, liveSince, stoppedAt, ready);
+                    runningAt, liveSince, stoppedAt, ready, inFlight);
         }
 
         /** The stop ended: TERMINATED, or FAILED with {@code failure}. */
         Snapshot<S> withStopped(Throwable stopFailure) {
             return new Snapshot<>(stopFailure == null ? ServiceState.TERMINATED : ServiceState.FAILED, generation,
-                    null, false, true, cancelled, stopFailure, startedAt, runningAt, liveSince, stoppedAt, ready);
+                    null, false, true, cancelled, stopFailure, startedAt, runningAt, liveSince, stoppedAt, ready, inFlight);
         }
     }
 
@@ -168,7 +174,17 @@ final class ServiceLifecycle<S> {
 
     /** The outcome of {@link #requestStop}: what the stop procedure must do, if this request began a stop. */
     record StopPlan<S>(Events events, boolean wasOver, boolean began, S instance,
-                       ColdStart<S> coldStart, CompletableFuture<Void> retiring) {}
+                       List<ColdStart<S>> coldStarts, List<CompletableFuture<Void>> retiring) {}
+
+    /**
+     * A blue/green replacement under way: its cold start and the future told of the switch;
+     * {@code began} when this request began it (false when it joined one under way).
+     */
+    record Replacement<S>(ColdStart<S> coldStart, CompletableFuture<Integer> done, boolean began) {}
+
+    /** The outcome of {@link #switchTo}: the replaced generation to drain and stop, or an orphan. */
+    record Switch<S>(Events events, boolean orphan, int generation, S replaced, InFlight replacedCalls,
+                     CompletableFuture<Void> retiring) {}
 
     /** The outcome of {@link #beginRestart}: the replaced instance and the future its stop completes. */
     record Restart<S>(Events events, S replaced, CompletableFuture<Void> retiring) {}
@@ -184,7 +200,8 @@ final class ServiceLifecycle<S> {
     private volatile Snapshot<S> snapshot;
     private ServiceFuture<?> handle;            // set once, before any transition
     private ColdStart<S> coldStart;             // guarded by lock: the cold start in progress, if any
-    private CompletableFuture<Void> retiring;   // guarded by lock: the stop of a replaced instance, if any
+    private Replacement<S> replacement;         // guarded by lock: the blue/green replacement under way, if any
+    private final List<CompletableFuture<Void>> retiring = new ArrayList<>(1); // guarded by lock: stops of replaced instances
 
     /**
      * @param callsEnd run (as a completion, no lock held) once the service stops taking calls: at the
@@ -200,6 +217,16 @@ final class ServiceLifecycle<S> {
 
     void bind(ServiceFuture<?> handle) {
         this.handle = handle;
+    }
+
+    /** Whether a blue/green replacement is under way (its next generation starting beside the live one). */
+    boolean replacing() {
+        lock.lock();
+        try {
+            return replacement != null;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The current state; never blocks. */
@@ -316,8 +343,14 @@ final class ServiceLifecycle<S> {
             Throwable failure = cause instanceof ServiceFailedException ? cause
                     : new ServiceFailedException(id, "failed", cause);
             coldStart = null;
-            retiring = null;
+            retiring.clear();
+            Replacement<S> dropped = replacement;
+            replacement = null;
             publish(s, s.withFailure(failure, now), failure);
+            if (dropped != null) {
+                dropped.coldStart().cancel();
+                events.add(() -> dropped.done().completeExceptionally(failure));
+            }
             events.add(callsEnd);
             events.add(() -> s.ready().completeExceptionally(failure));
             events.add(() -> termination.completeExceptionally(failure));
@@ -335,7 +368,7 @@ final class ServiceLifecycle<S> {
                 if (cancel && !s.state().isTerminal() && !s.cancelled()) {
                     snapshot = s.withCancelled(); // no event: the stop already began
                 }
-                return new StopPlan<>(events, s.state().isTerminal(), false, null, null, null);
+                return new StopPlan<>(events, s.state().isTerminal(), false, null, List.of(), List.of());
             }
             ServiceState next = s.state() == ServiceState.NEW ? ServiceState.TERMINATED : ServiceState.STOPPING;
             publish(s, s.withStopRequested(next, cancel, now), null);
@@ -345,9 +378,20 @@ final class ServiceLifecycle<S> {
             if (next == ServiceState.TERMINATED) {
                 events.add(() -> termination.complete(null));
             }
-            StopPlan<S> plan = new StopPlan<>(events, false, true, s.instance(), coldStart, retiring);
+            List<ColdStart<S>> starts = new ArrayList<>(2);
+            if (coldStart != null) {
+                starts.add(coldStart);
+            }
+            if (replacement != null) {
+                starts.add(replacement.coldStart());
+                CompletableFuture<Integer> done = replacement.done();
+                events.add(() -> done.completeExceptionally(new CancellationException(message)));
+            }
+            StopPlan<S> plan = new StopPlan<>(events, false, true, s.instance(), List.copyOf(starts),
+                    List.copyOf(retiring));
             coldStart = null;
-            retiring = null;
+            replacement = null;
+            retiring.clear();
             return plan;
         });
     }
@@ -379,25 +423,77 @@ final class ServiceLifecycle<S> {
      */
     Restart<S> beginRestart(int generation, Throwable cause, boolean replacing) {
         return transition((s, events, now) -> {
-            if (!s.live() || s.stopRequested() || s.generation() != generation) {
-                return null;
+            if (!s.live() || s.stopRequested() || s.generation() != generation || replacement != null) {
+                return null; // moved on, or a blue/green replacement under way replaces it anyway
             }
             snapshot = s.withRestarting(now); // no state change: the restart is told by its own event
             if (replacing) {
                 listeners.queue("restart", l -> l.restarting(handle, generation, cause));
             }
-            retiring = new CompletableFuture<>();
-            return new Restart<>(events, s.instance(), retiring);
+            CompletableFuture<Void> stop = new CompletableFuture<>();
+            retiring.add(stop);
+            return new Restart<>(events, s.instance(), stop);
         });
     }
 
     /** A restart's replaced instance has stopped (or failed to); it no longer holds up a stop. */
     void retired(CompletableFuture<Void> stop) {
         transition((s, events, now) -> {
-            if (retiring == stop) {
-                retiring = null;
-            }
+            retiring.remove(stop);
             return null;
+        });
+    }
+
+    /**
+     * A blue/green replacement begins: the current generation keeps serving while {@code coldStart}
+     * makes the next one ready beside it. One at a time: if one is under way, it is returned instead.
+     *
+     * @return the replacement (new or under way), or null if the service has no live instance to
+     *     replace (not RUNNING yet, restarting, stopping or over)
+     */
+    Replacement<S> beginReplacement(boolean joinOngoing) {
+        return transition((s, events, now) -> {
+            if (replacement != null) {
+                return joinOngoing ? new Replacement<>(replacement.coldStart(), replacement.done(), false) : null;
+            }
+            if (!s.live() || s.stopRequested()) {
+                return null;
+            }
+            replacement = new Replacement<>(new ColdStart<>(), new CompletableFuture<>(), true);
+            int generation = s.generation();
+            listeners.queue("restart", l -> l.restarting(handle, generation, null));
+            return replacement;
+        });
+    }
+
+    /**
+     * The replacement's cold start produced {@code instance}: new calls go to it from now on (one
+     * atomic publication); the replaced generation is handed back to be drained and stopped.
+     */
+    Switch<S> switchTo(Replacement<S> of, S instance) {
+        return transition((s, events, now) -> {
+            if (replacement == null || replacement.coldStart() != of.coldStart() || !s.live() || s.stopRequested()) {
+                return new Switch<>(events, true, s.generation(), null, null, null); // stopped meanwhile
+            }
+            replacement = null;
+            Snapshot<S> next = s.withNextGeneration(instance, now, CompletableFuture.completedFuture(instance));
+            snapshot = next; // still RUNNING: told by restarted()
+            listeners.queue("restarted", l -> l.restarted(handle, next.generation()));
+            CompletableFuture<Void> stop = new CompletableFuture<>();
+            retiring.add(stop);
+            events.add(() -> of.done().complete(next.generation()));
+            return new Switch<>(events, false, next.generation(), s.instance(), s.inFlight(), stop);
+        });
+    }
+
+    /** The replacement's cold start failed: the current generation goes on serving. */
+    Events replacementFailed(Replacement<S> of, Throwable cause) {
+        return transition((s, events, now) -> {
+            if (replacement != null && replacement.coldStart() == of.coldStart()) {
+                replacement = null;
+                events.add(() -> of.done().completeExceptionally(cause));
+            }
+            return events;
         });
     }
 

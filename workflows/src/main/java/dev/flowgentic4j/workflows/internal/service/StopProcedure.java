@@ -75,13 +75,53 @@ final class StopProcedure<S> {
      * this thread if the backend rejects the work.
      */
     BackendWork<Void> submitStop(S target, int ownCalls) {
-        Callable<Void> stop = () -> {
+        return submit(() -> {
             if (!gate.awaitDrained(stopTimeout.dividedBy(2), ownCalls)) {
                 log.warn("service '{}': stopping with {} call(s) still in flight", id, gate.inFlight());
             }
             runStopAction(target);
             return null;
-        };
+        });
+    }
+
+    /**
+     * Stops a generation a blue/green switch replaced: waits for the calls still on it (they finish
+     * on it) up to the drain deadline, half the stop timeout, then runs the stop action within the
+     * stop timeout (interrupted and abandoned past it); completes {@code retiring} either way, and
+     * reports it to the lifecycle so that a stop no longer waits for it. No thread waits meanwhile.
+     */
+    void retire(S replaced, InFlight calls, CompletableFuture<Void> retiring) {
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        calls.retire().whenComplete((ignored, never) -> drained.complete(null));
+        Duration drainDeadline = stopTimeout.dividedBy(2);
+        Timers.deadline(backend, drained, drainDeadline, () -> {
+            log.warn("service '{}': stopping a replaced generation with {} call(s) still on it after the drain deadline"
+                    + " of {}", id, calls.count(), drainDeadline);
+            drained.complete(null);
+        });
+        drained.whenComplete((ignored, never) -> {
+            BackendWork<Void> work = submit(() -> {
+                runStopAction(replaced);
+                return null;
+            });
+            Timers.deadline(backend, work.outcome(), stopTimeout, work::cancel);
+            work.outcome().whenComplete((done, error) -> {
+                if (error == null) {
+                    log.debug("service '{}': the replaced generation stopped", id);
+                    retiring.complete(null);
+                } else {
+                    Throwable failure = Futures.unwrap(error);
+                    log.warn("service '{}': the replaced generation did not stop cleanly: {}", id,
+                            String.valueOf(failure));
+                    retiring.completeExceptionally(failure);
+                }
+                lifecycle.retired(retiring);
+            });
+        });
+    }
+
+    /** Runs {@code stop} on the backend, or on this thread if the backend rejects the work. */
+    private BackendWork<Void> submit(Callable<Void> stop) {
         try {
             return backend.submit("service '" + id + "' stop", stop);
         } catch (RejectedExecutionException e) {
@@ -119,13 +159,11 @@ final class StopProcedure<S> {
 
     private void carryOut(ServiceLifecycle.StopPlan<S> plan, int ownCalls) {
         List<CompletableFuture<?>> parts = new ArrayList<>(3);
-        if (plan.coldStart() != null) {
-            plan.coldStart().cancel();
-            parts.add(plan.coldStart().settled());
+        for (ColdStart<S> start : plan.coldStarts()) { // the first, a restart's or a replacement's
+            start.cancel();
+            parts.add(start.settled());
         }
-        if (plan.retiring() != null) {
-            parts.add(plan.retiring()); // a restart's replaced instance, still stopping
-        }
+        parts.addAll(plan.retiring()); // replaced instances, still stopping
         BackendWork<Void> work = null;
         if (plan.instance() != null) {
             work = submitStop(plan.instance(), ownCalls);
