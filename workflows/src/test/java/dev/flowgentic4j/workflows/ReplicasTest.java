@@ -302,6 +302,95 @@ class ReplicasTest {
         assertThat(workers).hasSize(3).allSatisfy(w -> assertThat(w.closes).hasValue(1));
     }
 
+    @RepeatedTest(2)
+    void scaling_up_and_down_under_16_threads_fails_no_call_and_closes_every_instance_once() throws Exception {
+        List<Worker> workers = new CopyOnWriteArrayList<>();
+        AtomicLong failures = new AtomicLong();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        EventRecorder recorder;
+        try (FlowEngine engine = FlowEngine.create(config(Ticker.systemTicker()))) {
+            recorder = engine.telemetry().record();
+            ServiceFuture<Worker> service = engine.serviceTask(ServiceDefinition
+                    .builder("elastic", (String v) -> {
+                        Worker w = new Worker(workers.size() + 1, v);
+                        workers.add(w);
+                        return w;
+                    }).replicas(ReplicaPolicy.autoscaling(1, 4).withTargetInFlight(2)
+                            .withDelays(Duration.ZERO, Duration.ZERO)).build()).start("v1");
+            service.join();
+            AtomicBoolean go = new AtomicBoolean(true);
+            AtomicBoolean heavy = new AtomicBoolean(false);
+            Gate gate = new Gate();
+            ExecutorService callers = Executors.newFixedThreadPool(16);
+            List<Future<?>> loops = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                boolean always = t == 0;
+                loops.add(callers.submit(() -> {
+                    while (go.get()) {
+                        if (!always && !heavy.get()) {
+                            gate.await(); // light phase: one caller only
+                            continue;
+                        }
+                        try {
+                            service.call(WAIT, w -> w.work(1));
+                        } catch (RuntimeException e) {
+                            failures.incrementAndGet();
+                            errors.add(e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (int cycle = 0; cycle < 3; cycle++) {
+                    heavy.set(true);
+                    gate.open();
+                    int c = cycle;
+                    assertThat(eventually(WAIT, () -> service.replicas().size() == 4)).as("up, cycle %d", c).isTrue();
+                    heavy.set(false);
+                    gate.close();
+                    assertThat(eventually(WAIT, () -> service.replicas().size() == 1)).as("down, cycle %d", c).isTrue();
+                }
+            } finally {
+                go.set(false);
+                gate.open();
+                for (Future<?> f : loops) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+                callers.shutdownNow();
+            }
+            assertThat(service.failedCallCount()).isZero();
+        }
+        assertThat(errors).isEmpty();
+        assertThat(failures).hasValue(0);
+        assertThat(workers.size()).isGreaterThanOrEqualTo(1 + 3 * 3);
+        assertThat(workers).allSatisfy(w -> assertThat(w.closes).as("worker %s", w.number).hasValue(1));
+        long ups = recorder.events().stream().filter(e -> e instanceof ServiceEvent s
+                && s.type() == ServiceEvent.Type.SCALED_UP).count();
+        long downs = recorder.events().stream().filter(e -> e instanceof ServiceEvent s
+                && s.type() == ServiceEvent.Type.SCALED_DOWN).count();
+        assertThat(ups).isGreaterThanOrEqualTo(3);
+        assertThat(downs).isGreaterThanOrEqualTo(3);
+    }
+
+    /** Callers wait at it while it is closed (up to a second, then look again); opening lets every waiter through. */
+    static final class Gate {
+        private final java.util.concurrent.atomic.AtomicReference<CountDownLatch> latch =
+                new java.util.concurrent.atomic.AtomicReference<>(new CountDownLatch(1));
+
+        void await() throws InterruptedException {
+            latch.get().await(1, TimeUnit.SECONDS);
+        }
+
+        void open() {
+            latch.get().countDown();
+        }
+
+        void close() {
+            latch.set(new CountDownLatch(1));
+        }
+    }
+
     @RepeatedTest(3)
     void close_during_a_rolling_update_or_a_scale_up_stops_everything_within_its_deadline() throws Exception {
         for (boolean scaleUp : new boolean[] {false, true}) {
