@@ -391,6 +391,41 @@ class ReplicasTest {
         }
     }
 
+    @Test
+    void the_scheduler_timer_scales_up_and_down_when_no_call_comes() throws Exception {
+        List<Worker> workers = new CopyOnWriteArrayList<>();
+        try (FlowEngine engine = FlowEngine.create(config(Ticker.systemTicker()))) {
+            ServiceFuture<Worker> service = engine.serviceTask(ServiceDefinition
+                    .builder("timed", (String v) -> {
+                        Worker w = new Worker(workers.size() + 1, v);
+                        workers.add(w);
+                        return w;
+                    }).replicas(ReplicaPolicy.autoscaling(1, 2).withTargetInFlight(1)
+                            .withDelays(Duration.ofMillis(50), Duration.ofMillis(50))).build()).start("v1");
+            service.join();
+            CountDownLatch release = new CountDownLatch(1);
+            ExecutorService callers = Executors.newFixedThreadPool(2);
+            List<Future<?>> blocked = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    blocked.add(callers.submit(() -> service.call(WAIT, w -> release.await(30, TimeUnit.SECONDS))));
+                }
+                // 2 in flight at a target of 1: no further call comes; the timer at the window's end scales up
+                assertThat(eventually(WAIT, () -> service.replicas().size() == 2)).isTrue();
+            } finally {
+                release.countDown();
+                for (Future<?> f : blocked) {
+                    f.get(10, TimeUnit.SECONDS);
+                }
+                callers.shutdownNow();
+            }
+            // the last call's end opened the scale-down window; no call comes: the timer scales down
+            assertThat(eventually(WAIT, () -> service.replicas().size() == 1)).isTrue();
+            assertThat(eventually(WAIT, () -> workers.stream().filter(w -> w.closes.get() == 1).count() == 1)).isTrue();
+        }
+        assertThat(workers).hasSize(2).allSatisfy(w -> assertThat(w.closes).hasValue(1));
+    }
+
     @RepeatedTest(3)
     void close_during_a_rolling_update_or_a_scale_up_stops_everything_within_its_deadline() throws Exception {
         for (boolean scaleUp : new boolean[] {false, true}) {

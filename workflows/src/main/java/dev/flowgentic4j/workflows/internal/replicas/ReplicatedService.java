@@ -32,6 +32,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -113,6 +114,8 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     private final AtomicInteger rotation = new AtomicInteger();
     private final AtomicLong upSince = new AtomicLong(-1);
     private final AtomicLong downSince = new AtomicLong(-1);
+    private final AtomicBoolean upTimer = new AtomicBoolean();
+    private final AtomicBoolean downTimer = new AtomicBoolean();
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong failedCalls = new AtomicLong();
     private final AtomicLong refusedCalls = new AtomicLong();
@@ -311,27 +314,27 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         int desired = policy.desiredReplicas(inFlight.get());
         long now = ticker.read();
         if (desired > current) {
-            window(upSince, policy.upscaleDelay(), now);
+            window(upSince, upTimer, policy.upscaleDelay(), now);
         } else if (moment == Moment.CALL_START) {
             upSince.set(-1);
         }
         if (desired < current) {
             if (moment != Moment.CALL_START) {
-                window(downSince, policy.downscaleDelay(), now);
+                window(downSince, downTimer, policy.downscaleDelay(), now);
             }
         } else if (moment != Moment.TIMER) {
             downSince.set(-1);
         }
     }
 
-    private void window(AtomicLong since, Duration delay, long now) {
+    private void window(AtomicLong since, AtomicBoolean timerPending, Duration delay, long now) {
         long opened = since.get();
         if (opened == -1) {
             if (since.compareAndSet(-1, now)) {
                 if (delay.isZero()) {
                     triggerScaling();
                 } else {
-                    arm(since, now, delay);
+                    arm(since, timerPending, delay, delay);
                 }
             }
         } else if (now - opened >= delay.toNanos()) {
@@ -339,22 +342,27 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         }
     }
 
-    /** A timer at the window's end; if the ticker has not got there yet, one more for what is left. */
-    private void arm(AtomicLong since, long opened, Duration delay) {
-        if (stopped) {
+    /**
+     * At most one timer per direction: at the end of the open window, it evaluates; if the window
+     * reopened later (or the ticker has not got there yet), it waits once more for what is left.
+     */
+    private void arm(AtomicLong since, AtomicBoolean timerPending, Duration delay, Duration wait) {
+        if (stopped || !timerPending.compareAndSet(false, true)) {
             return;
         }
         Future<?> timer = Timers.scheduleQuietly(backend, () -> {
-            if (stopped || since.get() != opened) {
-                return; // the window closed, or a newer one is open with its own timer
+            timerPending.set(false);
+            long opened = since.get();
+            if (stopped || opened == -1) {
+                return; // the window closed: the next one arms its own timer
             }
             long left = delay.toNanos() - (ticker.read() - opened);
             if (left > 0) {
-                arm(since, opened, Duration.ofNanos(left));
+                arm(since, timerPending, delay, Duration.ofNanos(left));
             } else {
                 evaluate(Moment.TIMER);
             }
-        }, delay);
+        }, wait);
         timers.removeIf(Future::isDone);
         timers.add(timer);
     }
