@@ -426,6 +426,41 @@ class ReplicasTest {
         assertThat(workers).hasSize(2).allSatisfy(w -> assertThat(w.closes).hasValue(1));
     }
 
+    @Test
+    void a_failed_replica_gets_no_calls_and_a_rolling_restart_replaces_it() throws Exception {
+        List<Worker> workers = new CopyOnWriteArrayList<>();
+        AtomicInteger starts = new AtomicInteger();
+        try (FlowEngine engine = FlowEngine.create(config(Ticker.systemTicker()))) {
+            ServiceFuture<Worker> service = engine.serviceTask(ServiceDefinition
+                    .builder("patchy", (String v) -> {
+                        int n = starts.incrementAndGet();
+                        if (n == 2) {
+                            throw new java.io.IOException("replica start " + n + " cannot connect");
+                        }
+                        Worker w = new Worker(n, v);
+                        workers.add(w);
+                        return w;
+                    }).replicas(2).build()).start("v1");
+            service.join();
+            assertThat(eventually(WAIT, () -> service.replicas().stream()
+                    .anyMatch(r -> r.state() == ServiceState.FAILED))).isTrue();
+            assertThat(service.state()).isEqualTo(ServiceState.RUNNING);
+            for (int i = 0; i < 20; i++) {
+                String version = service.call(WAIT, w -> w.work(0));
+                assertThat(version).isEqualTo("v1");
+            }
+            assertThat(workers).hasSize(1);
+            assertThat(workers.get(0).calls).hasValue(20);
+
+            assertThat(service.restart().get(30, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(service.replicas()).hasSize(2).allSatisfy(r -> assertThat(r.isRunning()).isTrue());
+            assertThat(workers).extracting(w -> w.number).containsExactly(1, 3, 4);
+            assertThat(workers.get(0).closes).hasValue(1); // the first generation of replica 1, replaced blue/green
+            assertThat(service.failedCallCount()).isZero();
+        }
+        assertThat(workers).allSatisfy(w -> assertThat(w.closes).hasValue(1));
+    }
+
     @RepeatedTest(3)
     void close_during_a_rolling_update_or_a_scale_up_stops_everything_within_its_deadline() throws Exception {
         for (boolean scaleUp : new boolean[] {false, true}) {
