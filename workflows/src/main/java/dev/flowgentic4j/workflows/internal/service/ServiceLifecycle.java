@@ -23,7 +23,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>States only move forward (NEW, STARTING, RUNNING, STOPPING, then TERMINATED or FAILED). A
  * supervised restart is a new <em>generation</em> of a RUNNING service: the snapshot is marked
  * {@code restarting} and has no instance until the next generation is live, then the generation
- * number goes up. {@code isDone()} never turns false again.
+ * number goes up. A blue/green replacement ({@link #beginReplacement}, {@link #switchTo}) keeps
+ * the live instance until the next one is ready beside it, then publishes the next generation in
+ * one step; the replaced one is drained and stopped outside. {@code isDone()} never turns false
+ * again. {@code ServiceLifecycleTableTest} shows every state and flag combination against every
+ * transition.
  *
  * <p>The pieces that act (cold start in {@link ManagedService}, {@link StopProcedure},
  * {@link RestartSupervisor}, {@link HealthMonitor}, {@link CallGate}) call these transition methods
