@@ -177,10 +177,15 @@ class ReplicasTest {
             ExecutorService callers = Executors.newFixedThreadPool(16);
             List<Future<?>> loops = new ArrayList<>();
             for (int t = 0; t < 16; t++) {
+                boolean async = t % 2 == 1; // half through callAsync, as graph nodes and tools call
                 loops.add(callers.submit(() -> {
                     while (go.get()) {
                         try {
-                            service.call(WAIT, w -> w.work(1));
+                            if (async) {
+                                service.callAsync(WAIT, w -> w.work(1)).join();
+                            } else {
+                                service.call(WAIT, w -> w.work(1));
+                            }
                             ok.incrementAndGet();
                         } catch (RuntimeException e) {
                             failures.incrementAndGet();
@@ -325,6 +330,7 @@ class ReplicasTest {
             List<Future<?>> loops = new ArrayList<>();
             for (int t = 0; t < 16; t++) {
                 boolean always = t == 0;
+                boolean async = t % 2 == 1;
                 loops.add(callers.submit(() -> {
                     while (go.get()) {
                         if (!always && !heavy.get()) {
@@ -332,7 +338,11 @@ class ReplicasTest {
                             continue;
                         }
                         try {
-                            service.call(WAIT, w -> w.work(1));
+                            if (async) {
+                                service.callAsync(WAIT, w -> w.work(1)).join();
+                            } else {
+                                service.call(WAIT, w -> w.work(1));
+                            }
                         } catch (RuntimeException e) {
                             failures.incrementAndGet();
                             errors.add(e);
@@ -460,6 +470,53 @@ class ReplicasTest {
             assertThat(service.failedCallCount()).isZero();
         }
         assertThat(workers).allSatisfy(w -> assertThat(w.closes).hasValue(1));
+    }
+
+    @Test
+    void call_async_is_routed_by_load_and_waits_for_a_slot_without_a_thread() throws Exception {
+        try (FlowEngine engine = FlowEngine.create(config(Ticker.systemTicker()))) {
+            AtomicInteger numbers = new AtomicInteger();
+            ServiceFuture<Worker> service = engine.serviceTask(ServiceDefinition
+                    .builder("async", (String v) -> new Worker(numbers.incrementAndGet(), v))
+                    .replicas(2).maxConcurrentCalls(1, Duration.ofSeconds(10)).build()).start("v1");
+            assertThat(eventually(WAIT, () -> service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
+            CountDownLatch release = new CountDownLatch(1);
+            List<CompletableFuture<Integer>> futures = new CopyOnWriteArrayList<>();
+            ExecutorService callers = Executors.newFixedThreadPool(2);
+            List<Integer> served = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) { // a free slot: the call runs on its caller's thread
+                    callers.submit(() -> futures.add(service.callAsync(WAIT, w -> {
+                        release.await(10, TimeUnit.SECONDS);
+                        return w.number;
+                    })));
+                    int started = i + 1;
+                    assertThat(eventually(WAIT, () -> service.inFlightCalls() == started)).isTrue();
+                }
+                List<CompletableFuture<Integer>> queued = new ArrayList<>();
+                for (int i = 0; i < 2; i++) { // no free slot: an incomplete future at once, no thread waits
+                    queued.add(service.callAsync(WAIT, w -> w.number));
+                }
+                assertThat(queued).allSatisfy(f -> assertThat(f).isNotDone());
+                assertThat(service.inFlightCalls()).isEqualTo(4);  // two running, two queued, one per replica
+                release.countDown();
+                for (CompletableFuture<Integer> f : queued) {
+                    served.add(f.get(10, TimeUnit.SECONDS));
+                }
+                assertThat(eventually(WAIT, () -> futures.size() == 2)).isTrue();
+                for (CompletableFuture<Integer> f : futures) {
+                    served.add(f.get(10, TimeUnit.SECONDS));
+                }
+            } finally {
+                release.countDown();
+                callers.shutdownNow();
+            }
+            assertThat(served).containsOnly(1, 2);
+            assertThat(served.stream().filter(n -> n == 1).count()).isEqualTo(2); // two on each replica
+            assertThat(service.inFlightCalls()).isZero();
+            assertThat(service.failedCallCount()).isZero();
+            assertThat(service.callCount()).isEqualTo(4);
+        }
     }
 
     @RepeatedTest(3)

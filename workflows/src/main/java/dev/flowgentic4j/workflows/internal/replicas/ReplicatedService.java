@@ -286,6 +286,69 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         }
     }
 
+    /**
+     * Routed as {@link #call}, then the chosen replica's own {@code callAsync}: no thread waits for
+     * a slot under its limit. A call refused by a replica that left routing goes to another one.
+     */
+    @Override
+    public <R> CompletableFuture<R> callAsync(Duration readyTimeout, ServiceCall<? super S, R> call) {
+        Checks.requirePositive(readyTimeout, "timeout");
+        Objects.requireNonNull(call, "call");
+        calls.incrementAndGet();
+        CompletableFuture<R> result = new CompletableFuture<>();
+        routeAsync(System.nanoTime() + readyTimeout.toNanos(), call, result);
+        return result;
+    }
+
+    private <R> void routeAsync(long deadline, ServiceCall<? super S, R> call, CompletableFuture<R> result) {
+        while (true) {
+            Replica<S> r = pick();
+            if (r == null) {
+                failedCalls.incrementAndGet();
+                refusedCalls.incrementAndGet();
+                result.completeExceptionally(new ServiceUnavailableException(id, state(),
+                        stopped ? "the service was stopped" : "no replica is running", failure));
+                return;
+            }
+            r.inFlight.incrementAndGet();
+            inFlight.incrementAndGet();
+            if (r.retired) {
+                release(r, false);
+                continue;
+            }
+            evaluate(Moment.CALL_START);
+            CompletableFuture<R> attempt;
+            try {
+                attempt = r.service.callAsync(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), call);
+            } catch (RuntimeException | Error e) {
+                release(r, true);
+                failedCalls.incrementAndGet();
+                result.completeExceptionally(e);
+                return;
+            }
+            attempt.whenComplete((value, error) -> {
+                release(r, true);
+                if (error == null) {
+                    result.complete(value);
+                    return;
+                }
+                Throwable cause = Futures.unwrap(error);
+                if (cause instanceof ServiceUnavailableException e && refusedByLeavingReplica(e, r)
+                        && System.nanoTime() < deadline && !stopped) {
+                    routeAsync(deadline, call, result); // it never reached an instance
+                    return;
+                }
+                failedCalls.incrementAndGet();
+                if (cause instanceof ServiceUnavailableException
+                        || cause instanceof dev.flowgentic4j.workflows.ServiceBusyException) {
+                    refusedCalls.incrementAndGet();
+                }
+                result.completeExceptionally(cause);
+            });
+            return;
+        }
+    }
+
     private boolean refusedByLeavingReplica(ServiceUnavailableException e, Replica<S> r) {
         return r.service.id().equals(e.serviceId()) && (r.retired || r.service.state() != ServiceState.RUNNING);
     }
