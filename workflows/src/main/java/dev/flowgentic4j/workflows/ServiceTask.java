@@ -19,7 +19,9 @@ public interface ServiceTask<A, S> {
     String name();
 
     /**
-     * Starts a new instance without waiting for it.
+     * Starts a new instance without waiting for it. For a definition with
+     * {@link ServiceDefinition.Builder#replicas(int) replicas}, starts its replicas and returns the
+     * one handle that routes calls to them (see {@link ServiceFuture#replicas()}).
      *
      * @throws IllegalStateException if the integration is closed
      */
