@@ -865,7 +865,11 @@ public final class WebSocketService implements AutoCloseable {
             badPayload.incrementAndGet();
             gen.endReason = "an inbound text message was not valid UTF-8: closed with 1007";
         } else if (gen.endReason == null) {
-            gen.endReason = "error: " + error.getClass().getSimpleName() + ": " + scrub(String.valueOf(error.getMessage()));
+            String detail = error.getClass().getSimpleName()
+                    + (error.getMessage() == null ? "" : ": " + scrub(error.getMessage()));
+            gen.endReason = error instanceof IOException || error.getCause() instanceof IOException
+                    ? "connection lost without a close frame (" + detail + ")"
+                    : "error: " + detail;
         }
         LOG.debug("{}: connection error {}", label, error.toString());
     }

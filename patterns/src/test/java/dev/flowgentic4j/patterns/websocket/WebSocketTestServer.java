@@ -185,6 +185,11 @@ public final class WebSocketTestServer implements AutoCloseable {
         }
 
         @Override
+        public void onWebSocketError(Throwable cause) {
+            // a connection the test cut or a server the test stopped: expected
+        }
+
+        @Override
         public void onWebSocketClose(int statusCode, String reason) {
             closeCodes.add(statusCode);
             sessions.remove(session);
