@@ -755,6 +755,16 @@ public final class ApiClientService implements AutoCloseable {
         return tokenRequests.get();
     }
 
+    /**
+     * The lifetime the token endpoint announced ({@code expires_in}) for the current token; empty with
+     * no token, or when the endpoint announced none (the token is then renewed only after a {@code 401}).
+     */
+    public Optional<Duration> tokenLifetime() {
+        Token t = token.get();
+        return t == null || t.expiresAt() - t.obtainedAt() >= Long.MAX_VALUE / 4
+                ? Optional.empty() : Optional.of(Duration.ofNanos(t.expiresAt() - t.obtainedAt()));
+    }
+
     /** Whether an unexpired access token is held. */
     public boolean hasToken() {
         Token t = token.get();
