@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -131,6 +132,39 @@ class WebSocketSupervisionTest {
             server.publish("price after stall");
             assertThat(prices.poll(T)).contains("price after stall");
         }
+    }
+
+    @Test
+    void a_close_frame_from_the_server_is_reported_with_its_code_and_reason_and_the_connection_replaced() throws Exception {
+        try (WebSocketService ws = WebSocketService.connect(settings(server.uri()).build())) {
+            assertThat(Probes.eventually(T, () -> server.openSessions() == 1)).isTrue();
+
+            server.closeAll(1001, "going away\r\nfor maintenance");
+
+            assertThat(Probes.eventually(T, () -> ws.generation() == 2
+                    && ws.state() == WebSocketService.ConnectionState.CONNECTED)).isTrue();
+            assertThat(ws.stats().lastDisconnect()).contains(
+                    "generation 1: the server closed the connection (1001 'going away??for maintenance')");
+        }
+    }
+
+    @RepeatedTest(5)
+    void a_stop_racing_reconnect_attempts_ends_them_and_leaves_no_thread() throws Exception {
+        WebSocketService ws = WebSocketService.connect(settings(server.uri()).name("race")
+                .backoff(new ReconnectBackoff(Duration.ZERO, Duration.ofMillis(5), 2.0)).build());
+        String prefix = ws.threadNamePrefix();
+        server.stop();
+        assertThat(Probes.eventually(T, () -> ws.stats().connectFailures() >= 2)).isTrue();
+        CompletableFuture<Void> waiting = ws.sendAsync("{\"op\":\"never\"}", T);
+
+        ws.close();
+
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(WebSocketException.Unavailable.class).hasMessageContaining("is stopped");
+        assertThat(ws.state()).isEqualTo(WebSocketService.ConnectionState.CLOSED);
+        assertThat(ws.closeOutcome()).isEqualTo("no connection was open");
+        // no timer thread left means no reconnect attempt can follow
+        assertThat(Probes.eventually(T, () -> Leaks.threadsNamed(prefix) == 0)).isTrue();
     }
 
     @Test

@@ -115,6 +115,11 @@ public final class WebSocketTestServer implements AutoCloseable {
         return (int) subscribed.stream().filter(Session::isOpen).count();
     }
 
+    /** Closes every session with {@code code} and {@code reason} (a close frame, then the server's side of the handshake). */
+    void closeAll(int code, String reason) {
+        sessions.forEach(s -> s.close(code, reason, Callback.NOOP));
+    }
+
     /** Sends {@code text} to every session that subscribed. */
     void publish(String text) {
         subscribed.forEach(s -> s.sendText(text, Callback.NOOP));
