@@ -67,7 +67,7 @@ public final class ApiClientAmortisation {
     public static void run(Options options, PrintStream out) throws Exception {
         int n = options.intValue("n", null, 100);
         try (LocalOAuthServer server = LocalOAuthServer.start(Duration.ofSeconds(options.intValue("token-lifetime", null, 2)))) {
-            amortisation(server, n, 2);   // discarded round: JIT
+            amortisation(server, 5 * n, 2);   // discarded round: JIT compilation of the HTTP client paths
             List<ColdStartAmortisation.Result> rounds = new ArrayList<>();
             for (int r = 0; r < options.intValue("api-rounds", null, 5); r++) {
                 rounds.add(amortisation(server, n, n));
@@ -95,7 +95,8 @@ public final class ApiClientAmortisation {
 
     /** The token load's figures. */
     public record LoadResult(int calls, int threads, Duration window, Duration elapsed, Duration lifetime,
-                             Duration margin, long tokenRequests, long failures, long refusedByApi) {
+                             Duration margin, long tokenRequests, long failures, long refusedByApi,
+                             List<String> failureMessages) {
         /** Lifetimes the measured time spans: the fewest token requests that can cover it. */
         public long floor() {
             return (long) Math.ceil((double) elapsed.toNanos() / lifetime.toNanos());
@@ -110,6 +111,7 @@ public final class ApiClientAmortisation {
                     tokenRequests, floor(), (lifetime.toNanos() - margin.toNanos()) / 1e9,
                     (long) Math.ceil((double) elapsed.toNanos() / (lifetime.toNanos() - margin.toNanos())),
                     failures, refusedByApi, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            failureMessages.forEach(m -> out.println("  failed: " + m));
         }
     }
 
@@ -117,6 +119,7 @@ public final class ApiClientAmortisation {
             throws Exception {
         long refusedBefore = server.refused.get();
         AtomicLong failures = new AtomicLong();
+        java.util.Set<String> failureMessages = java.util.concurrent.ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (ApiClientService api = ApiClientService.connect(server.settings(margin).toBuilder().threads(4).build())) {
             CountDownLatch go = new CountDownLatch(1);
@@ -139,6 +142,7 @@ public final class ApiClientAmortisation {
                             api.get("/orders");
                         } catch (RuntimeException e) {
                             failures.incrementAndGet();
+                            failureMessages.add(String.valueOf(e));
                         }
                     }
                     return null;
@@ -150,7 +154,7 @@ public final class ApiClientAmortisation {
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             return new LoadResult(calls, threads, window, elapsed, server.lifetime, margin, api.tokenRequests(),
-                    failures.get(), server.refused.get() - refusedBefore);
+                    failures.get(), server.refused.get() - refusedBefore, List.copyOf(failureMessages));
         } finally {
             pool.shutdownNow();
         }

@@ -788,13 +788,7 @@ public final class ApiClientService implements AutoCloseable {
         token.set(null);
         sessionId = null;
         cookies.getCookieStore().removeAll();
-        if (http instanceof AutoCloseable closeable) {   // Java 21+: HttpClient.close() waits for its exchanges
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                log.debug("api client '{}': closing the HTTP client: {}", settings.name(), e.getClass().getSimpleName());
-            }
-        }
+        shutdownHttpClient();
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
@@ -803,6 +797,21 @@ public final class ApiClientService implements AutoCloseable {
         }
         issuedTokens.clear();
         log.info("api client '{}': stopped; token, session and cookies dropped", settings.name());
+    }
+
+    /**
+     * Java 21+: {@code HttpClient.shutdownNow()} aborts the exchanges in flight and ends the client's
+     * selector thread at once. On Java 17 there is no such method: that (daemon) thread ends when the
+     * client is garbage collected, and our executor's threads end below.
+     */
+    private void shutdownHttpClient() {
+        try {
+            HttpClient.class.getMethod("shutdownNow").invoke(http);
+        } catch (NoSuchMethodException e) {
+            // Java 17
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("api client '{}': shutting the HTTP client down: {}", settings.name(), e.getClass().getSimpleName());
+        }
     }
 
     @Override

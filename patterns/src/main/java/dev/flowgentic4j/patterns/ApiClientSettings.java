@@ -39,7 +39,7 @@ public final class ApiClientSettings {
 
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Set<String> RESTRICTED = Set.of("authorization", "cookie", "host", "content-length",
-            "connection", "expect", "upgrade");
+            "connection", "expect", "upgrade", "content-type");
 
     private final String name;
     private final URI baseUrl;
@@ -271,7 +271,7 @@ public final class ApiClientSettings {
 
         /**
          * A header sent on every call. Not for secrets: {@code Authorization} and {@code Cookie} are refused
-         * (use {@link ApiCredentials} and {@link ApiLogin}).
+         * (use {@link ApiCredentials} and {@link ApiLogin}); so is {@code Content-Type}, which each request sets.
          *
          * @throws IllegalArgumentException if the name is not an HTTP token, is restricted, or the value holds a line break
          */

@@ -316,6 +316,56 @@ class ApiClientFaultsTest {
     }
 
     @Test
+    @Order(13)
+    void inside_the_margin_one_caller_renews_while_the_others_keep_the_still_valid_token() throws Exception {
+        wm.stubFor(post("/oauth2/token").inScenario("slow").whenScenarioStateIs(STARTED).willSetStateTo("slow")
+                .willReturn(okJson(token(TOKEN_A))));
+        wm.stubFor(post("/oauth2/token").inScenario("slow").whenScenarioStateIs("slow")
+                .willReturn(okJson(token(TOKEN_B)).withFixedDelay(3_000)));
+        wm.stubFor(get("/quotes").willReturn(okJson("{}")));
+        AtomicTicker ticker = new AtomicTicker();
+        try (ApiClientService api = connect(oauth().ticker(ticker).renewalMargin(Duration.ofMinutes(10)).build())) {
+            ticker.now += Duration.ofMinutes(55).toNanos();     // 5 minutes left: inside the margin, not expired
+            var renewer = java.util.concurrent.CompletableFuture.supplyAsync(() -> api.get("/quotes"));
+            wm.verify(0, getRequestedFor(urlEqualTo("/quotes")));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> wm.findAll(postRequestedFor(urlEqualTo("/oauth2/token"))).size() == 2);
+
+            // the renewal takes 3 s; these calls may take 1 s each, so they cannot have waited for it
+            for (int i = 0; i < 5; i++) {
+                assertThat(api.send(ApiRequest.get("/quotes").withTimeout(Duration.ofSeconds(1))).status()).isEqualTo(200);
+            }
+            wm.verify(5, getRequestedFor(urlEqualTo("/quotes")).withHeader("Authorization", equalTo("Bearer " + TOKEN_A)));
+
+            assertThat(renewer.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(api.tokenRequests()).isEqualTo(2);
+            wm.verify(1, getRequestedFor(urlEqualTo("/quotes")).withHeader("Authorization", equalTo("Bearer " + TOKEN_B)));
+        }
+    }
+
+    @Test
+    @Order(14)
+    void a_failed_renewal_ahead_of_expiry_keeps_the_old_token_serving_and_health_reports_it() throws Exception {
+        tokenEndpointIssuesAThenB();
+        wm.stubFor(get("/quotes").willReturn(okJson("{}")));
+        AtomicTicker ticker = new AtomicTicker();
+        try (ApiClientService api = connect(oauth().ticker(ticker).renewalMargin(Duration.ofMinutes(10)).build())) {
+            wm.stubFor(post("/oauth2/token").willReturn(aResponse().withStatus(502).withBody("bad gateway")));
+            ticker.now += Duration.ofMinutes(55).toNanos();
+
+            assertThat(api.get("/quotes").status()).isEqualTo(200);
+            wm.verify(1, getRequestedFor(urlEqualTo("/quotes")).withHeader("Authorization", equalTo("Bearer " + TOKEN_A)));
+            assertThatThrownBy(api::checkHealth).hasMessageContaining("the last token renewal failed")
+                    .hasMessageContaining("HTTP 502");
+
+            wm.stubFor(post("/oauth2/token").willReturn(okJson(token(TOKEN_B))));
+            assertThat(api.get("/quotes").status()).isEqualTo(200);
+            api.checkHealth();
+            assertThat(api.tokenRequests()).isEqualTo(3);
+        }
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE)
     void nothing_the_run_wrote_holds_a_secret() throws Exception {
         List<String> everything = new ArrayList<>(written);

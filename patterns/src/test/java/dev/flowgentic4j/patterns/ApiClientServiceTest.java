@@ -270,6 +270,8 @@ class ApiClientServiceTest {
         assertThat(api.hasSession()).isFalse();
         assertThat(api.cookieNames()).isEmpty();
         assertThat(api.hasToken()).isFalse();
+        await("the client's threads ended").atMost(READY).until(() -> Thread.getAllStackTraces().keySet()
+                .stream().noneMatch(t -> t.isAlive() && t.getName().startsWith("api-client-orders-")));
         assertThatThrownBy(() -> api.get("/session")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'orders' is stopped");
     }
