@@ -2,6 +2,7 @@ package dev.flowgentic4j.examples.marketdesk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flowgentic4j.patterns.Options;
 import dev.flowgentic4j.testkit.OpenAiStub;
 import dev.flowgentic4j.testkit.StubReply;
 import dev.flowgentic4j.testkit.StubRequest;
@@ -85,6 +86,41 @@ class MarketDeskTest {
                     "token requests so far: 2", "Phase 3: the feed server restarts", "feed connection generation 2",
                     "subscription restored 1 time(s)", "Counters per instance:", "[node] feed generation 2");
             assertThat(output).doesNotContain("access_token").doesNotContain("Bearer ");
+        }
+    }
+
+    @Test
+    void runs_on_servers_named_by_options_with_the_secrets_from_the_environment() throws Exception {
+        PriceBoard board = new PriceBoard();
+        try (OpenAiStub stub = OpenAiStub.start();
+             MarketApiServer api = new MarketApiServer(board, "desk-7", "client-secret-from-env", Duration.ofSeconds(3));
+             PriceFeedServer feed = new PriceFeedServer(board, "feed-token-from-env")) {
+            stub.respondWith(MarketDeskTest::script).requireToolResults();
+            ChatModel model = OpenAiChatModel.builder().baseUrl(stub.baseUrl()).apiKey("test-key")
+                    .modelName("stub-model").timeout(Duration.ofSeconds(30)).maxRetries(0).build();
+            MarketDesk.Settings settings = MarketDesk.Settings.from(Options.of(
+                    Map.of("MARKETDESK_CLIENT_SECRET", "client-secret-from-env", "MARKETDESK_FEED_TOKEN", "feed-token-from-env"),
+                    "--api-url=" + api.baseUri(), "--token-url=" + api.tokenEndpoint(), "--client-id=desk-7",
+                    "--feed-url=" + feed.uri()));
+            assertThat(settings.toString()).doesNotContain("from-env");
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+            MarketDesk.Report report = MarketDesk.run(settings, model,
+                    new MarketDesk.Questions(List.of("Buy 5 ACME."), List.of("What are my positions now?"),
+                            List.of("What does GLOBEX trade at now?")),
+                    new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+            assertThat(report.embedded()).isFalse();
+            assertThat(api.tokenRequests()).isGreaterThanOrEqualTo(2).isEqualTo(report.api().tokenRequests());
+            assertThat(api.refused()).isZero();
+            assertThat(feed.subscribes()).isEqualTo(1);
+            assertThat(feed.quotes()).isEqualTo(1);
+            assertThat(report.feedGenerationAfterRestart()).isEqualTo(1);
+            String output = printed.toString(StandardCharsets.UTF_8);
+            assertThat(output).contains("Brokerage API: " + api.baseUri() + ", token endpoint",
+                    "Price feed:    " + feed.uri() + "\n", "Phase 3: the feed is not embedded; no restart",
+                    "\"positions\":{\"ACME\":5}");
+            assertThat(output).doesNotContain("from-env");
         }
     }
 }
