@@ -80,8 +80,11 @@ public final class ToolCallExecutor implements ToolExecutor {
     private interface Target {
         Object call(ToolArguments arguments, ToolExecutionRequest request, InvocationContext context) throws Exception;
 
-        CompletableFuture<?> callAsync(ToolArguments arguments, ToolExecutionRequest request,
-                InvocationContext context) throws Exception;
+        /** The call without blocking for a slot; by default the synchronous call, complete on return. */
+        default CompletableFuture<?> callAsync(ToolArguments arguments, ToolExecutionRequest request,
+                InvocationContext context) throws Exception {
+            return CompletableFuture.completedFuture(call(arguments, request, context));
+        }
     }
 
     private final String name;
@@ -124,19 +127,8 @@ public final class ToolCallExecutor implements ToolExecutor {
             return ours;
         }
         return new ToolCallExecutor(Checks.requireName(name, "name"), FlowType.AGENT_TOOL_AS_FUNCTION,
-                Objects.requireNonNull(telemetry, "telemetry"), null, null, new Target() {
-                    @Override
-                    public Object call(ToolArguments arguments, ToolExecutionRequest request,
-                            InvocationContext context) {
-                        return executor.executeWithContext(request, context);
-                    }
-
-                    @Override
-                    public CompletableFuture<?> callAsync(ToolArguments arguments, ToolExecutionRequest request,
-                            InvocationContext context) {
-                        return CompletableFuture.completedFuture(call(arguments, request, context));
-                    }
-                });
+                Objects.requireNonNull(telemetry, "telemetry"), null, null,
+                (arguments, request, context) -> executor.executeWithContext(request, context));
     }
 
     /**
@@ -404,19 +396,7 @@ public final class ToolCallExecutor implements ToolExecutor {
             Objects.requireNonNull(telemetry, "telemetry");
             Objects.requireNonNull(body, "body");
             return new ToolCallExecutor(name, FlowType.AGENT_TOOL_AS_FUNCTION, telemetry, null, binder,
-                    new Target() {
-                        @Override
-                        public Object call(ToolArguments arguments, ToolExecutionRequest request,
-                                InvocationContext context) throws Exception {
-                            return body.apply(arguments);
-                        }
-
-                        @Override
-                        public CompletableFuture<?> callAsync(ToolArguments arguments, ToolExecutionRequest request,
-                                InvocationContext context) throws Exception {
-                            return CompletableFuture.completedFuture(body.apply(arguments));
-                        }
-                    });
+                    (arguments, request, context) -> body.apply(arguments));
         }
     }
 
