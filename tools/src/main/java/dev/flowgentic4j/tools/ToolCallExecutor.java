@@ -76,15 +76,16 @@ public final class ToolCallExecutor implements ToolExecutor {
         Object apply(ToolArguments arguments) throws Exception;
     }
 
-    /** The call on the live target, synchronous and (for a service waiting for a slot) asynchronous. */
-    private interface Target {
-        Object call(ToolArguments arguments, ToolExecutionRequest request, InvocationContext context) throws Exception;
+    /** The call on the live target. */
+    @FunctionalInterface
+    private interface Call {
+        Object run(ToolArguments arguments, ToolExecutionRequest request, InvocationContext context) throws Exception;
+    }
 
-        /** The call without blocking for a slot; by default the synchronous call, complete on return. */
-        default CompletableFuture<?> callAsync(ToolArguments arguments, ToolExecutionRequest request,
-                InvocationContext context) throws Exception {
-            return CompletableFuture.completedFuture(call(arguments, request, context));
-        }
+    /** The same call without blocking while it waits (for a service's call slot, for the backend). */
+    @FunctionalInterface
+    private interface AsyncCall {
+        CompletableFuture<?> start(ToolArguments arguments) throws Exception;
     }
 
     private final String name;
@@ -92,16 +93,18 @@ public final class ToolCallExecutor implements ToolExecutor {
     private final Telemetry telemetry;
     private final ServiceFuture<?> service;        // null unless the target is a service
     private final ArgumentBinder binder;           // null: the target reads the request itself
-    private final Target target;
+    private final Call call;
+    private final AsyncCall asyncCall;             // null: the call itself, complete on return
 
     private ToolCallExecutor(String name, FlowType flowType, Telemetry telemetry, ServiceFuture<?> service,
-            ArgumentBinder binder, Target target) {
+            ArgumentBinder binder, Call call, AsyncCall asyncCall) {
         this.name = name;
         this.flowType = flowType;
         this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
         this.service = service;
         this.binder = binder;
-        this.target = target;
+        this.call = call;
+        this.asyncCall = asyncCall;
     }
 
     /**
@@ -128,7 +131,7 @@ public final class ToolCallExecutor implements ToolExecutor {
         }
         return new ToolCallExecutor(Checks.requireName(name, "name"), FlowType.AGENT_TOOL_AS_FUNCTION,
                 Objects.requireNonNull(telemetry, "telemetry"), null, null,
-                (arguments, request, context) -> executor.executeWithContext(request, context));
+                (arguments, request, context) -> executor.executeWithContext(request, context), null);
     }
 
     /**
@@ -179,7 +182,7 @@ public final class ToolCallExecutor implements ToolExecutor {
         ToolExecutionResult result;
         try {
             ToolArguments arguments = bind(request, context);
-            result = rendered(target.call(arguments, request, context));
+            result = rendered(call.run(arguments, request, context));
         } catch (BadArguments e) {
             result = e.result;
         } catch (Throwable e) {
@@ -198,7 +201,9 @@ public final class ToolCallExecutor implements ToolExecutor {
         CallSpan span = begin();
         CompletableFuture<?> value;
         try {
-            value = target.callAsync(bind(request, context), request, context);
+            ToolArguments arguments = bind(request, context);
+            value = asyncCall == null ? CompletableFuture.completedFuture(call.run(arguments, request, context))
+                    : asyncCall.start(arguments);
         } catch (BadArguments e) {
             return CompletableFuture.completedFuture(end(span, e.result));
         } catch (Throwable e) {
@@ -337,19 +342,7 @@ public final class ToolCallExecutor implements ToolExecutor {
         public ToolCallExecutor task(FunctionTask<ToolArguments, ?> task) {
             Objects.requireNonNull(task, "task");
             return new ToolCallExecutor(name, FlowType.AGENT_TOOL_AS_FUNCTION, task.telemetry(), null, binder,
-                    new Target() {
-                        @Override
-                        public Object call(ToolArguments arguments, ToolExecutionRequest request,
-                                InvocationContext context) {
-                            return task.call(arguments);
-                        }
-
-                        @Override
-                        public CompletableFuture<?> callAsync(ToolArguments arguments, ToolExecutionRequest request,
-                                InvocationContext context) {
-                            return task.submit(arguments);
-                        }
-                    });
+                    (arguments, request, context) -> task.call(arguments), task::submit);
         }
 
         /**
@@ -367,23 +360,13 @@ public final class ToolCallExecutor implements ToolExecutor {
             Checks.requirePositive(readyTimeout, "readyTimeout");
             Objects.requireNonNull(function, "function");
             return new ToolCallExecutor(name, FlowType.AGENT_TOOL_AS_SERVICE, service.telemetry(), service, binder,
-                    new Target() {
-                        @Override
-                        public Object call(ToolArguments arguments, ToolExecutionRequest request,
-                                InvocationContext context) {
-                            return service.call(readyTimeout, callOf(arguments));
-                        }
+                    (arguments, request, context) -> service.call(readyTimeout, callOf(function, arguments)),
+                    arguments -> service.callAsync(readyTimeout, callOf(function, arguments)));
+        }
 
-                        @Override
-                        public CompletableFuture<?> callAsync(ToolArguments arguments, ToolExecutionRequest request,
-                                InvocationContext context) {
-                            return service.callAsync(readyTimeout, callOf(arguments));
-                        }
-
-                        private ServiceCall<S, Object> callOf(ToolArguments arguments) {
-                            return instance -> function.apply(instance, arguments);
-                        }
-                    });
+        private static <S> ServiceCall<S, Object> callOf(ServiceToolFunction<? super S> function,
+                ToolArguments arguments) {
+            return instance -> function.apply(instance, arguments);
         }
 
         /**
@@ -396,7 +379,7 @@ public final class ToolCallExecutor implements ToolExecutor {
             Objects.requireNonNull(telemetry, "telemetry");
             Objects.requireNonNull(body, "body");
             return new ToolCallExecutor(name, FlowType.AGENT_TOOL_AS_FUNCTION, telemetry, null, binder,
-                    (arguments, request, context) -> body.apply(arguments));
+                    (arguments, request, context) -> body.apply(arguments), null);
         }
     }
 
