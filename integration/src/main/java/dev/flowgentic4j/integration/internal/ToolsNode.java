@@ -2,6 +2,7 @@ package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ToolCallExecutor;
+import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.internal.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
@@ -38,8 +39,8 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  *
  * <p>A known tool runs through LangGraph4j's own {@link LC4jToolService} (one request per call, so
  * its result message, error flag and state updates are LangGraph4j's). With {@code asyncCallSlots},
- * tools on flowgentic4j's one tool path ({@link ToolCallExecutor}, which {@code reactAgent} makes of
- * every tool it is given) run through {@link ToolCallExecutor#executeAsync}
+ * service-backed tools on flowgentic4j's one tool path ({@link ToolCallExecutor}, which
+ * {@code reactAgent} makes of every tool it is given) run through {@link ToolCallExecutor#executeAsync}
  * instead: a service-backed tool then waits for a call slot under the service's concurrency limit
  * without holding a thread (its result message is built the way {@code LC4jToolService} builds it).
  * What LangGraph4j 1.8.17 would skip or crash on becomes a result text: an unknown tool name, an executor that throws. With an
@@ -68,7 +69,8 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
             boolean asyncCallSlots) {
         this.toolService = new LC4jToolService(new LinkedHashMap<>(tools));
         tools.forEach((spec, tool) -> {
-            if (asyncCallSlots && tool instanceof ToolCallExecutor ours) {
+            if (asyncCallSlots && tool instanceof ToolCallExecutor ours
+                    && ours.flowType() == FlowType.AGENT_TOOL_AS_SERVICE) {
                 asyncTools.put(spec.name(), ours);
             }
         });
