@@ -44,9 +44,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *       instance it holds ({@code plainNode}); {@code serviceCallOnly} is the handle's
  *       {@code call} alone, the engine's share of the node's overhead;</li>
  *   <li>the service-backed tool on the one tool path ({@code serviceToolExecutor}: JSON parse and
- *       bind, handle resolution, invoke, render, and the telemetry check, which finds no subscriber), and
- *       the same with the engine's metrics subscribed ({@code serviceToolExecutorRecorded}: a TOOL event
- *       pair per call, counted), vs the direct call rendered as text;</li>
+ *       bind, handle resolution, invoke, render, and the telemetry check, which finds no subscriber;
+ *       with the metrics subscribed: {@code TelemetryOverheadBenchmark}), vs the direct call rendered
+ *       as text;</li>
  *   <li>langchain4j's {@link DefaultToolExecutor} on the instance resolved at call time through the
  *       handle ({@code defaultToolExecutorResolvedPerCall}, a new executor per call since it binds one
  *       object) and on a fixed instance ({@code defaultToolExecutorFixedInstance}, what
@@ -80,8 +80,6 @@ public class ServiceCallOverheadBenchmark {
     private ServiceFuture<Counter> counter;
     private Counter direct;
     private ToolExecutor toolExecutor;
-    private ToolExecutor recordedToolExecutor;
-    private LangGraphIntegration recordedIntegration;
     private ToolExecutionRequest request;
     private Method addMethod;
     private DefaultToolExecutor fixedDefaultExecutor;
@@ -97,11 +95,6 @@ public class ServiceCallOverheadBenchmark {
         direct = counter.join();
         Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(counter, Counter.class, READY);
         toolExecutor = tools.values().iterator().next();
-        recordedIntegration = LangGraphIntegration.create();
-        recordedIntegration.telemetry().metrics();     // subscribes the metrics: every call is counted
-        ServiceFuture<Counter> recordedCounter = recordedIntegration.executionWrappers()
-                .serviceTask("counter", Counter::new).start();
-        recordedToolExecutor = AgentTools.serviceObject(recordedCounter, Counter.class, READY).values().iterator().next();
         request = ToolExecutionRequest.builder().id("call_1").name("add").arguments("{\"amount\":1}").build();
         addMethod = Counter.class.getMethod("add", int.class);
         fixedDefaultExecutor = new DefaultToolExecutor(direct, addMethod);
@@ -113,7 +106,6 @@ public class ServiceCallOverheadBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        recordedIntegration.close();
         integration.close();
     }
 
@@ -130,11 +122,6 @@ public class ServiceCallOverheadBenchmark {
     @Benchmark
     public String serviceToolExecutor() {
         return toolExecutor.execute(request, null);
-    }
-
-    @Benchmark
-    public String serviceToolExecutorRecorded() {
-        return recordedToolExecutor.execute(request, null);
     }
 
     @Benchmark
