@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *       before it expires (at most half its lifetime before) by the one caller that finds it due,
  *       while callers that find it still valid keep using it and callers that find it expired wait
  *       for that one renewal (within their own deadline): N concurrent callers, one token request.</li>
- *   <li>A {@code 401} leads to one renewal (shared by every caller that was refused the same token)
- *       and one retry; {@code 429} and {@code 503} are retried after {@code Retry-After} (or the
+ *   <li>A {@code 401} leads to one renewal (shared by every caller that was refused the same token;
+ *       without OAuth but with an {@link ApiLogin}, one new login shared the same way) and one retry; {@code 429} and {@code 503} are retried after {@code Retry-After} (or the
  *       backoff) if that fits in the call's deadline, up to {@code maxRetries} times.</li>
  *   <li>Other failures throw {@link ApiCallException} naming the endpoint and the status; a refused
  *       credential throws {@link ApiAuthenticationException} naming the token endpoint and the OAuth
