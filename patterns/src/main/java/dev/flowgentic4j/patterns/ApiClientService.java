@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *       before it expires (at most half its lifetime before) by the one caller that finds it due,
  *       while callers that find it still valid keep using it and callers that find it expired wait
  *       for that one renewal (within their own deadline): N concurrent callers, one token request.</li>
- *   <li>A {@code 401} leads to one renewal (shared by every caller that was refused the same token)
- *       and one retry; {@code 429} and {@code 503} are retried after {@code Retry-After} (or the
+ *   <li>A {@code 401} leads to one renewal (shared by every caller that was refused the same token;
+ *       without OAuth but with an {@link ApiLogin}, one new login shared the same way) and one retry; {@code 429} and {@code 503} are retried after {@code Retry-After} (or the
  *       backoff) if that fits in the call's deadline, up to {@code maxRetries} times.</li>
  *   <li>Other failures throw {@link ApiCallException} naming the endpoint and the status; a refused
  *       credential throws {@link ApiAuthenticationException} naming the token endpoint and the OAuth
@@ -94,6 +94,9 @@ public final class ApiClientService implements AutoCloseable {
     /** Every token this instance was given, newest first, so that messages can be cleaned of them. */
     private final ConcurrentLinkedDeque<String> issuedTokens = new ConcurrentLinkedDeque<>();
     private volatile String sessionId;
+    /** Logins made so far; a call remembers the one it used, so that concurrent 401s make one new login. */
+    private final AtomicLong sessionGeneration = new AtomicLong();
+    private final AtomicReference<CompletableFuture<Void>> relogin = new AtomicReference<>();
     private volatile String lastRenewalFailure;
     private volatile boolean stopped;
 
@@ -238,6 +241,7 @@ public final class ApiClientService implements AutoCloseable {
         int exchanges = 0;
         while (true) {
             Token used = oauth.isPresent() ? currentToken(deadline) : null;
+            long session = sessionGeneration.get();
             Map<String, String> headers = new LinkedHashMap<>(settings.headers());
             headers.putAll(request.headers());
             authorize(headers, used);
@@ -250,6 +254,13 @@ public final class ApiClientService implements AutoCloseable {
                 renewalsAfter401.incrementAndGet();
                 log.debug("api client '{}': {} answered 401, renewing the token once", settings.name(), endpoint);
                 renew(used, deadline);
+                continue;
+            }
+            if (status == 401 && oauth.isEmpty() && settings.login().isPresent() && !renewedAfter401) {
+                renewedAfter401 = true;
+                renewalsAfter401.incrementAndGet();
+                log.debug("api client '{}': {} answered 401, logging in again once", settings.name(), endpoint);
+                relogin(session, deadline);
                 continue;
             }
             if ((status == 429 || status == 503) && retried < settings.maxRetries()) {
@@ -267,10 +278,11 @@ public final class ApiClientService implements AutoCloseable {
             }
             if (status >= 400) {
                 String why = status == 401 && oauth.isPresent() ? " after one token renewal"
+                        : status == 401 && settings.login().isPresent() ? " after one new login"
                         : status == 401 || status == 403 ? " (credential refused)" : "";
                 String prefix = endpoint + " answered HTTP " + status + why;
                 String excerpt = excerpt(answer.body());
-                ApiCallException e = status == 401 && oauth.isEmpty()
+                ApiCallException e = status == 401 && oauth.isEmpty() && settings.login().isEmpty()
                         ? new ApiAuthenticationException(endpoint, status, null, prefix + excerpt)
                         : new ApiCallException(endpoint, status, prefix + excerpt);
                 throw e;
@@ -474,8 +486,61 @@ public final class ApiClientService implements AutoCloseable {
             }
             sessionId = id;
         }
+        sessionGeneration.incrementAndGet();
         log.info("api client '{}': logged in at {} ({} session cookie(s){})", settings.name(), endpoint,
                 cookies.getCookieStore().getCookies().size(), sessionId != null ? ", a session id" : "");
+    }
+
+    /**
+     * Logs in again after a 401 on the session of generation {@code used}: the first caller to get here
+     * makes the login, the others wait for it within their deadline; a caller whose session was already
+     * replaced returns at once.
+     */
+    private void relogin(long used, long deadline) {
+        while (true) {
+            CompletableFuture<Void> inFlight = relogin.get();
+            if (inFlight != null) {
+                awaitLogin(inFlight, deadline);
+                return;
+            }
+            if (sessionGeneration.get() != used) {
+                return;
+            }
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            if (!relogin.compareAndSet(null, mine)) {
+                continue;
+            }
+            try {
+                if (sessionGeneration.get() == used) {
+                    login(settings.login().orElseThrow(), deadline);
+                }
+                mine.complete(null);
+                return;
+            } catch (RuntimeException | Error e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                relogin.compareAndSet(mine, null);
+            }
+        }
+    }
+
+    private void awaitLogin(CompletableFuture<Void> inFlight, long deadline) {
+        String endpoint = "POST " + withoutSecrets(resolve(settings.login().orElseThrow().path()));
+        try {
+            inFlight.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new ApiCallException(endpoint, 0, "no new login session from " + endpoint
+                    + " within the call's deadline (another caller's login is in progress)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiCallException(endpoint, 0, "interrupted while waiting for a login at " + endpoint);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ApiCallException failed) {
+                throw new ApiCallException(failed.endpoint(), failed.status(), failed.getMessage());
+            }
+            throw new ApiCallException(endpoint, 0, "login failed: " + clean(String.valueOf(e.getCause())));
+        }
     }
 
     /** Whether a login session is held: a session id or cookies. */

@@ -299,6 +299,34 @@ class ApiClientServiceTest {
         }
     }
 
+    @RepeatedTest(3)
+    @Order(13)
+    void an_expired_login_session_gets_one_new_login_shared_by_concurrent_callers() throws Exception {
+        ApiClientSettings sessionOnly = ApiClientSettings.builder(servers.apiUri()).name("orders")
+                .login(ApiLogin.jsonSession("/login", ApiSecret.of("{\"user\":\"desk\",\"password\":\""
+                        + OAuthServers.LOGIN_PASSWORD + "\"}"), "sessionId", "X-Session-Id"))
+                .threads(4)
+                .build();
+        try (ApiClientService api = connect(sessionOnly)) {
+            assertThat(api.get("/session").status()).isEqualTo(200);
+            servers.expireSessions();
+
+            List<Integer> statuses = concurrently(12, () -> api.get("/session").status());
+
+            assertThat(statuses).containsOnly(200);
+            assertThat(api.stats().logins()).isEqualTo(2);
+            assertThat(api.tokenRequests()).isZero();
+            servers.expireSessions();
+            servers.refuseLogins(true);
+            try {
+                ApiCallException e = recorded(catchApi(() -> api.get("/session")));
+                assertThat(e.getMessage()).contains("login POST " + servers.apiUri() + "/login refused: HTTP 401");
+            } finally {
+                servers.refuseLogins(false);
+            }
+        }
+    }
+
     @Test
     @Order(Integer.MAX_VALUE)
     void nothing_the_run_wrote_holds_a_secret() throws Exception {

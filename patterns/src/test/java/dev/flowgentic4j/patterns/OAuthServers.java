@@ -58,6 +58,7 @@ final class OAuthServers implements AutoCloseable {
     private final Map<String, String> sessions = new ConcurrentHashMap<>();
     final AtomicLong accepted = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
+    private volatile boolean refuseLogins;
 
     OAuthServers() throws Exception {
         // Spring Boot must not re-initialise logback (it would truncate target/tests.log)
@@ -120,6 +121,15 @@ final class OAuthServers implements AutoCloseable {
         revoked.addAll(seenTokenIds);
     }
 
+    void refuseLogins(boolean refuse) {
+        refuseLogins = refuse;
+    }
+
+    /** Forgets every login session (as a server does when sessions time out): the next call is refused. */
+    void expireSessions() {
+        sessions.clear();
+    }
+
     /** Distinct tokens (by {@code jti}) the API has seen. */
     int distinctTokensSeen() {
         return seenTokenIds.size();
@@ -175,7 +185,7 @@ final class OAuthServers implements AutoCloseable {
     /** {@code POST /login} with the right password: a session cookie and a session id in the JSON answer. */
     private void login(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readNBytes(4096), StandardCharsets.UTF_8);
-        if (!body.contains(LOGIN_PASSWORD)) {
+        if (refuseLogins || !body.contains(LOGIN_PASSWORD)) {
             HttpServerService.respond(exchange, 401, "{\"error\":\"bad login\"}");
             return;
         }
