@@ -155,6 +155,33 @@ class WebSocketServiceTest {
     }
 
     @Test
+    void a_reader_held_by_a_full_block_subscription_is_not_mistaken_for_a_lost_connection() throws Exception {
+        WebSocketSettings s = settings().ping(Duration.ofMillis(100), Duration.ofMillis(200))
+                .subscription(SubscriptionSpec.all("all").onConnect(SUBSCRIBE).capacity(1).overflow(OverflowPolicy.BLOCK))
+                .build();
+        try (WebSocketService ws = WebSocketService.connect(s)) {
+            assertThat(Probes.eventually(T, () -> server.subscribedSessions() == 1)).isTrue();
+            server.flood(5, i -> "m" + i);
+            Subscription all = ws.subscription("all");
+            assertThat(Probes.eventually(T, () -> all.stats().blocked() == 1)).isTrue();
+            long pingsWhenHeld = ws.stats().pings();
+
+            // several ping intervals and pong timeouts pass while the reader is held
+            assertThat(Probes.eventually(T, () -> ws.stats().pings() >= pingsWhenHeld + 5)).isTrue();
+
+            assertThat(ws.stats().missedPongs()).isZero();
+            assertThat(ws.generation()).isEqualTo(1);
+            ws.checkHealth();
+            for (int i = 0; i < 5; i++) {
+                assertThat(all.poll(T)).contains("m" + i);
+            }
+            long pongsAfter = ws.stats().pongs();
+            assertThat(Probes.eventually(T, () -> ws.stats().pongs() > pongsAfter)).isTrue();
+            assertThat(ws.state()).isEqualTo(WebSocketService.ConnectionState.CONNECTED);
+        }
+    }
+
+    @Test
     void close_sends_1000_waits_for_the_servers_close_and_ends_every_thread_and_socket() throws Exception {
         long socketsBefore = Leaks.openSockets();
         WebSocketService ws = WebSocketService.connect(settings().name("closing").build());
