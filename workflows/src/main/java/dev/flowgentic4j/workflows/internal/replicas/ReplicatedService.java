@@ -14,6 +14,7 @@ import dev.flowgentic4j.workflows.internal.Checks;
 import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.Timers;
 import dev.flowgentic4j.workflows.telemetry.ServiceEvent;
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,6 +87,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     private final Backend backend;
     private final Ticker ticker;
     private final Consumer<ServiceEvent> events;
+    private final Telemetry telemetry;
     private final Duration stopTimeout;
 
     private final Object lock = new Object();              // this service's alone; never held around user code
@@ -121,7 +123,8 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     private final AtomicLong refusedCalls = new AtomicLong();
 
     public ReplicatedService(String name, String id, ReplicaPolicy policy, A args, ReplicaStarter<A, S> starter,
-                             Backend backend, Ticker ticker, Consumer<ServiceEvent> events, Duration stopTimeout) {
+                             Backend backend, Ticker ticker, Telemetry telemetry, Consumer<ServiceEvent> events,
+                             Duration stopTimeout) {
         this.name = name;
         this.id = id;
         this.policy = policy;
@@ -130,6 +133,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         this.backend = backend;
         this.ticker = ticker;
         this.events = events;
+        this.telemetry = telemetry;
         this.stopTimeout = stopTimeout;
         this.startedAt = ticker.read();
     }
@@ -910,6 +914,11 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         }
         long end = stoppedAt != 0 ? stoppedAt : ticker.read();
         return Duration.ofNanos(Math.max(0, end - since));
+    }
+
+    @Override
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     /** 1 once a replica is RUNNING, one more after each completed rolling update. */
