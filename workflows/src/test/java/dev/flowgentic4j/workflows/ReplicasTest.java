@@ -519,6 +519,42 @@ class ReplicasTest {
         }
     }
 
+    @Test
+    void each_replica_has_its_own_health_restarts_and_generation() throws Exception {
+        List<Fakes.Fragile> built = new CopyOnWriteArrayList<>();
+        try (FlowEngine engine = FlowEngine.create(config(Ticker.systemTicker()))) {
+            ServiceFuture<Fakes.Fragile> service = engine.serviceTask(ServiceDefinition
+                    .builder("fragile", (String v) -> {
+                        Fakes.Fragile f = new Fakes.Fragile("replica " + (built.size() + 1));
+                        built.add(f);
+                        return f;
+                    })
+                    .health(HealthConfig.<Fakes.Fragile>builder(Fakes.Fragile::ping).interval(Duration.ofMillis(20))
+                            .timeout(Duration.ofSeconds(1)).build())
+                    .restartPolicy(RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ZERO))
+                    .replicas(2).build()).start("v1");
+            assertThat(eventually(WAIT, () -> service.replicas().stream().allMatch(ServiceFuture::isRunning)
+                    && service.health().isHealthy())).isTrue();
+            List<ServiceFuture<Fakes.Fragile>> replicas = service.replicas();
+            ServiceFuture<Fakes.Fragile> sick = replicas.get(0);
+            ServiceFuture<Fakes.Fragile> well = replicas.get(1);
+            Fakes.Fragile broken = sick.join();
+            broken.broken.set(true); // its ping fails from now on: its own supervisor replaces it
+            assertThat(eventually(WAIT, () -> sick.generation() == 2 && sick.isRunning())).isTrue();
+            assertThat(well.generation()).isEqualTo(1);
+            assertThat(well.join()).isSameAs(built.get(1));
+            assertThat(eventually(WAIT, () -> broken.closes.get() == 1)).isTrue();
+            assertThat(sick.join()).isNotSameAs(broken);
+            for (int i = 0; i < 20; i++) {
+                int value = service.call(WAIT, f -> f.increment());
+                assertThat(value).isPositive();
+            }
+            assertThat(service.replicas()).containsExactly(sick, well); // the same slots, each its own generation
+            assertThat(service.failedCallCount()).isZero();
+        }
+        assertThat(built).hasSize(3).allSatisfy(f -> assertThat(f.closes).hasValue(1));
+    }
+
     @RepeatedTest(3)
     void close_during_a_rolling_update_or_a_scale_up_stops_everything_within_its_deadline() throws Exception {
         for (boolean scaleUp : new boolean[] {false, true}) {
