@@ -563,6 +563,7 @@ class ReplicasTest {
             AtomicInteger hangingStarts = new AtomicInteger();
             AtomicInteger interrupted = new AtomicInteger();
             CountDownLatch hanging = new CountDownLatch(1);
+            java.util.Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
             FlowEngine engine = FlowEngine.create(config(ticker));
             ReplicaPolicy policy = scaleUp
                     ? ReplicaPolicy.autoscaling(1, 2).withTargetInFlight(1).withDelays(Duration.ZERO, Duration.ZERO)
@@ -610,6 +611,10 @@ class ReplicasTest {
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
             assertThat(tookMillis).as("close took %d ms", tookMillis).isLessThan(2_000 + 1_000 + 2_000);
             assertThat(service.state()).isIn(ServiceState.TERMINATED, ServiceState.FAILED);
+            // nothing the engine started outlives it: no thread that was not there before (callers joined above)
+            assertThat(eventually(WAIT, () -> Thread.getAllStackTraces().keySet().stream()
+                    .filter(Thread::isAlive).filter(t -> t.getName().startsWith("flowgentic4j-"))
+                    .allMatch(threadsBefore::contains))).as("engine threads after close").isTrue();
             assertThat(engine.services()).allSatisfy(s -> assertThat(s.state().isTerminal()).isTrue());
             assertThat(workers).hasSize(first).allSatisfy(w -> assertThat(w.closes).hasValue(1));
             assertThat(hangingStarts).hasValue(1);
