@@ -555,6 +555,36 @@ class ReplicasTest {
         assertThat(built).hasSize(3).allSatisfy(f -> assertThat(f.closes).hasValue(1));
     }
 
+    @Test
+    void the_handle_reports_state_generation_and_uptime_on_the_engine_ticker() throws Exception {
+        AtomicLong now = new AtomicLong(); // a ticker that starts at 0
+        try (FlowEngine engine = FlowEngine.create(config(now::get))) {
+            AtomicInteger numbers = new AtomicInteger();
+            ServiceFuture<Worker> service = engine.serviceTask(ServiceDefinition
+                    .builder("reported", (String v) -> new Worker(numbers.incrementAndGet(), v))
+                    .replicas(2).build()).start("v1");
+            service.join();
+            assertThat(service.state()).isEqualTo(ServiceState.RUNNING);
+            assertThat(service.isDone()).isTrue();
+            assertThat(service.generation()).isEqualTo(1);
+            assertThat(service.startupDuration()).contains(Duration.ZERO);
+            now.addAndGet(Duration.ofSeconds(5).toNanos());
+            assertThat(service.uptime()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(eventually(WAIT, () -> service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
+            assertThat(service.restart().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(service.generation()).isEqualTo(2);
+            assertThat(service.cancel(true)).isTrue();
+            assertThat(service.state()).isEqualTo(ServiceState.TERMINATED);
+            assertThat(service.isCancelled()).isTrue();
+            now.addAndGet(Duration.ofSeconds(5).toNanos());
+            assertThat(service.uptime()).isEqualTo(Duration.ofSeconds(5)); // frozen at the stop
+            assertThatThrownBy(service::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThat(service.toCompletableFuture()).isCancelled();
+            assertThat(service.cancel(true)).isFalse();
+            assertThat(engine.services()).allSatisfy(s -> assertThat(s.state()).isEqualTo(ServiceState.TERMINATED));
+        }
+    }
+
     @RepeatedTest(3)
     void close_during_a_rolling_update_or_a_scale_up_stops_everything_within_its_deadline() throws Exception {
         for (boolean scaleUp : new boolean[] {false, true}) {

@@ -174,10 +174,10 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     }
 
     private void becameRunning(S instance) {
-        if (runningAt == 0) {
+        if (generation == 0) {
             synchronized (lock) {
-                if (runningAt == 0) {
-                    runningAt = ticker.read();
+                if (generation == 0) {
+                    runningAt = ticker.read(); // any reading, 0 included: generation says whether it is set
                     generation = 1;
                 }
             }
@@ -697,8 +697,8 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             if (termination != null) {
                 return termination;
             }
+            stoppedAt = ticker.read(); // before the flag: whoever sees the flag sees the reading
             stopped = true;
-            stoppedAt = ticker.read();
             toStop = List.copyOf(all);
             pending = action;
             termination = done = new CompletableFuture<>();
@@ -870,7 +870,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             starting |= !s.isTerminal();
         }
         if (starting) {
-            return runningAt == 0 ? ServiceState.STARTING : ServiceState.RUNNING;
+            return generation == 0 ? ServiceState.STARTING : ServiceState.RUNNING;
         }
         return active.isEmpty() && failure == null ? ServiceState.STARTING : ServiceState.FAILED;
     }
@@ -902,18 +902,16 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
 
     @Override
     public Optional<Duration> startupDuration() {
-        long at = runningAt;
-        return at == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(at - startedAt));
+        return generation == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(runningAt - startedAt));
     }
 
     @Override
     public Duration uptime() {
-        long since = runningAt;
-        if (since == 0) {
+        if (generation == 0) {
             return Duration.ZERO;
         }
-        long end = stoppedAt != 0 ? stoppedAt : ticker.read();
-        return Duration.ofNanos(Math.max(0, end - since));
+        long end = stopped ? stoppedAt : ticker.read();
+        return Duration.ofNanos(Math.max(0, end - runningAt));
     }
 
     @Override
