@@ -76,7 +76,7 @@ class BlueGreenTest {
                 .backendShutdownTimeout(Duration.ofSeconds(2)).build());
     }
 
-    @Test
+    @RepeatedTest(5)
     void restarts_and_updates_under_load_fail_no_call_and_stop_each_old_generation_after_its_last_call()
             throws Exception {
         try (FlowEngine engine = engine()) {

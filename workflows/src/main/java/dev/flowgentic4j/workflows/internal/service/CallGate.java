@@ -229,8 +229,12 @@ final class CallGate {
 
     void exit(int[] mine) {
         mine[0]--;
-        int left = inFlight.decrementAndGet();
+        inFlight.decrementAndGet();
         if (!drains.isEmpty()) {
+            // the count read after seeing the drain, not the one this decrement left: a thread that
+            // decremented before a stop and looks at the drains after it must not end the drain
+            // while a call that entered meanwhile runs
+            int left = inFlight.get();
             for (Drain drain : drains) {
                 if (left <= drain.allowed()) {
                     drain.done().complete(null);

@@ -18,8 +18,15 @@ final class InFlight {
         count.incrementAndGet();
     }
 
+    /**
+     * Leaves. Once retired, a zero read <em>after</em> reading {@code retired} is final: the calls
+     * still to come are only stale ones that re-read the snapshot and leave. (The zero this very
+     * decrement produced is not enough: a thread that decremented to zero before the switch and
+     * reads {@code retired} after it would end the drain while a call that entered meanwhile runs.)
+     */
     void exit() {
-        if (count.decrementAndGet() == 0 && retired) {
+        count.decrementAndGet();
+        if (retired && count.get() == 0) {
             drained.complete(null);
         }
     }
