@@ -24,7 +24,10 @@ public record ServiceEvent(Type type, String service, String serviceId, int gene
         SCALED_UP,
         /** A replicated service got fewer replicas; detail as for SCALED_UP. */
         SCALED_DOWN,
-        /** One replica of a replicated service was replaced by a rolling update; detail: old id -> new id. */
+        /**
+         * One replica of a replicated service was replaced by a rolling update; detail: the replica's
+         * id and its new generation, or {@code old id -> new id} for a replica that had failed.
+         */
         REPLICA_REPLACED }
 
     public ServiceEvent {
