@@ -13,6 +13,7 @@ import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.Ticker;
 import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.RetryingRun;
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
     private final Backend backend;
+    private final Telemetry telemetry;
     private final ServiceDefinition<A, S> definition;
     private volatile A args;             // the start arguments of the live generation (update() changes them)
     private final String id;
@@ -50,9 +52,10 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private final ServiceCalls<S> calls;
     private final String callLabel;
 
-    public ManagedService(Backend backend, Ticker ticker, ServiceDefinition<A, S> definition, A args, String id,
-                          RetryConfig retry, Duration stopTimeout) {
+    public ManagedService(Backend backend, Ticker ticker, Telemetry telemetry, ServiceDefinition<A, S> definition,
+                          A args, String id, RetryConfig retry, Duration stopTimeout) {
         this.backend = backend;
+        this.telemetry = telemetry;
         this.definition = definition;
         this.args = args;
         this.id = id;
@@ -326,6 +329,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     @Override
