@@ -539,10 +539,11 @@ class ReplicasTest {
             ServiceFuture<Fakes.Fragile> sick = replicas.get(0);
             ServiceFuture<Fakes.Fragile> well = replicas.get(1);
             Fakes.Fragile broken = sick.join();
+            Fakes.Fragile healthy = well.join();
             broken.broken.set(true); // its ping fails from now on: its own supervisor replaces it
             assertThat(eventually(WAIT, () -> sick.generation() == 2 && sick.isRunning())).isTrue();
             assertThat(well.generation()).isEqualTo(1);
-            assertThat(well.join()).isSameAs(built.get(1));
+            assertThat(well.join()).isSameAs(healthy);
             assertThat(eventually(WAIT, () -> broken.closes.get() == 1)).isTrue();
             assertThat(sick.join()).isNotSameAs(broken);
             for (int i = 0; i < 20; i++) {
