@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -186,6 +187,7 @@ final class UptimeScenario {
     /** What the benchmark knows of each instance: when it became ready and when (and how often) it was closed. */
     static final class Instance {
         final int tag;
+        final long created = System.nanoTime();
         final CompletableFuture<Long> ready = new CompletableFuture<>();
         final CompletableFuture<Long> closed = new CompletableFuture<>();
         final AtomicInteger closes = new AtomicInteger();
@@ -316,7 +318,12 @@ final class UptimeScenario {
         }
     }
 
-    record Event(int index, String kind, long from, long to, double overlapMs) {
+    /**
+     * One replacement: {@code overlapMs} is how long both generations were ready to serve (the new
+     * one ready until the old one closed), {@code coexistMs} how long both existed (the new one's
+     * cold start began until the old one closed); 0 when the old one closed first.
+     */
+    record Event(int index, String kind, long from, long to, double overlapMs, double coexistMs) {
         double tookMs() {
             return (to - from) / 1e6;
         }
@@ -420,10 +427,10 @@ final class UptimeScenario {
                     Instance next = after(created, old);
                     long readyAt = next.ready.get(30, TimeUnit.SECONDS);
                     events.add(new Event(k + 1, kind, from, Math.max(closedAt, readyAt),
-                            Math.max(0, closedAt - readyAt) / 1e6));
-                    System.out.printf(Locale.ROOT, "  %s: event %d %s took %.0f ms, overlap %.0f ms (load %s)%n", mode,
-                            k + 1, kind, events.get(events.size() - 1).tookMs(), Math.max(0, closedAt - readyAt) / 1e6,
-                            loadAverage());
+                            Math.max(0, closedAt - readyAt) / 1e6, Math.max(0, closedAt - next.created) / 1e6));
+                    Event e = events.get(events.size() - 1);
+                    System.out.printf(Locale.ROOT, "  %s: event %d %s took %.0f ms, both ready %.0f ms, both alive %.0f"
+                            + " ms (load %s)%n", mode, k + 1, kind, e.tookMs(), e.overlapMs(), e.coexistMs(), loadAverage());
                 }
                 sleepUntil(began + length.toNanos());
             } finally {
@@ -612,7 +619,7 @@ final class UptimeScenario {
     static void report(List<ModeResult> results, Path out) throws IOException {
         StringBuilder windows = new StringBuilder("mode,window,calls,failed,p50_ms,p99_ms,max_ms,load_avg\n");
         StringBuilder events = new StringBuilder(
-                "mode,event,kind,at_s,took_ms,overlap_ms,calls,failed,p99_ms,max_ms,load_avg\n");
+                "mode,event,kind,at_s,took_ms,both_ready_ms,both_alive_ms,calls,failed,p99_ms,max_ms,load_avg\n");
         StringBuilder failures = new StringBuilder("mode,window,cause,count\n");
         System.out.printf("%n%-16s %-17s %7s %7s %8s %8s %8s %6s%n", "mode", "window", "calls", "failed", "p50 ms",
                 "p99 ms", "max ms", "load");
@@ -624,16 +631,16 @@ final class UptimeScenario {
                         w.calls(), w.failed(), w.p50(), w.p99(), w.max(), w.load());
             }
         }
-        System.out.printf("%n%-16s %3s %-8s %6s %8s %8s %7s %7s %8s %8s %6s%n", "mode", "#", "event", "at s",
-                "took ms", "overlap", "calls", "failed", "p99 ms", "max ms", "load");
+        System.out.printf("%n%-16s %3s %-8s %6s %8s %10s %10s %7s %7s %8s %8s %6s%n", "mode", "#", "event", "at s",
+                "took ms", "both ready", "both alive", "calls", "failed", "p99 ms", "max ms", "load");
         for (ModeResult r : results) {
             for (EventRow e : r.events()) {
-                events.append(String.format(Locale.ROOT, "%s,%d,%s,%.2f,%.0f,%.0f,%d,%d,%.2f,%.2f,%s%n", e.mode(),
+                events.append(String.format(Locale.ROOT, "%s,%d,%s,%.2f,%.0f,%.0f,%.0f,%d,%d,%.2f,%.2f,%s%n", e.mode(),
                         e.event().index(), e.event().kind(), e.atSeconds(), e.event().tookMs(), e.event().overlapMs(),
-                        e.calls(), e.failed(), e.p99(), e.max(), e.load()));
-                System.out.printf(Locale.ROOT, "%-16s %3d %-8s %6.2f %8.0f %8.0f %7d %7d %8.2f %8.2f %6s%n", e.mode(),
-                        e.event().index(), e.event().kind(), e.atSeconds(), e.event().tookMs(), e.event().overlapMs(),
-                        e.calls(), e.failed(), e.p99(), e.max(), e.load());
+                        e.event().coexistMs(), e.calls(), e.failed(), e.p99(), e.max(), e.load()));
+                System.out.printf(Locale.ROOT, "%-16s %3d %-8s %6.2f %8.0f %10.0f %10.0f %7d %7d %8.2f %8.2f %6s%n",
+                        e.mode(), e.event().index(), e.event().kind(), e.atSeconds(), e.event().tookMs(),
+                        e.event().overlapMs(), e.event().coexistMs(), e.calls(), e.failed(), e.p99(), e.max(), e.load());
             }
         }
         System.out.println();
@@ -679,16 +686,18 @@ final class UptimeScenario {
             failed.addSeries(f);
         }
         LogAxis ms = new LogAxis("slowest call per 250 ms (ms, log)");
-        plot.add(new XYPlot(max, null, ms, renderer()), 3);
-        plot.add(new XYPlot(failed, null, new NumberAxis("failed calls per 250 ms"), renderer()), 1);
+        ms.setNumberFormatOverride(new DecimalFormat("0"));
+        plot.add(new XYPlot(max, null, ms, renderer(true)), 3);
+        plot.add(new XYPlot(failed, null, new NumberAxis("failed calls per 250 ms"), renderer(false)), 1);
         JFreeChart chart = new JFreeChart("Replacements under 16 callers: blue/green vs stop-then-start (1 s cold start)",
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 600);
     }
 
-    private static XYLineAndShapeRenderer renderer() {
+    private static XYLineAndShapeRenderer renderer(boolean inLegend) {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        renderer.setDefaultSeriesVisibleInLegend(inLegend);
         renderer.setSeriesPaint(0, new Color(0x1f77b4));
         renderer.setSeriesPaint(1, new Color(0xd62728));
         return renderer;
