@@ -1,10 +1,11 @@
 package dev.flowgentic4j.workflows;
 
-import dev.flowgentic4j.workflows.internal.Checks;
-import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.LocalBackend;
 import dev.flowgentic4j.workflows.internal.ManagedService;
 import dev.flowgentic4j.workflows.internal.RetryingRun;
+import dev.flowgentic4j.workflows.internal.TelemetryAccess;
+import dev.flowgentic4j.workflows.spi.Checks;
+import dev.flowgentic4j.workflows.spi.Futures;
 import dev.flowgentic4j.workflows.telemetry.CallEvent;
 import dev.flowgentic4j.workflows.telemetry.CallSpan;
 import dev.flowgentic4j.workflows.telemetry.Telemetry;
@@ -63,7 +64,7 @@ public final class FlowEngine implements AutoCloseable {
     private FlowEngine(EngineConfig config) {
         this.config = config;
         this.backend = config.backend().orElseGet(() -> new LocalBackend("local", config.localBackend()));
-        this.telemetry = new Telemetry(config.telemetry(), config.ticker(), backend, this::services);
+        this.telemetry = TelemetryAccess.operations().create(config.telemetry(), config.ticker(), backend, this::services);
     }
 
     /** An engine with {@link EngineConfig#ofDefaults()}: a local backend. */
@@ -401,19 +402,20 @@ public final class FlowEngine implements AutoCloseable {
         @Override
         public ServiceFuture<S> start(A args) {
             ManagedService<A, S> service;
+            Runnable coldStart;
             synchronized (lock) { // registered and STARTING before a close can see it, or not at all
                 ensureOpen("start service '" + definition.name() + "'");
                 String id = definition.name() + "#" + instanceCounter.incrementAndGet();
                 service = new ManagedService<>(backend, config.ticker(), definition, args, id,
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
-                service.markStarting();
-                telemetry.watch(service); // registers a listener: no user code runs here
+                coldStart = service.markStarting();
+                TelemetryAccess.operations().watch(telemetry, service); // registers a listener: no user code runs here
                 services.add(service);
                 instances.add(service);
             }
-            telemetry.started(service);
-            service.coldStart(); // a close that came meanwhile has already stopped it: then nothing starts
+            TelemetryAccess.operations().started(telemetry, service);
+            coldStart.run(); // a close that came meanwhile has already stopped it: then nothing starts
             return service;
         }
 

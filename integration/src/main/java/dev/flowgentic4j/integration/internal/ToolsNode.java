@@ -2,7 +2,7 @@ package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.internal.AsyncToolExecutor;
-import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.spi.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;

@@ -6,7 +6,7 @@ import dev.flowgentic4j.workflows.ServiceCallException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.TaskFailedException;
-import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.spi.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;

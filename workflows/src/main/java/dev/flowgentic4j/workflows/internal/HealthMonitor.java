@@ -4,6 +4,7 @@ import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.HealthConfig;
 import dev.flowgentic4j.workflows.HealthStatus;
+import dev.flowgentic4j.workflows.spi.Futures;
 import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;

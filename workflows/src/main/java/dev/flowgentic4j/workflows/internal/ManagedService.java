@@ -10,6 +10,7 @@ import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.Ticker;
+import dev.flowgentic4j.workflows.spi.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,13 +87,18 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     /**
      * NEW to STARTING; the engine calls it once, while it registers the handle. No listener can be
      * registered yet, so nothing is delivered.
+     *
+     * @return the cold start, for the engine to run once the handle is registered (the only way to
+     *     reach it from outside this package)
+     * @throws IllegalStateException if the service is not NEW
      */
-    public void markStarting() {
+    public Runnable markStarting() {
         lifecycle.start();
+        return this::coldStart;
     }
 
     /** Runs a cold start with retries on the backend unless a stop was requested; also a restart's start. */
-    public void coldStart() {
+    void coldStart() {
         ColdStart<S> start = lifecycle.beginColdStart();
         if (start == null) {
             return;

@@ -4,6 +4,7 @@ import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.HealthStatus;
 import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.ServiceFailedException;
+import dev.flowgentic4j.workflows.spi.Futures;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.RejectedExecutionException;

@@ -5,6 +5,8 @@ import dev.flowgentic4j.workflows.ServiceCallException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
+import dev.flowgentic4j.workflows.spi.Checks;
+import dev.flowgentic4j.workflows.spi.Futures;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;

@@ -2,6 +2,7 @@ package dev.flowgentic4j.workflows.internal;
 
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.ServiceStopper;
+import dev.flowgentic4j.workflows.spi.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
