@@ -41,13 +41,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (FlowEngine engine = FlowEngine.create()) {
- *     ServiceTask<Void, Counter> counter = engine.serviceTask("counter", () -> new Counter());
+ *     NoArgServiceTask<Counter> counter = engine.serviceTask("counter", () -> new Counter());
  *     ServiceFuture<Counter> future = counter.start();
  *     future.join().increment();
  * }
  * }</pre>
  */
-public final class FlowEngine implements AutoCloseable {
+public final class FlowEngine implements ServiceTaskRegistry, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FlowEngine.class);
 
     private final EngineConfig config;
@@ -126,26 +126,46 @@ public final class FlowEngine implements AutoCloseable {
         return new Function<>(name, function, retry);
     }
 
-    /** A SERVICE_TASK with the engine's defaults. See {@link #serviceTask(ServiceDefinition)}. */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The engine-level verb, for plain Java; with LangGraph4j or langchain4j use the integration's
+     * {@code ExecutionWrappers}, which registers on the engine it owns (see {@link ServiceTaskRegistry}).
+     */
+    @Override
     public <A, S> ServiceTask<A, S> serviceTask(String name, ServiceInitializer<A, S> initializer) {
         return serviceTask(ServiceDefinition.builder(name, initializer).build());
     }
 
-    /**
-     * A SERVICE_TASK whose cold start takes no argument, started with {@link ServiceTask#start()}.
-     * See {@link #serviceTask(ServiceDefinition)}.
-     */
-    public <S> ServiceTask<Void, S> serviceTask(String name, ServiceFactory<S> factory) {
-        return serviceTask(ServiceDefinition.builder(name, factory).build());
+    /** {@inheritDoc} */
+    @Override
+    public <S> NoArgServiceTask<S> serviceTask(String name, ServiceFactory<S> factory) {
+        ServiceTask<Void, S> task = serviceTask(ServiceDefinition.builder(name, factory).build());
+        return new NoArgServiceTask<>() {
+            @Override
+            public String name() {
+                return task.name();
+            }
+
+            @Override
+            public ServiceFuture<S> start() {
+                return task.start(null);
+            }
+
+            @Override
+            public List<ServiceFuture<S>> instances() {
+                return task.instances();
+            }
+
+            @Override
+            public String toString() {
+                return task.toString();
+            }
+        };
     }
 
-    /**
-     * Registers a SERVICE_TASK.
-     *
-     * @throws NullPointerException if {@code definition} is null
-     * @throws IllegalArgumentException if its name is taken
-     * @throws IllegalStateException if the engine is closed
-     */
+    /** {@inheritDoc} */
+    @Override
     public <A, S> ServiceTask<A, S> serviceTask(ServiceDefinition<A, S> definition) {
         Objects.requireNonNull(definition, "definition");
         reserveName(definition.name());

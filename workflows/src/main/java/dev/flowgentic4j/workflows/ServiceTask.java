@@ -3,8 +3,10 @@ package dev.flowgentic4j.workflows;
 import java.util.List;
 
 /**
- * A SERVICE_TASK: each {@link #start} cold-starts a new persistent instance on the backend and
- * returns its handle at once. Thread-safe.
+ * A SERVICE_TASK: each {@link #start} cold-starts a new persistent instance on the backend from the
+ * given argument and returns its handle at once. A cold start that takes no argument (a
+ * {@link ServiceFactory}) gives a {@link NoArgServiceTask} instead; a {@link ServiceDefinition} whose
+ * argument type is {@code Void} is started with {@code start(null)}. Thread-safe.
  *
  * <pre>{@code
  * ServiceTask<Integer, SimpleServer> startServer = wrappers.serviceTask("start_server", SimpleServer::start);
@@ -23,21 +25,6 @@ public interface ServiceTask<A, S> {
      * @throws IllegalStateException if the integration is closed
      */
     ServiceFuture<S> start(A args);
-
-    /**
-     * Starts a new instance of a service whose cold start takes no argument (registered with a
-     * {@link ServiceFactory}, or an initializer that ignores it) without waiting for it; same as
-     * {@code start()}.
-     *
-     * <pre>{@code
-     * ServiceFuture<Counter> counter = engine.serviceTask("counter", () -> new Counter()).start();
-     * }</pre>
-     *
-     * @throws IllegalStateException if the integration is closed
-     */
-    default ServiceFuture<S> start() {
-        return start(null);
-    }
 
     /** Every instance started from this task, in start order, including stopped ones. */
     List<ServiceFuture<S>> instances();
