@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  *     IgniteBackend ignite = (IgniteBackend) engine.backend();
  *     ServiceTask<Void, Counter> counter = engine.serviceTask(ignite.serviceDefinition("counter",
  *             IgniteService.builder(Counter.class, CacheCounter.class).build()).build());
- *     counter.start().join().increment();     // runs on the node that hosts the singleton
+ *     counter.start(null).join().increment(); // runs on the node that hosts the singleton
  * }
  * }</pre>
  */

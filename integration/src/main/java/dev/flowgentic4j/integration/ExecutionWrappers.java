@@ -39,7 +39,7 @@ import org.bsc.langgraph4j.state.AgentState;
  * Turns plain Java functions into the flow types: FUNCTION_TASK ({@link #functionTask}), SERVICE_TASK
  * ({@link #serviceTask}), AGENT_TOOL_AS_FUNCTION ({@link #agentToolAsFunction}), AGENT_TOOL_AS_SERVICE
  * ({@link #agentToolAsService}), EXECUTION_BLOCK ({@link #executionBlock}), plus graph nodes on a live
- * service ({@link #serviceNode}) or a task ({@link #functionNode}) and the ReAct agent
+ * service ({@link #serviceNode}) and the ReAct agent
  * ({@link #reactAgent}). Obtained from {@link LangGraphIntegration#executionWrappers()}; the
  * integration itself holds the settings, the engine and the lifecycle verbs. Thread-safe.
  *
