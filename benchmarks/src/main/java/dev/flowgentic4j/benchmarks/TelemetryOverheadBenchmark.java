@@ -1,6 +1,5 @@
 package dev.flowgentic4j.benchmarks;
 
-import dev.flowgentic4j.integration.Graphs;
 import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.workflows.ServiceFuture;
@@ -9,12 +8,7 @@ import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.bsc.langgraph4j.CompiledGraph;
-import org.bsc.langgraph4j.StateGraph;
-import org.bsc.langgraph4j.action.AsyncNodeAction;
-import org.bsc.langgraph4j.state.AgentState;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,16 +26,12 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * What telemetry costs on the call path, each against a baseline without it in the same run:
- * <ul>
- *   <li>a service tool's executor as {@code AgentTools} builds it ({@code toolBaseline}), the same
- *       executor observed by the integration with no listener ({@code toolObservedNoListener}) and
- *       with the metrics subscribed ({@code toolObservedWithMetrics});</li>
- *   <li>a one-node graph on a service node, compiled as it is ({@code nodeBaseline}), observed by
- *       {@code LangGraphIntegration.observe} with no listener ({@code nodeHookNoListener}) and with
- *       the metrics subscribed ({@code nodeHookWithMetrics}): the graph run is in all three, so the
- *       differences are the node hook's.</li>
- * </ul>
+ * What telemetry costs on a tool call, against a baseline without it in the same run: a service
+ * tool's executor as {@code AgentTools} builds it ({@code toolBaseline}), the same executor observed
+ * by the integration with no listener ({@code toolObservedNoListener}) and with the metrics
+ * subscribed ({@code toolObservedWithMetrics}). The node hook's cost is measured beside the hook, in
+ * the integration module's test sources ({@code NodeHookOverheadBenchmark}): it is that module's
+ * internal class, and this module uses public API only.
  * "No listener" should match its baseline within noise; "with metrics" is the price of two events,
  * a histogram update and a few counters per call.
  *
@@ -62,10 +52,6 @@ public class TelemetryOverheadBenchmark {
     private ToolExecutor toolBaseline;
     private ToolExecutor toolQuiet;
     private ToolExecutor toolObserved;
-    private AsyncNodeAction<AgentState> node;
-    private CompiledGraph<AgentState> graphBaseline;
-    private CompiledGraph<AgentState> graphQuiet;
-    private CompiledGraph<AgentState> graphObserved;
     private ToolExecutionRequest request;
     private InvocationContext context;
 
@@ -88,11 +74,6 @@ public class TelemetryOverheadBenchmark {
                 .values().iterator().next();
         toolObserved = observed.executionWrappers()
                 .agentToolAsService(observedCounter, ServiceCallOverheadBenchmark.Counter.class).values().iterator().next();
-        node = quiet.executionWrappers().serviceNode(quietCounter, (c, s) -> Map.of("total", c.add(1)));
-        graphBaseline = Graphs.compile(oneNode(node));
-        graphQuiet = Graphs.compile(quiet.observe(oneNode(node)));
-        graphObserved = Graphs.compile(observed.observe(oneNode(
-                observed.executionWrappers().serviceNode(observedCounter, (c, s) -> Map.of("total", c.add(1))))));
         request = ToolExecutionRequest.builder().id("call_1").name("add").arguments("{\"amount\":1}").build();
         context = InvocationContext.builder().build();
     }
@@ -116,28 +97,6 @@ public class TelemetryOverheadBenchmark {
     @Benchmark
     public ToolExecutionResult toolObservedWithMetrics() {
         return toolObserved.executeWithContext(request, context);
-    }
-
-    private static StateGraph<AgentState> oneNode(AsyncNodeAction<AgentState> node) {
-        return Graphs.define(() -> new StateGraph<>(AgentState::new)
-                .addNode("count", node)
-                .addEdge(StateGraph.START, "count")
-                .addEdge("count", StateGraph.END));
-    }
-
-    @Benchmark
-    public AgentState nodeBaseline() {
-        return graphBaseline.invoke(Map.of()).orElseThrow();
-    }
-
-    @Benchmark
-    public AgentState nodeHookNoListener() {
-        return graphQuiet.invoke(Map.of()).orElseThrow();
-    }
-
-    @Benchmark
-    public AgentState nodeHookWithMetrics() {
-        return graphObserved.invoke(Map.of()).orElseThrow();
     }
 
     public static void main(String[] args) throws RunnerException {
