@@ -43,8 +43,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *   <li>a SERVICE_TASK graph node ({@code serviceNode}) vs a plain LangGraph4j node calling the
  *       instance it holds ({@code plainNode}); {@code serviceCallOnly} is the handle's
  *       {@code call} alone, the engine's share of the node's overhead;</li>
- *   <li>the service-backed tool executor ({@code serviceToolExecutor}: JSON parse and bind, handle
- *       resolution, invoke, render) vs the direct call rendered as text;</li>
+ *   <li>the service-backed tool on the one tool path ({@code serviceToolExecutor}: JSON parse and
+ *       bind, handle resolution, invoke, render, and the telemetry check, which finds no subscriber;
+ *       with the metrics subscribed: {@code TelemetryOverheadBenchmark}), vs the direct call rendered
+ *       as text;</li>
  *   <li>langchain4j's {@link DefaultToolExecutor} on the instance resolved at call time through the
  *       handle ({@code defaultToolExecutorResolvedPerCall}, a new executor per call since it binds one
  *       object) and on a fixed instance ({@code defaultToolExecutorFixedInstance}, what
