@@ -1,6 +1,7 @@
 package dev.flowgentic4j.workflows;
 
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * A SERVICE_TASK whose cold start takes no argument (registered with a {@link ServiceFactory}):
@@ -28,4 +29,12 @@ public interface NoArgServiceTask<S> {
 
     /** Every instance started from this task, in start order, including stopped ones. */
     List<ServiceFuture<S>> instances();
+
+    /**
+     * Adds {@code listener} to every instance started from this task from now on, before the start;
+     * as {@link ServiceTask#addListener}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    void addListener(ServiceListener listener, Executor executor);
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.flowgentic4j.workflows.internal.ManagedService;
 import dev.flowgentic4j.workflows.internal.TelemetryAccess;
+import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import dev.flowgentic4j.workflows.telemetry.ServiceEvent;
 import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.lang.reflect.Method;

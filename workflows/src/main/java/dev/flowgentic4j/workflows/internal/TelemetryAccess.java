@@ -3,6 +3,7 @@ package dev.flowgentic4j.workflows.internal;
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.Ticker;
+import dev.flowgentic4j.workflows.telemetry.FlowEvent;
 import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import dev.flowgentic4j.workflows.telemetry.TelemetryConfig;
 import java.util.List;
@@ -30,6 +31,9 @@ public final class TelemetryAccess {
 
         /** Publishes the STARTING of a watched service and arms its progress log; called without a lock. */
         void started(Telemetry telemetry, ServiceFuture<?> service);
+
+        /** Hands an event the engine made (a replica group's) to every listener on this thread. */
+        void publish(Telemetry telemetry, FlowEvent event);
     }
 
     /**
