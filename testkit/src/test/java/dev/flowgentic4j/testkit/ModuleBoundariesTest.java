@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.EvaluationResult;
 import org.example.boundaryfixture.mine.UsesOtherModule;
 import org.example.boundaryfixture.mine.UsesOwnInternal;
+import org.example.boundaryfixture.mine.UsesOwnNestedInternal;
 import org.example.boundaryfixture.mine.UsesVendor;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,8 @@ class ModuleBoundariesTest {
     }
 
     @Test
-    void the_rule_allows_the_modules_own_internal_package() {
-        JavaClasses classes = new ClassFileImporter().importClasses(UsesOwnInternal.class);
+    void the_rule_allows_the_modules_own_internal_packages_nested_ones_too() {
+        JavaClasses classes = new ClassFileImporter().importClasses(UsesOwnInternal.class, UsesOwnNestedInternal.class);
 
         assertThat(ModuleBoundaries.rule(MINE).evaluate(classes).hasViolation()).isFalse();
     }
