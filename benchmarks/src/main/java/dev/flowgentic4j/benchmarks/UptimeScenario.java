@@ -93,6 +93,10 @@ final class UptimeScenario {
     private final long everyMs;
 
     UptimeScenario(long delayMs, long coldStartMs, Duration length, long everyMs) {
+        if (delayMs < 1 || coldStartMs < 1 || length.toSeconds() < 1) {
+            throw new IllegalArgumentException("--uptime-delay-ms, --uptime-cold-start-ms and --uptime-seconds must be"
+                    + " at least 1, were " + delayMs + ", " + coldStartMs + " and " + length.toSeconds());
+        }
         if (everyMs < 2 * coldStartMs + 500) {
             throw new IllegalArgumentException("--every-ms must leave room for a stop-then-start (at least "
                     + (2 * coldStartMs + 500) + " ms with this cold start), was " + everyMs);
