@@ -30,6 +30,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -357,7 +358,7 @@ final class UptimeScenario {
 
     private ModeResult runMode(String mode, int port, Backend backend) throws Exception {
         boolean blueGreen = mode.equals("blue/green");
-        List<Instance> instances = new CopyOnWriteList();
+        List<Instance> instances = new CopyOnWriteArrayList<>(); // the engine's threads add, the benchmark reads
         Map<Integer, CompletableFuture<Instance>> created = new ConcurrentHashMap<>();
         AtomicInteger tags = new AtomicInteger(blueGreen ? 1000 : 2000);
         ServiceDefinition<Config, Client> definition = ServiceDefinition
@@ -510,11 +511,6 @@ final class UptimeScenario {
         if (left > 0) {
             TimeUnit.NANOSECONDS.sleep(left);
         }
-    }
-
-    /** A thread-safe list that keeps insertion order (the engine's threads add, the benchmark reads). */
-    private static final class CopyOnWriteList extends java.util.concurrent.CopyOnWriteArrayList<Instance> {
-        private static final long serialVersionUID = 1L;
     }
 
     // ---- summary ----
