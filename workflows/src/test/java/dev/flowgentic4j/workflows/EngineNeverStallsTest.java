@@ -1,6 +1,10 @@
 package dev.flowgentic4j.workflows;
 
 import static dev.flowgentic4j.workflows.Fakes.fastRetry;
+import static dev.flowgentic4j.workflows.RaceFixtures.blocked;
+import static dev.flowgentic4j.workflows.RaceFixtures.onNewThread;
+import static dev.flowgentic4j.workflows.RaceFixtures.raceEngine;
+import static dev.flowgentic4j.workflows.RaceFixtures.withinBound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -38,11 +42,6 @@ class EngineNeverStallsTest {
     /** How long a blocked fake waits at most: longer than any wait the fixed engine needs. */
     private static final long HOLD_SECONDS = 8;
 
-    private static FlowEngine engine(Duration stopTimeout) {
-        return FlowEngine.create(EngineConfig.builder().serviceRetry(fastRetry(1)).taskRetry(fastRetry(1))
-                .stopTimeout(stopTimeout).backendShutdownTimeout(Duration.ofSeconds(2)).build());
-    }
-
     private static boolean await(CountDownLatch latch) {
         try {
             return latch.await(HOLD_SECONDS, TimeUnit.SECONDS);
@@ -75,23 +74,7 @@ class EngineNeverStallsTest {
 
     /** Runs {@code body} on a new thread, published first, and returns its outcome. */
     private static <T> CompletableFuture<T> onThread(AtomicReference<Thread> publish, java.util.concurrent.Callable<T> body) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.complete(body.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        }, "stall-test");
-        thread.setDaemon(true);
-        publish.set(thread);
-        thread.start();
-        return result;
-    }
-
-    private static boolean blocked(AtomicReference<Thread> thread) {
-        Thread t = thread.get();
-        return t != null && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
+        return onNewThread("stall-test", publish, body);
     }
 
     private static boolean doneWithin(CompletableFuture<?> future, long seconds) {
@@ -112,46 +95,41 @@ class EngineNeverStallsTest {
 
     @RepeatedTest(10)
     void a_slow_running_listener_does_not_hold_up_waiters_nor_cancel() {
-        assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(3));
-            try {
-                CountDownLatch proceed = new CountDownLatch(1);
-                CountDownLatch inListener = new CountDownLatch(1);
-                CountDownLatch release = new CountDownLatch(1);
-                ServiceFuture<Counter> future = engine.serviceTask("slow-listener", (String owner) -> {
-                    await(proceed);
-                    return new Counter(owner);
-                }).start("s");
-                future.addListener(new ServiceListener() {
-                    @Override
-                    public void running(ServiceFuture<?> service) {
-                        inListener.countDown();
-                        await(release);
-                    }
-                }, Runnable::run);
-                AtomicReference<Thread> joiner = new AtomicReference<>();
-                AtomicReference<Thread> awaiter = new AtomicReference<>();
-                CompletableFuture<Counter> joined = onThread(joiner, future::join);
-                CompletableFuture<Counter> awaited = onThread(awaiter,
-                        () -> future.awaitRunning(Duration.ofSeconds(HOLD_SECONDS)));
-                assertThat(Fakes.eventually(Duration.ofSeconds(5), () -> blocked(joiner) && blocked(awaiter))).isTrue();
-                proceed.countDown();
-                assertThat(await(inListener)).isTrue();
+        withinBound(BOUND, Duration.ofSeconds(3), engine -> {
+            CountDownLatch proceed = new CountDownLatch(1);
+            CountDownLatch inListener = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ServiceFuture<Counter> future = engine.serviceTask("slow-listener", (String owner) -> {
+                await(proceed);
+                return new Counter(owner);
+            }).start("s");
+            future.addListener(new ServiceListener() {
+                @Override
+                public void running(ServiceFuture<?> service) {
+                    inListener.countDown();
+                    await(release);
+                }
+            }, Runnable::run);
+            AtomicReference<Thread> joiner = new AtomicReference<>();
+            AtomicReference<Thread> awaiter = new AtomicReference<>();
+            CompletableFuture<Counter> joined = onThread(joiner, future::join);
+            CompletableFuture<Counter> awaited = onThread(awaiter,
+                    () -> future.awaitRunning(Duration.ofSeconds(HOLD_SECONDS)));
+            assertThat(Fakes.eventually(Duration.ofSeconds(5), () -> blocked(joiner) && blocked(awaiter))).isTrue();
+            proceed.countDown();
+            assertThat(await(inListener)).isTrue();
 
-                // the listener is still in running(): the waiters were released at the transition
-                assertThat(doneWithin(joined, 5)).as("a join waiting before the transition returns").isTrue();
-                assertThat(joined.join()).isNotNull();
-                assertThat(doneWithin(awaited, 5)).as("awaitRunning waiting before the transition returns").isTrue();
-                assertThat(awaited.join()).isSameAs(joined.join());
-                CompletableFuture<Boolean> cancelled = onThread(() -> future.cancel(true));
-                assertThat(doneWithin(cancelled, 2)).as("cancel while the listener runs").isTrue();
-                assertThat(cancelled.join()).isTrue();
-                assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
-                assertThat(joined.join().closes.get()).isEqualTo(1);
-                release.countDown();
-            } finally {
-                engine.close();
-            }
+            // the listener is still in running(): the waiters were released at the transition
+            assertThat(doneWithin(joined, 5)).as("a join waiting before the transition returns").isTrue();
+            assertThat(joined.join()).isNotNull();
+            assertThat(doneWithin(awaited, 5)).as("awaitRunning waiting before the transition returns").isTrue();
+            assertThat(awaited.join()).isSameAs(joined.join());
+            CompletableFuture<Boolean> cancelled = onThread(() -> future.cancel(true));
+            assertThat(doneWithin(cancelled, 2)).as("cancel while the listener runs").isTrue();
+            assertThat(cancelled.join()).isTrue();
+            assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
+            assertThat(joined.join().closes.get()).isEqualTo(1);
+            release.countDown();
         });
     }
 
@@ -160,7 +138,7 @@ class EngineNeverStallsTest {
     @RepeatedTest(10)
     void cancel_from_a_direct_stopping_callback_finds_the_stop_under_way() {
         assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(4));
+            FlowEngine engine = raceEngine(Duration.ofSeconds(4));
             ServiceFuture<Counter> future = engine.serviceTask("stop-in-stopping", Counter::new).start("s");
             Counter instance = future.join();
             AtomicReference<ServiceState> afterInnerCancel = new AtomicReference<>();
@@ -184,7 +162,7 @@ class EngineNeverStallsTest {
     @RepeatedTest(10)
     void cancel_from_a_direct_restarting_callback_stops_the_replaced_instance_in_time() {
         assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(4));
+            FlowEngine engine = raceEngine(Duration.ofSeconds(4));
             List<Fragile> built = new CopyOnWriteArrayList<>();
             ServiceFuture<Fragile> future = engine.serviceTask(ServiceDefinition.<String, Fragile>builder("restart-cancel",
                             owner -> {
@@ -221,7 +199,7 @@ class EngineNeverStallsTest {
     @RepeatedTest(5)
     void calls_waiting_for_a_slot_end_at_close_with_service_unavailable() {
         assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(2));
+            FlowEngine engine = raceEngine(Duration.ofSeconds(2));
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch holding = new CountDownLatch(1);
             ServiceFuture<Counter> future = engine.serviceTask(ServiceDefinition.builder("one-slot", Counter::new)
@@ -301,7 +279,7 @@ class EngineNeverStallsTest {
 
     @Test
     void a_hanging_health_check_is_judged_at_its_deadline() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean hang = new AtomicBoolean();
         try {
@@ -335,7 +313,7 @@ class EngineNeverStallsTest {
 
     @Test
     void refused_calls_are_counted_as_calls_failed_calls_and_refusals() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch holding = new CountDownLatch(1);
         try {
@@ -373,7 +351,7 @@ class EngineNeverStallsTest {
 
     @Test
     void a_call_event_says_whether_a_call_was_refused_failed_or_succeeded() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         try {
             Telemetry telemetry = engine.telemetry();
             FlowMetrics metrics = telemetry.metrics();
@@ -405,7 +383,7 @@ class EngineNeverStallsTest {
 
     @Test
     void an_end_whose_start_metrics_never_saw_is_not_counted() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         try {
             Telemetry telemetry = engine.telemetry();
             try (AutoCloseable ignored = telemetry.subscribe(event -> { })) {
@@ -486,7 +464,7 @@ class EngineNeverStallsTest {
 
     @Test
     void health_verdicts_and_their_listeners_run_off_the_timer_thread() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         List<String> threads = new CopyOnWriteArrayList<>();
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean hang = new AtomicBoolean();
@@ -522,7 +500,7 @@ class EngineNeverStallsTest {
 
     @Test
     void a_listener_registered_on_the_task_hears_every_callback_from_starting_on() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         try {
             ServiceTask<String, Counter> task = engine.serviceTask("heard", Counter::new);
             Fakes.RecordingListener first = new Fakes.RecordingListener();

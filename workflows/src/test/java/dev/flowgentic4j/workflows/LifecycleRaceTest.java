@@ -1,6 +1,9 @@
 package dev.flowgentic4j.workflows;
 
-import static dev.flowgentic4j.workflows.Fakes.fastRetry;
+import static dev.flowgentic4j.workflows.RaceFixtures.blocked;
+import static dev.flowgentic4j.workflows.RaceFixtures.onNewThread;
+import static dev.flowgentic4j.workflows.RaceFixtures.raceEngine;
+import static dev.flowgentic4j.workflows.RaceFixtures.withinBound;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -30,11 +33,6 @@ import org.junit.jupiter.api.Timeout;
 class LifecycleRaceTest {
     private static final Duration BOUND = Duration.ofSeconds(10);
 
-    private static FlowEngine engine(Duration stopTimeout) {
-        return FlowEngine.create(EngineConfig.builder().serviceRetry(fastRetry(1)).taskRetry(fastRetry(1))
-                .stopTimeout(stopTimeout).backendShutdownTimeout(Duration.ofSeconds(2)).build());
-    }
-
     /** Rethrows what {@code body} threw on another thread, within {@link #BOUND}. */
     private static <T> T onOtherThread(java.util.concurrent.Callable<T> body) throws Exception {
         return onThread(new AtomicReference<>(), body);
@@ -43,17 +41,7 @@ class LifecycleRaceTest {
     /** Like {@link #onOtherThread}, publishing the thread first. */
     private static <T> T onThread(AtomicReference<Thread> publish, java.util.concurrent.Callable<T> body)
             throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.complete(body.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        }, "race-test");
-        publish.set(thread);
-        thread.start();
-        return result.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        return onNewThread("race-test", publish, body).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -71,10 +59,7 @@ class LifecycleRaceTest {
 
     /** Waits (up to 2 s) until {@code thread} blocks, waiting for something: the stop it joined. */
     private static void awaitBlocked(AtomicReference<Thread> thread) throws InterruptedException {
-        Fakes.eventually(Duration.ofSeconds(2), () -> {
-            Thread t = thread.get();
-            return t != null && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
-        });
+        Fakes.eventually(Duration.ofSeconds(2), () -> blocked(thread));
     }
 
     @SuppressWarnings("unchecked")
@@ -95,7 +80,7 @@ class LifecycleRaceTest {
     }
 
     private static void closeOrCancelDuringRestart(boolean close) throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(5));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(5));
         List<Fragile> built = new CopyOnWriteArrayList<>();
         CountDownLatch oldStopEntered = new CountDownLatch(1);
         CountDownLatch stopRequested = new CountDownLatch(1);
@@ -137,7 +122,7 @@ class LifecycleRaceTest {
     @RepeatedTest(20)
     void close_while_a_restart_cold_starts_also_stops_the_instance_that_arrives_late() {
         assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(5));
+            FlowEngine engine = raceEngine(Duration.ofSeconds(5));
             List<Fragile> built = new CopyOnWriteArrayList<>();
             CountDownLatch secondStarting = new CountDownLatch(1);
             CountDownLatch stopRequested = new CountDownLatch(1);
@@ -186,7 +171,7 @@ class LifecycleRaceTest {
 
     @Test
     void to_completable_future_of_a_cancelled_handle_ends_in_cancellation() {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         try {
             ServiceFuture<Counter> future = engine.serviceTask("cancelled", Counter::new).start("c");
             CompletableFuture<Counter> before = future.toCompletableFuture();
@@ -203,7 +188,7 @@ class LifecycleRaceTest {
 
     @Test
     void to_completable_future_of_a_handle_closed_with_its_engine_ends_in_cancellation() {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         ServiceFuture<Counter> future = engine.serviceTask("closed", Counter::new).start("c");
         future.join();
         engine.close();
@@ -214,7 +199,7 @@ class LifecycleRaceTest {
 
     @Test
     void a_copy_taken_while_starting_ends_in_cancellation_when_cancelled() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         try {
             CountDownLatch entered = new CountDownLatch(1);
             ServiceFuture<Counter> future = engine.serviceTask("slow", (String o) -> {
@@ -237,7 +222,7 @@ class LifecycleRaceTest {
 
     @Test
     void a_listener_that_throws_an_error_does_not_escape_cancel_nor_stall_the_stop() {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         try {
             ServiceFuture<Counter> future = engine.serviceTask("listened", Counter::new).start("l");
             Counter counter = future.join();
@@ -264,7 +249,7 @@ class LifecycleRaceTest {
 
     @Test
     void a_listener_that_throws_sneakily_on_running_does_not_leave_joins_hanging() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         try {
             CountDownLatch release = new CountDownLatch(1);
             ServiceFuture<Counter> future = engine.serviceTask("sneaky", (String o) -> {
@@ -292,7 +277,7 @@ class LifecycleRaceTest {
     @RepeatedTest(50)
     void a_second_concurrent_close_returns_only_when_the_stop_is_over() {
         assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(5));
+            FlowEngine engine = raceEngine(Duration.ofSeconds(5));
             CountDownLatch stopEntered = new CountDownLatch(1);
             AtomicReference<Thread> second = new AtomicReference<>();
             ServiceFuture<Counter> future = slowStopService(engine, stopEntered, second, Counter::close);
@@ -313,7 +298,7 @@ class LifecycleRaceTest {
 
     @Test
     void every_concurrent_close_reports_a_failed_stop() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(5));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(5));
         CountDownLatch stopEntered = new CountDownLatch(1);
         AtomicReference<Thread> second = new AtomicReference<>();
         slowStopService(engine, stopEntered, second, c -> {
@@ -335,26 +320,21 @@ class LifecycleRaceTest {
 
     @RepeatedTest(50)
     void a_second_concurrent_cancel_returns_true_once_the_stop_is_over() {
-        assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(5));
-            try {
-                CountDownLatch stopEntered = new CountDownLatch(1);
-                AtomicReference<Thread> second = new AtomicReference<>();
-                ServiceFuture<Counter> future = slowStopService(engine, stopEntered, second, Counter::close);
-                Counter counter = future.join();
-                CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> future.cancel(true));
-                stopEntered.await();
+        withinBound(BOUND, Duration.ofSeconds(5), engine -> {
+            CountDownLatch stopEntered = new CountDownLatch(1);
+            AtomicReference<Thread> second = new AtomicReference<>();
+            ServiceFuture<Counter> future = slowStopService(engine, stopEntered, second, Counter::close);
+            Counter counter = future.join();
+            CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> future.cancel(true));
+            stopEntered.await();
 
-                boolean secondResult = onThread(second, () -> future.cancel(true));
+            boolean secondResult = onThread(second, () -> future.cancel(true));
 
-                assertThat(secondResult).isTrue();
-                assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
-                assertThat(counter.closes.get()).isEqualTo(1);
-                assertThat(first.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-                assertThat(future.cancel(true)).as("already stopped before this call").isFalse();
-            } finally {
-                engine.close();
-            }
+            assertThat(secondResult).isTrue();
+            assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
+            assertThat(counter.closes.get()).isEqualTo(1);
+            assertThat(first.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(future.cancel(true)).as("already stopped before this call").isFalse();
         });
     }
 
@@ -362,57 +342,52 @@ class LifecycleRaceTest {
 
     @RepeatedTest(50)
     void cancel_from_a_listener_on_a_direct_executor_does_not_stall() {
-        assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(30));
-            try {
-                AtomicReference<Boolean> stoppedAfterCancel = new AtomicReference<>();
-                AtomicReference<ServiceState> stateAfterCancel = new AtomicReference<>();
-                AtomicReference<Boolean> cancelled = new AtomicReference<>();
-                CountDownLatch done = new CountDownLatch(1);
-                CountDownLatch release = new CountDownLatch(1);
-                List<String> heard = new CopyOnWriteArrayList<>();
-                ServiceFuture<Counter> future = engine.serviceTask("self-cancelling", (String o) -> {
-                    release.await();
-                    return new Counter(o);
-                }).start("s");
-                future.addListener(new ServiceListener() {
-                    @Override
-                    public void running(ServiceFuture<?> service) {
-                        heard.add("running");
-                        cancelled.set(service.cancel(true));
-                        stateAfterCancel.set(service.state());
-                        stoppedAfterCancel.set(((ServiceFuture<?>) service).stopAsync().isDone());
-                        done.countDown();
-                    }
+        withinBound(BOUND, Duration.ofSeconds(30), engine -> {
+            AtomicReference<Boolean> stoppedAfterCancel = new AtomicReference<>();
+            AtomicReference<ServiceState> stateAfterCancel = new AtomicReference<>();
+            AtomicReference<Boolean> cancelled = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            List<String> heard = new CopyOnWriteArrayList<>();
+            ServiceFuture<Counter> future = engine.serviceTask("self-cancelling", (String o) -> {
+                release.await();
+                return new Counter(o);
+            }).start("s");
+            future.addListener(new ServiceListener() {
+                @Override
+                public void running(ServiceFuture<?> service) {
+                    heard.add("running");
+                    cancelled.set(service.cancel(true));
+                    stateAfterCancel.set(service.state());
+                    stoppedAfterCancel.set(((ServiceFuture<?>) service).stopAsync().isDone());
+                    done.countDown();
+                }
 
-                    @Override
-                    public void stopping(ServiceFuture<?> service, ServiceState from) {
-                        heard.add("stopping");
-                    }
+                @Override
+                public void stopping(ServiceFuture<?> service, ServiceState from) {
+                    heard.add("stopping");
+                }
 
-                    @Override
-                    public void terminated(ServiceFuture<?> service, ServiceState from) {
-                        heard.add("terminated");
-                    }
-                }, Runnable::run);
-                release.countDown();
+                @Override
+                public void terminated(ServiceFuture<?> service, ServiceState from) {
+                    heard.add("terminated");
+                }
+            }, Runnable::run);
+            release.countDown();
 
-                done.await();
-                assertThat(cancelled.get()).isTrue();
-                assertThat(stateAfterCancel.get()).isEqualTo(ServiceState.TERMINATED);
-                assertThat(stoppedAfterCancel.get()).as("the stop had ended when cancel returned").isTrue();
-                future.toCompletableFuture().exceptionally(e -> null).join();
-                assertThat(Fakes.eventually(BOUND, () -> heard.size() == 3)).isTrue();
-                assertThat(heard).containsExactly("running", "stopping", "terminated");
-            } finally {
-                engine.close();
-            }
+            done.await();
+            assertThat(cancelled.get()).isTrue();
+            assertThat(stateAfterCancel.get()).isEqualTo(ServiceState.TERMINATED);
+            assertThat(stoppedAfterCancel.get()).as("the stop had ended when cancel returned").isTrue();
+            future.toCompletableFuture().exceptionally(e -> null).join();
+            assertThat(Fakes.eventually(BOUND, () -> heard.size() == 3)).isTrue();
+            assertThat(heard).containsExactly("running", "stopping", "terminated");
         });
     }
 
     @Test
     void cancel_from_inside_a_call_does_not_wait_for_that_call_to_drain() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(30));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(30));
         try {
             ServiceFuture<Counter> future = engine.serviceTask("self-stopping", Counter::new).start("s");
             Counter counter = future.join();
@@ -432,7 +407,7 @@ class LifecycleRaceTest {
 
     @Test
     void close_from_a_listener_on_a_backend_thread_reports_no_false_backend_timeout() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(2));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         CompletableFuture<Throwable> closeOutcome = new CompletableFuture<>();
         CountDownLatch release = new CountDownLatch(1);
         ServiceFuture<Counter> future = engine.serviceTask("closer", (String o) -> {
@@ -459,7 +434,7 @@ class LifecycleRaceTest {
 
     @Test
     void close_from_inside_a_call_reports_nothing_and_stops_the_service() throws Exception {
-        FlowEngine engine = engine(Duration.ofSeconds(30));
+        FlowEngine engine = raceEngine(Duration.ofSeconds(30));
         ServiceFuture<Counter> future = engine.serviceTask("closer", Counter::new).start("c");
         Counter counter = future.join();
 
@@ -477,7 +452,7 @@ class LifecycleRaceTest {
     @RepeatedTest(50)
     void start_racing_close_either_starts_and_is_stopped_or_fails_as_closed() {
         assertTimeoutPreemptively(BOUND, () -> {
-            FlowEngine engine = engine(Duration.ofSeconds(2));
+            FlowEngine engine = raceEngine(Duration.ofSeconds(2));
             ServiceTask<String, Counter> task = engine.serviceTask("racer", Counter::new);
             task.start("warm").join();
             int starters = 4;
