@@ -315,21 +315,8 @@ class BlueGreenTest {
                 return;
             }
             entered.countDown();
-            boolean interrupted = false;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (r.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                        break;
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            RaceFixtures.awaitIgnoringInterrupts(r, Duration.ofSeconds(10));
             released = null;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }

@@ -52,20 +52,7 @@ class EngineNeverStallsTest {
     }
 
     private static void awaitIgnoringInterrupts(CountDownLatch latch) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HOLD_SECONDS);
-        boolean interrupted = false;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (latch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        RaceFixtures.awaitIgnoringInterrupts(latch, Duration.ofSeconds(HOLD_SECONDS));
     }
 
     private static <T> CompletableFuture<T> onThread(java.util.concurrent.Callable<T> body) {

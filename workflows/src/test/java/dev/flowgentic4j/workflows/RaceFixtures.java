@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -63,5 +65,26 @@ final class RaceFixtures {
     static boolean blocked(AtomicReference<Thread> thread) {
         Thread t = thread.get();
         return t != null && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
+    }
+
+    /**
+     * Stands for user code that ignores its interrupt: waits up to {@code hold} for {@code latch}
+     * whatever interrupts it, then restores the interrupt it swallowed.
+     */
+    static void awaitIgnoringInterrupts(CountDownLatch latch, Duration hold) {
+        long deadline = System.nanoTime() + hold.toNanos();
+        boolean interrupted = false;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (latch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
