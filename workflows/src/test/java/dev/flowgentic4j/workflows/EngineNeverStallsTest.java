@@ -338,8 +338,7 @@ class EngineNeverStallsTest {
 
     @Test
     void a_call_event_says_whether_a_call_was_refused_failed_or_succeeded() throws Exception {
-        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
-        try {
+        try (FlowEngine engine = raceEngine(Duration.ofSeconds(2))) {
             Telemetry telemetry = engine.telemetry();
             FlowMetrics metrics = telemetry.metrics();
             try (var recorder = telemetry.record()) {
@@ -361,8 +360,6 @@ class EngineNeverStallsTest {
             assertThat(tool.calls()).isEqualTo(4);
             assertThat(tool.errors()).isEqualTo(3);
             assertThat(tool.refused()).isEqualTo(2);
-        } finally {
-            engine.close();
         }
     }
 
@@ -370,8 +367,7 @@ class EngineNeverStallsTest {
 
     @Test
     void an_end_whose_start_metrics_never_saw_is_not_counted() throws Exception {
-        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
-        try {
+        try (FlowEngine engine = raceEngine(Duration.ofSeconds(2))) {
             Telemetry telemetry = engine.telemetry();
             try (AutoCloseable ignored = telemetry.subscribe(event -> { })) {
                 CallSpan before = telemetry.beginCall(CallEvent.Kind.TASK, "t", FlowType.FUNCTION_TASK, null, 0);
@@ -385,8 +381,6 @@ class EngineNeverStallsTest {
                 assertThat(t.inFlight()).isZero();
                 assertThat(t.calls()).isEqualTo(1);
             }
-        } finally {
-            engine.close();
         }
     }
 
@@ -487,8 +481,7 @@ class EngineNeverStallsTest {
 
     @Test
     void a_listener_registered_on_the_task_hears_every_callback_from_starting_on() throws Exception {
-        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
-        try {
+        try (FlowEngine engine = raceEngine(Duration.ofSeconds(2))) {
             ServiceTask<String, Counter> task = engine.serviceTask("heard", Counter::new);
             Fakes.RecordingListener first = new Fakes.RecordingListener();
             task.addListener(first, Runnable::run);
@@ -509,8 +502,6 @@ class EngineNeverStallsTest {
                     "terminated from STOPPING", "starting", "running", "stopping from RUNNING", "terminated from STOPPING");
             assertThat(late.events).isEmpty();
             assertThatThrownBy(() -> task.addListener(null, Runnable::run)).isInstanceOf(NullPointerException.class);
-        } finally {
-            engine.close();
         }
     }
 }

@@ -171,8 +171,7 @@ class LifecycleRaceTest {
 
     @Test
     void to_completable_future_of_a_cancelled_handle_ends_in_cancellation() {
-        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
-        try {
+        try (FlowEngine engine = raceEngine(Duration.ofSeconds(2))) {
             ServiceFuture<Counter> future = engine.serviceTask("cancelled", Counter::new).start("c");
             CompletableFuture<Counter> before = future.toCompletableFuture();
             future.join();
@@ -181,8 +180,6 @@ class LifecycleRaceTest {
             assertThatThrownBy(() -> future.toCompletableFuture().join()).isInstanceOf(CancellationException.class);
             assertThatThrownBy(() -> future.toCompletableFuture().get()).isInstanceOf(CancellationException.class);
             assertThat(before.join()).isNotNull(); // a copy that completed before the cancel stays as it was
-        } finally {
-            engine.close();
         }
     }
 
@@ -199,8 +196,7 @@ class LifecycleRaceTest {
 
     @Test
     void a_copy_taken_while_starting_ends_in_cancellation_when_cancelled() throws Exception {
-        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
-        try {
+        try (FlowEngine engine = raceEngine(Duration.ofSeconds(2))) {
             CountDownLatch entered = new CountDownLatch(1);
             ServiceFuture<Counter> future = engine.serviceTask("slow", (String o) -> {
                 entered.countDown();
@@ -213,8 +209,6 @@ class LifecycleRaceTest {
 
             assertThatThrownBy(copy::join).isInstanceOf(CancellationException.class);
             assertThatThrownBy(copy::get).isInstanceOf(CancellationException.class);
-        } finally {
-            engine.close();
         }
     }
 
@@ -222,8 +216,7 @@ class LifecycleRaceTest {
 
     @Test
     void a_listener_that_throws_an_error_does_not_escape_cancel_nor_stall_the_stop() {
-        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
-        try {
+        try (FlowEngine engine = raceEngine(Duration.ofSeconds(2))) {
             ServiceFuture<Counter> future = engine.serviceTask("listened", Counter::new).start("l");
             Counter counter = future.join();
             future.addListener(new ServiceListener() {
@@ -242,15 +235,12 @@ class LifecycleRaceTest {
 
             assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
             assertThat(counter.closes.get()).isEqualTo(1);
-        } finally {
-            engine.close();
         }
     }
 
     @Test
     void a_listener_that_throws_sneakily_on_running_does_not_leave_joins_hanging() throws Exception {
-        FlowEngine engine = raceEngine(Duration.ofSeconds(2));
-        try {
+        try (FlowEngine engine = raceEngine(Duration.ofSeconds(2))) {
             CountDownLatch release = new CountDownLatch(1);
             ServiceFuture<Counter> future = engine.serviceTask("sneaky", (String o) -> {
                 release.await();
@@ -267,8 +257,6 @@ class LifecycleRaceTest {
 
             assertThat(joined.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).owner).isEqualTo("s");
             assertThat(future.state()).isEqualTo(ServiceState.RUNNING);
-        } finally {
-            engine.close();
         }
     }
 
@@ -387,8 +375,7 @@ class LifecycleRaceTest {
 
     @Test
     void cancel_from_inside_a_call_does_not_wait_for_that_call_to_drain() throws Exception {
-        FlowEngine engine = raceEngine(Duration.ofSeconds(30));
-        try {
+        try (FlowEngine engine = raceEngine(Duration.ofSeconds(30))) {
             ServiceFuture<Counter> future = engine.serviceTask("self-stopping", Counter::new).start("s");
             Counter counter = future.join();
 
@@ -398,8 +385,6 @@ class LifecycleRaceTest {
             assertThat(cancelled).isTrue();
             assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);
             assertThat(counter.closes.get()).isEqualTo(1);
-        } finally {
-            engine.close();
         }
     }
 
