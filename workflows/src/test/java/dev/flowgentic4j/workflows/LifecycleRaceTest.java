@@ -242,10 +242,7 @@ class LifecycleRaceTest {
     void a_listener_that_throws_sneakily_on_running_does_not_leave_joins_hanging() throws Exception {
         try (FlowEngine engine = raceEngine(Duration.ofSeconds(2))) {
             CountDownLatch release = new CountDownLatch(1);
-            ServiceFuture<Counter> future = engine.serviceTask("sneaky", (String o) -> {
-                release.await();
-                return new Counter(o);
-            }).start("s");
+            ServiceFuture<Counter> future = RaceFixtures.startHeld(engine, "sneaky", "s", release);
             future.addListener(new ServiceListener() {
                 @Override
                 public void running(ServiceFuture<?> service) {
@@ -337,10 +334,7 @@ class LifecycleRaceTest {
             CountDownLatch done = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             List<String> heard = new CopyOnWriteArrayList<>();
-            ServiceFuture<Counter> future = engine.serviceTask("self-cancelling", (String o) -> {
-                release.await();
-                return new Counter(o);
-            }).start("s");
+            ServiceFuture<Counter> future = RaceFixtures.startHeld(engine, "self-cancelling", "s", release);
             future.addListener(new ServiceListener() {
                 @Override
                 public void running(ServiceFuture<?> service) {
@@ -395,10 +389,7 @@ class LifecycleRaceTest {
         FlowEngine engine = raceEngine(Duration.ofSeconds(2));
         CompletableFuture<Throwable> closeOutcome = new CompletableFuture<>();
         CountDownLatch release = new CountDownLatch(1);
-        ServiceFuture<Counter> future = engine.serviceTask("closer", (String o) -> {
-            release.await();
-            return new Counter(o);
-        }).start("c");
+        ServiceFuture<Counter> future = RaceFixtures.startHeld(engine, "closer", "c", release);
         future.addListener(new ServiceListener() {
             @Override
             public void running(ServiceFuture<?> service) {

@@ -87,4 +87,12 @@ final class RaceFixtures {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** Starts a {@link Fakes.Counter} service named {@code name} whose cold start waits until {@code release} opens. */
+    static ServiceFuture<Fakes.Counter> startHeld(FlowEngine engine, String name, String owner, CountDownLatch release) {
+        return engine.serviceTask(name, (String o) -> {
+            release.await();
+            return new Fakes.Counter(o);
+        }).start(owner);
+    }
 }

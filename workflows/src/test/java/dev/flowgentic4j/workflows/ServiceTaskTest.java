@@ -315,10 +315,7 @@ class ServiceTaskTest {
     void listeners_hear_each_transition_once_in_order() throws Exception {
         RecordingListener listener = new RecordingListener();
         CountDownLatch release = new CountDownLatch(1);
-        ServiceFuture<Counter> future = engine.serviceTask("heard", (String owner) -> {
-            release.await();
-            return new Counter(owner);
-        }).start("l");
+        ServiceFuture<Counter> future = RaceFixtures.startHeld(engine, "heard", "l", release);
         future.addListener(listener, Runnable::run);
         release.countDown();
         future.join();
