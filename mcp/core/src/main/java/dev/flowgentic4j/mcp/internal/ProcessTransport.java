@@ -1,9 +1,14 @@
 package dev.flowgentic4j.mcp.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flowgentic4j.mcp.McpException;
+import dev.flowgentic4j.mcp.McpOptions;
 import dev.flowgentic4j.mcp.McpServerSpec;
 import dev.langchain4j.mcp.client.McpCallContext;
 import dev.langchain4j.mcp.client.transport.McpOperationHandler;
@@ -11,37 +16,64 @@ import dev.langchain4j.mcp.client.transport.McpTransport;
 import dev.langchain4j.mcp.protocol.McpClientMessage;
 import dev.langchain4j.mcp.protocol.McpInitializationNotification;
 import dev.langchain4j.mcp.protocol.McpInitializeRequest;
-import dev.langchain4j.mcp.transport.stdio.JsonRpcIoHandler;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stdio transport of an MCP service: launches the server's command (with its environment and
- * working directory), exchanges JSON-RPC lines over its stdin and stdout, and knows at once when
- * the server is gone (its process exited, or its output closed). From then on every pending and
- * every new request fails immediately with the reason, instead of waiting for a response that
- * cannot come. Keeps the last lines of the server's stderr for error messages. Thread-safe.
+ * working directory) under the {@link ProcessGuard}, exchanges JSON-RPC lines over its stdin and
+ * stdout, and knows at once when the server is gone (its process exited, its output closed, or it
+ * wrote a line longer than {@link McpOptions#maxMessageBytes()}, after which its output cannot be
+ * trusted). From then on every pending and every new request fails immediately with the reason.
+ *
+ * <p>Every read is bounded: a line over the limit is never held whole; a line that is not JSON is
+ * logged as a short escaped excerpt (rate-limited), and fails its call at once when its request id
+ * can be read; stderr is read in bounded lines, its last lines kept for error messages and logged
+ * at DEBUG, rate-limited. Thread-safe.
  */
 public final class ProcessTransport implements McpTransport {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(ProcessTransport.class);
+    private static final ObjectMapper WRITER = new ObjectMapper();
     private static final int STDERR_LINES = 20;
+    private static final int STDERR_LINE_CHARS = 500;
+    private static final int LOG_NOTIFICATION_BYTES = 16 * 1024;
+    private static final Set<String> NOTIFICATIONS = Set.of("notifications/message", "notifications/tools/list_changed",
+            "notifications/resources/list_changed", "notifications/prompts/list_changed",
+            "notifications/resources/updated", "notifications/progress", "notifications/cancelled");
 
     private final McpServerSpec.Stdio spec;
+    private final McpOptions options;
+    private final ObjectMapper reader;
+    private final String token = ProcessGuard.newToken();
     private final CompletableFuture<String> gone = new CompletableFuture<>(); // completes with why the server is gone
     private final Deque<String> stderrTail = new ArrayDeque<>();              // guarded by itself
+    private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong lastHeardNanos = new AtomicLong(System.nanoTime());
+    private final BoundedText.RateLimit outputLog = new BoundedText.RateLimit(5, TimeUnit.SECONDS.toNanos(10));
+    private final BoundedText.RateLimit stderrLog = new BoundedText.RateLimit(20, TimeUnit.SECONDS.toNanos(10));
     private volatile Process process;
-    private volatile JsonRpcIoHandler io;
+    private volatile OutputStream stdin;
     private volatile McpOperationHandler handler;
 
-    public ProcessTransport(McpServerSpec.Stdio spec) {
+    public ProcessTransport(McpServerSpec.Stdio spec, McpOptions options) {
         this.spec = spec;
+        this.options = options;
+        int limit = (int) Math.min(Integer.MAX_VALUE - 16, options.maxMessageBytes());
+        this.reader = new ObjectMapper(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(limit).build()).build());
     }
 
     @Override
@@ -52,27 +84,25 @@ public final class ProcessTransport implements McpTransport {
         spec.workingDirectoryIfSet().ifPresent(dir -> builder.directory(dir.toFile()));
         Process started;
         try {
-            started = builder.start();
+            started = ProcessGuard.start(builder, token, options.stopTimeout().dividedBy(4));
         } catch (IOException e) {
             throw new McpException(spec.name(), spec + " could not be started: " + e.getMessage(), e);
         }
         process = started;
-        io = new JsonRpcIoHandler(started.getInputStream(), started.getOutputStream(), messageHandler::handle, false);
-        daemon("mcp-" + spec.name() + "-" + started.pid() + "-out", () -> {
-            try {
-                io.run();
-            } catch (RuntimeException e) {
-                // a read error ends the output like an end of stream does
-            }
-            outputClosed(started);
-        });
-        daemon("mcp-" + spec.name() + "-" + started.pid() + "-err", () -> drainStderr(started));
+        stdin = started.getOutputStream();
+        daemon("mcp-" + spec.name() + "-" + started.pid() + "-out", () -> readOutput(started));
+        daemon("mcp-" + spec.name() + "-" + started.pid() + "-err", () -> readStderr(started));
         started.onExit().thenRun(() -> serverGone(describeExit(started)));
     }
 
-    /** The server's process, once started. */
+    /** The server's process (on Linux, the guard in front of the server's command), once started. */
     public Optional<Process> process() {
         return Optional.ofNullable(process);
+    }
+
+    /** The token in the environment of every process of this server's tree. */
+    public String token() {
+        return token;
     }
 
     /** Completes with why the server is gone (its process exited or its output closed). */
@@ -85,11 +115,21 @@ public final class ProcessTransport implements McpTransport {
         return gone.getNow(null);
     }
 
-    /** The last lines the server wrote to stderr, joined, or "" if none. */
+    /** {@link System#nanoTime()} when the server last wrote a message. */
+    public long lastHeardNanos() {
+        return lastHeardNanos.get();
+    }
+
+    /** The last lines the server wrote to stderr (each cut short), joined, or "" if none. */
     public String stderrTail() {
         synchronized (stderrTail) {
             return String.join("\n", stderrTail);
         }
+    }
+
+    /** Declares the server gone for {@code reason}: pending and later requests fail with it. */
+    public void markGone(String reason) {
+        serverGone(reason);
     }
 
     @Override
@@ -134,9 +174,13 @@ public final class ProcessTransport implements McpTransport {
     /** Closes the server's stdin and stdout; ending its processes is {@link ProcessTree}'s work. */
     @Override
     public void close() throws IOException {
-        JsonRpcIoHandler current = io;
+        Process current = process;
         if (current != null) {
-            current.close();
+            try {
+                current.getOutputStream().close();
+            } finally {
+                current.getInputStream().close();
+            }
         }
     }
 
@@ -144,12 +188,19 @@ public final class ProcessTransport implements McpTransport {
         CompletableFuture<JsonNode> response = new CompletableFuture<>();
         Long id = message.getId();
         if (id != null) {
+            pending.put(id, response);
+            response.whenComplete((r, e) -> pending.remove(id, response));
             handler.startOperation(id, response);
         }
         String reason = goneReason();
         if (reason == null) {
             try {
-                io.submit(JSON.writeValueAsString(message));
+                byte[] line = (WRITER.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8);
+                OutputStream out = stdin;
+                synchronized (out) {
+                    out.write(line);
+                    out.flush();
+                }
             } catch (JsonProcessingException e) {
                 response.completeExceptionally(e);
                 return response;
@@ -164,6 +215,141 @@ public final class ProcessTransport implements McpTransport {
             response.complete(null);
         }
         return response;
+    }
+
+    // ---- reading stdout, bounded
+
+    private void readOutput(Process started) {
+        long max = options.maxMessageBytes();
+        byte[] chunk = new byte[64 * 1024];
+        byte[] line = new byte[8 * 1024];
+        int length = 0;
+        try (InputStream in = started.getInputStream()) {
+            int n;
+            while ((n = in.read(chunk)) >= 0) {
+                int from = 0;
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] != '\n') {
+                        continue;
+                    }
+                    if ((long) length + (i - from) > max) {
+                        oversized(started, line, length);
+                        return;
+                    }
+                    line = append(line, length, chunk, from, i - from, max);
+                    length += i - from;
+                    dispatch(line, length > 0 && line[length - 1] == '\r' ? length - 1 : length);
+                    length = 0;
+                    from = i + 1;
+                    if (line.length > 1024 * 1024) {
+                        line = new byte[8 * 1024]; // give a large buffer back
+                    }
+                }
+                if ((long) length + (n - from) > max) {
+                    oversized(started, line, length);
+                    return;
+                }
+                line = append(line, length, chunk, from, n - from, max);
+                length += n - from;
+            }
+        } catch (IOException | RuntimeException e) {
+            // a read error ends the output like an end of stream does
+        }
+        outputClosed(started);
+    }
+
+    private static byte[] append(byte[] line, int length, byte[] chunk, int from, int count, long max) {
+        if (length + count > line.length) {
+            long wanted = Math.max((long) length + count, Math.min(max, 2L * line.length));
+            line = java.util.Arrays.copyOf(line, (int) Math.min(Integer.MAX_VALUE - 16, wanted));
+        }
+        System.arraycopy(chunk, from, line, length, count);
+        return line;
+    }
+
+    private void oversized(Process started, byte[] line, int length) {
+        String reason = "the server process " + started.pid() + " wrote a message longer than the limit of "
+                + options.maxMessageBytes() + " bytes (McpOptions.maxMessageBytes), so its output cannot be trusted"
+                + " any more; it begins: " + BoundedText.excerpt(line, length);
+        log.warn("MCP server '{}': {}", spec.name(), reason);
+        serverGone(reason);
+    }
+
+    private void dispatch(byte[] line, int length) {
+        if (length == 0) {
+            return;
+        }
+        lastHeardNanos.set(System.nanoTime());
+        JsonNode message;
+        try {
+            message = reader.readTree(line, 0, length);
+        } catch (IOException | RuntimeException e) {
+            unreadable(line, length, e);
+            return;
+        }
+        if (message == null || !message.isObject()) {
+            ignored("is not a JSON-RPC message", line, length);
+            return;
+        }
+        JsonNode id = message.get("id");
+        JsonNode method = message.get("method");
+        if (id != null && method == null) {
+            if (!id.canConvertToLong() || !pending.containsKey(id.asLong())) {
+                ignored("answers no pending request", line, length);
+                return;
+            }
+        } else if (id != null) {
+            String name = method.asText();
+            if (!name.equals("ping") && !name.equals("roots/list")) {
+                ignored("is a request this client does not serve", line, length);
+                return;
+            }
+        } else if (method == null || !NOTIFICATIONS.contains(method.asText())) {
+            ignored("is not a notification this client knows", line, length);
+            return;
+        } else if (method.asText().equals("notifications/message") && length > LOG_NOTIFICATION_BYTES) {
+            ignored("is a log message longer than " + LOG_NOTIFICATION_BYTES + " bytes", line, length);
+            return;
+        }
+        handler.handle(message);
+    }
+
+    /** A line that is not JSON: fails its call at once if its id can be read, else is logged. */
+    private void unreadable(byte[] line, int length, Exception e) {
+        String why = BoundedText.excerpt(String.valueOf(e.getMessage()).lines().findFirst().orElse(""), 0);
+        Long id = topLevelId(line, length);
+        CompletableFuture<JsonNode> call = id == null ? null : pending.get(id);
+        if (call != null) {
+            call.completeExceptionally(new ServerMessageException("its answer (" + length
+                    + " bytes) could not be read as JSON: " + why));
+            return;
+        }
+        ignored("is not valid JSON (" + why + ")", line, length);
+    }
+
+    private Long topLevelId(byte[] line, int length) {
+        try (JsonParser parser = reader.getFactory().createParser(line, 0, length)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                token = parser.nextToken();
+                if ("id".equals(field) && token == JsonToken.VALUE_NUMBER_INT) {
+                    return parser.getLongValue();
+                }
+                parser.skipChildren();
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the id, if any, came after the damage
+        }
+        return null;
+    }
+
+    private void ignored(String why, byte[] line, int length) {
+        outputLog.log(m -> log.warn("{}", m), "MCP server '" + spec.name() + "' wrote a line that " + why
+                + "; ignored: " + BoundedText.excerpt(line, length));
     }
 
     private void outputClosed(Process started) {
@@ -185,6 +371,7 @@ public final class ProcessTransport implements McpTransport {
             if (current != null) {
                 current.cancelAllPendingOperations(reason);
             }
+            pending.values().forEach(f -> f.completeExceptionally(new IllegalStateException(reason)));
         }
     }
 
@@ -194,20 +381,52 @@ public final class ProcessTransport implements McpTransport {
                 + (code > 128 ? " (killed by signal " + (code - 128) + ")" : "");
     }
 
-    private void drainStderr(Process started) {
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(started.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                synchronized (stderrTail) {
-                    if (stderrTail.size() == STDERR_LINES) {
-                        stderrTail.removeFirst();
+    // ---- reading stderr, bounded
+
+    private void readStderr(Process started) {
+        byte[] chunk = new byte[16 * 1024];
+        StringBuilder line = new StringBuilder();
+        long lineBytes = 0;
+        try (InputStream in = started.getErrorStream()) {
+            int n;
+            while ((n = in.read(chunk)) >= 0) {
+                int from = 0;
+                for (int i = 0; i <= n; i++) {
+                    boolean end = i < n && chunk[i] == '\n';
+                    if (!end && i < n) {
+                        continue;
                     }
-                    stderrTail.addLast(line);
+                    int count = i - from;
+                    lineBytes += count;
+                    int room = STDERR_LINE_CHARS * 4 - line.length();
+                    if (room > 0) {
+                        line.append(new String(chunk, from, Math.min(room, count), StandardCharsets.UTF_8));
+                    }
+                    if (end) {
+                        stderrLine(BoundedText.excerpt(line.toString(), lineBytes));
+                        line.setLength(0);
+                        lineBytes = 0;
+                    }
+                    from = i + 1;
                 }
             }
-        } catch (IOException e) {
+            if (lineBytes > 0) {
+                stderrLine(BoundedText.excerpt(line.toString(), lineBytes));
+            }
+        } catch (IOException | RuntimeException e) {
             // the stream closed with the process
+        }
+    }
+
+    private void stderrLine(String line) {
+        synchronized (stderrTail) {
+            if (stderrTail.size() == STDERR_LINES) {
+                stderrTail.removeFirst();
+            }
+            stderrTail.addLast(line);
+        }
+        if (log.isDebugEnabled()) {
+            stderrLog.log(m -> log.debug("{}", m), "MCP server '" + spec.name() + "' stderr: " + line);
         }
     }
 
@@ -215,5 +434,14 @@ public final class ProcessTransport implements McpTransport {
         Thread thread = new Thread(body, name);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** A message from the server that its call cannot use; the text says why. */
+    public static final class ServerMessageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public ServerMessageException(String message) {
+            super(message);
+        }
     }
 }
