@@ -56,6 +56,7 @@ public final class McpServer implements AutoCloseable {
     /** After a call timed out: completes true once the server answers again, false if it stays silent. */
     private volatile CompletableFuture<Boolean> probe = CompletableFuture.completedFuture(true);
     private int pingFailures; // the health check's, one check at a time
+    private final java.util.concurrent.atomic.AtomicLong missedPings = new java.util.concurrent.atomic.AtomicLong();
 
     private McpServer(McpServerSpec spec, McpOptions options, ProcessTransport process, DefaultMcpClient client,
                       List<ToolSpecification> tools) {
@@ -65,6 +66,9 @@ public final class McpServer implements AutoCloseable {
         this.client = client;
         this.tools = List.copyOf(tools);
         this.lastPingNanos = System.nanoTime();
+        if (process != null) {
+            process.serverPid(); // known from now on, also for the message when it exits
+        }
         rememberProcesses();
     }
 
@@ -166,10 +170,13 @@ public final class McpServer implements AutoCloseable {
         return client;
     }
 
-    /** The pid of the process this session started (a stdio server), if any. */
+    /**
+     * The pid of the server's command (a stdio server), if any. Where the process guard runs (Linux),
+     * it is the guard's child; {@link #processIds()} holds both.
+     */
     public OptionalLong pid() {
-        return process == null ? OptionalLong.empty()
-                : process.process().map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
+        return process == null || process.process().isEmpty() ? OptionalLong.empty()
+                : OptionalLong.of(process.serverPid());
     }
 
     /** The pids of every process of this server seen so far: the one started and its descendants. */
@@ -249,12 +256,18 @@ public final class McpServer implements AutoCloseable {
                 return; // a call came in while the ping waited: the server may be busy with it
             }
             pingFailures++;
+            missedPings.incrementAndGet();
             lastPingNanos = System.nanoTime();
             if (pingFailures >= options.pingFailuresBeforeRestart()) {
                 throw new McpException(name(), spec + " did not answer " + pingFailures + " pings in a row within "
                         + options.pingTimeout() + " each: " + rootMessage(e), e);
             }
         }
+    }
+
+    /** How many pings went unanswered (failed) in this session, in all. */
+    public long missedPings() {
+        return missedPings.get();
     }
 
     private void ping() {

@@ -1,6 +1,8 @@
 package dev.flowgentic4j.mcp;
 
 import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.ServiceListener;
+import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.internal.Checks;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
@@ -12,7 +14,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -52,6 +58,7 @@ public final class McpTools {
         private Predicate<String> filter = name -> true;
         private UnaryOperator<String> rename = UnaryOperator.identity();
         private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
+        private Integer maxResultChars; // null: the server's McpOptions.maxResultChars
 
         private Builder(ServiceFuture<McpServer> server) {
             this.server = server;
@@ -82,8 +89,25 @@ public final class McpTools {
         }
 
         /**
+         * The most characters of one result given to the model (a longer one is cut and ends with a
+         * note of its size); by default the server's {@link McpOptions#maxResultChars()}.
+         *
+         * @throws IllegalArgumentException if less than 100
+         */
+        public Builder maxResultChars(int maxResultChars) {
+            if (maxResultChars < 100) {
+                throw new IllegalArgumentException("maxResultChars must be >= 100, was " + maxResultChars);
+            }
+            this.maxResultChars = maxResultChars;
+            return this;
+        }
+
+        /**
          * Waits up to the ready timeout for the server's tool list and returns the chosen tools, in
-         * the server's order.
+         * the server's order. Each is offered under a name a model API accepts
+         * ({@code ^[a-zA-Z0-9_-]{1,64}$}): after the rename or prefix, every other character becomes
+         * {@code _}, and a name longer than 64 is cut to 55 characters plus {@code _} and 8 hex digits
+         * of a hash of the whole name; the server is still called by its own name.
          *
          * @throws McpException if the service is not RUNNING in time, or two tools end up with one name
          * @throws dev.flowgentic4j.workflows.ServiceFailedException if the server failed to start
@@ -99,19 +123,103 @@ public final class McpTools {
             }
             Map<ToolSpecification, ToolExecutor> tools = new LinkedHashMap<>();
             Map<String, String> offeredNames = new LinkedHashMap<>();
+            int cap = maxResultChars != null ? maxResultChars : live.options().maxResultChars();
+            Changes changes = new Changes();
+            server.addListener(changes, Runnable::run);
             for (ToolSpecification spec : live.tools()) {
                 if (!filter.test(spec.name())) {
                     continue;
                 }
-                String offered = Objects.requireNonNull(rename.apply(spec.name()), "renamed tool name");
+                String offered = validName(Objects.requireNonNull(rename.apply(spec.name()), "renamed tool name"));
                 String clash = offeredNames.putIfAbsent(offered, spec.name());
                 if (clash != null) {
-                    throw new McpException(server.name(), "tools '" + clash + "' and '" + spec.name()
-                            + "' of MCP server '" + server.name() + "' would both be offered as '" + offered + "'", null);
+                    throw new McpException(server.name(), "tools " + quote(clash) + " and " + quote(spec.name())
+                            + " of MCP server '" + server.name() + "' would both be offered as '" + offered
+                            + "' (tool names must match " + VALID_NAME + "): filter one out or rename them", null);
                 }
-                tools.put(spec.toBuilder().name(offered).build(), new Executor(server, spec.name(), offered, readyTimeout));
+                tools.put(spec.toBuilder().name(offered).build(),
+                        new Executor(server, spec.name(), offered, readyTimeout, cap, changes));
             }
             return Collections.unmodifiableMap(tools);
+        }
+    }
+
+    /** The names model APIs accept (OpenAI's rule). */
+    public static final String VALID_NAME = "^[a-zA-Z0-9_-]{1,64}$";
+    private static final int MAX_NAME = 64;
+
+    /**
+     * {@code name} as a name model APIs accept: characters other than letters, digits, {@code _} and
+     * {@code -} become {@code _}; a name longer than 64 characters is cut to 55 plus {@code _} and 8
+     * hex digits of a hash of the whole name (so two long names that differ only at the end stay
+     * apart); an empty name becomes {@code tool}. A valid name is returned unchanged.
+     */
+    public static String validName(String name) {
+        StringBuilder out = new StringBuilder(Math.min(name.length(), 200));
+        name.codePoints().limit(1000).forEach(c -> out.append(
+                (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+                        ? (char) c : '_'));
+        if (out.length() == 0) {
+            return "tool";
+        }
+        if (out.length() <= MAX_NAME && name.codePoints().count() <= 1000) {
+            return out.toString();
+        }
+        int hash = 0;
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) { // FNV-1a: stable across runs
+            hash = (hash ^ (b & 0xff)) * 16777619;
+        }
+        return out.substring(0, MAX_NAME - 9) + "_" + String.format("%08x", hash);
+    }
+
+    /** A server-given name, quoted for a message: control characters escaped, cut at 100 characters. */
+    private static String quote(String name) {
+        StringBuilder out = new StringBuilder("'");
+        name.codePoints().limit(100).forEach(c -> {
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append(name.codePoints().count() > 100 ? "...'" : "'").toString();
+    }
+
+    /** Completes a future at each restart, stop or failure of the service, for calls that wait for one. */
+    private static final class Changes implements ServiceListener {
+        private final AtomicReference<CompletableFuture<Void>> next = new AtomicReference<>(new CompletableFuture<>());
+
+        CompletableFuture<Void> next() {
+            return next.get();
+        }
+
+        private void changed() {
+            next.getAndSet(new CompletableFuture<>()).complete(null);
+        }
+
+        @Override
+        public void restarting(ServiceFuture<?> service, int generation, Throwable cause) {
+            changed();
+        }
+
+        @Override
+        public void restarted(ServiceFuture<?> service, int generation) {
+            changed();
+        }
+
+        @Override
+        public void stopping(ServiceFuture<?> service, ServiceState from) {
+            changed();
+        }
+
+        @Override
+        public void terminated(ServiceFuture<?> service, ServiceState from) {
+            changed();
+        }
+
+        @Override
+        public void failed(ServiceFuture<?> service, ServiceState from, Throwable failure) {
+            changed();
         }
     }
 
@@ -121,12 +229,17 @@ public final class McpTools {
         private final String serverToolName;
         private final String offeredName;
         private final Duration readyTimeout;
+        private final int maxResultChars;
+        private final Changes changes;
 
-        Executor(ServiceFuture<McpServer> server, String serverToolName, String offeredName, Duration readyTimeout) {
+        Executor(ServiceFuture<McpServer> server, String serverToolName, String offeredName, Duration readyTimeout,
+                 int maxResultChars, Changes changes) {
             this.server = server;
             this.serverToolName = serverToolName;
             this.offeredName = offeredName;
             this.readyTimeout = readyTimeout;
+            this.maxResultChars = maxResultChars;
+            this.changes = changes;
         }
 
         @Override
@@ -139,15 +252,47 @@ public final class McpTools {
             return run(request);
         }
 
+        /**
+         * Calls the live server. A call that finds the server gone before anything was sent (it died
+         * a moment ago, or is being replaced) waits for the next generation, within the ready timeout.
+         */
         private ToolExecutionResult run(ToolExecutionRequest request) {
-            try {
-                String text = server.call(readyTimeout, live -> live.callTool(serverToolName, request.arguments()));
-                return ToolExecutionResult.builder().resultText(text).build();
-            } catch (McpException e) {
-                return error("Error: " + e.getMessage());
-            } catch (RuntimeException e) {
-                return error("Error: tool '" + offeredName + "' is unavailable: " + e.getMessage());
+            long deadline = System.nanoTime() + readyTimeout.toNanos();
+            while (true) {
+                CompletableFuture<Void> change = changes.next();
+                long left = deadline - System.nanoTime();
+                try {
+                    String text = server.call(Duration.ofNanos(Math.max(1, left)),
+                            live -> live.callTool(serverToolName, request.arguments()));
+                    return ToolExecutionResult.builder().resultText(cut(text)).build();
+                } catch (McpServerGoneException e) {
+                    left = deadline - System.nanoTime();
+                    try {
+                        change.get(Math.max(0, left), TimeUnit.NANOSECONDS); // the engine begins the replacement
+                    } catch (TimeoutException | ExecutionException timedOut) {
+                        return error("Error: " + e.getMessage() + "; no replacement was running within " + readyTimeout);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return error("Error: " + e.getMessage());
+                    }
+                } catch (McpException e) {
+                    return error("Error: " + e.getMessage());
+                } catch (RuntimeException e) {
+                    return error("Error: tool '" + offeredName + "' is unavailable: " + e.getMessage());
+                }
             }
+        }
+
+        private String cut(String text) {
+            if (text == null || text.length() <= maxResultChars) {
+                return text;
+            }
+            int end = maxResultChars;
+            if (Character.isHighSurrogate(text.charAt(end - 1))) {
+                end--;
+            }
+            return text.substring(0, end) + "\n[flowgentic4j: the result was cut to its first " + end + " of "
+                    + text.length() + " characters (maxResultChars)]";
         }
 
         private static ToolExecutionResult error(String text) {

@@ -65,6 +65,7 @@ public final class ProcessTransport implements McpTransport {
     private final BoundedText.RateLimit outputLog = new BoundedText.RateLimit(5, TimeUnit.SECONDS.toNanos(10));
     private final BoundedText.RateLimit stderrLog = new BoundedText.RateLimit(20, TimeUnit.SECONDS.toNanos(10));
     private volatile Process process;
+    private volatile long serverPid = -1; // the guard's child, once known
     private volatile OutputStream stdin;
     private volatile McpOperationHandler handler;
 
@@ -100,6 +101,25 @@ public final class ProcessTransport implements McpTransport {
         return Optional.ofNullable(process);
     }
 
+    /**
+     * The pid of the server's own command: the guard's child where the guard runs (looked up once
+     * the server answered), else the process started.
+     */
+    public long serverPid() {
+        Process started = process;
+        if (started == null) {
+            return -1;
+        }
+        if (serverPid < 0) {
+            if (!ProcessGuard.capabilities().guard()) {
+                serverPid = started.pid();
+            } else {
+                started.toHandle().children().findFirst().ifPresent(child -> serverPid = child.pid());
+            }
+        }
+        return serverPid < 0 ? started.pid() : serverPid;
+    }
+
     /** The token in the environment of every process of this server's tree. */
     public String token() {
         return token;
@@ -122,9 +142,26 @@ public final class ProcessTransport implements McpTransport {
 
     /** The last lines the server wrote to stderr (each cut short), joined, or "" if none. */
     public String stderrTail() {
+        String tail;
         synchronized (stderrTail) {
-            return String.join("\n", stderrTail);
+            tail = String.join("\n", stderrTail);
         }
+        return redact(tail);
+    }
+
+    /** {@code text} without the server's argument and environment values (they may hold credentials). */
+    private String redact(String text) {
+        java.util.List<String> secrets = new java.util.ArrayList<>(spec.command().subList(1, spec.command().size()));
+        secrets.addAll(spec.environment().values());
+        for (String secret : secrets) {
+            int eq = secret.indexOf('=');
+            for (String value : eq > 0 ? java.util.List.of(secret, secret.substring(eq + 1)) : java.util.List.of(secret)) {
+                if (value.length() >= 6) {
+                    text = text.replace(value, "***");
+                }
+            }
+        }
+        return text;
     }
 
     /** Declares the server gone for {@code reason}: pending and later requests fail with it. */
@@ -268,7 +305,7 @@ public final class ProcessTransport implements McpTransport {
     }
 
     private void oversized(Process started, byte[] line, int length) {
-        String reason = "the server process " + started.pid() + " wrote a message longer than the limit of "
+        String reason = "the server process " + serverPid() + " wrote a message longer than the limit of "
                 + options.maxMessageBytes() + " bytes (McpOptions.maxMessageBytes), so its output cannot be trusted"
                 + " any more; it begins: " + BoundedText.excerpt(line, length);
         log.warn("MCP server '{}': {}", spec.name(), reason);
@@ -362,7 +399,7 @@ public final class ProcessTransport implements McpTransport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        serverGone("the server process " + started.pid() + " closed its output");
+        serverGone("the server process " + serverPid() + " closed its output");
     }
 
     private void serverGone(String reason) {
@@ -375,9 +412,9 @@ public final class ProcessTransport implements McpTransport {
         }
     }
 
-    private static String describeExit(Process started) {
+    private String describeExit(Process started) {
         int code = started.exitValue();
-        return "the server process " + started.pid() + " exited with code " + code
+        return "the server process " + (serverPid > 0 ? serverPid : started.pid()) + " exited with code " + code
                 + (code > 128 ? " (killed by signal " + (code - 128) + ")" : "");
     }
 
