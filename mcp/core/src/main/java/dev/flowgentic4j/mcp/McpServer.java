@@ -1,5 +1,6 @@
 package dev.flowgentic4j.mcp;
 
+import dev.flowgentic4j.mcp.internal.BoundedText;
 import dev.flowgentic4j.mcp.internal.ProcessGuard;
 import dev.flowgentic4j.mcp.internal.ProcessTransport;
 import dev.flowgentic4j.mcp.internal.ProcessTree;
@@ -307,8 +308,13 @@ public final class McpServer implements AutoCloseable {
             }
             throw new McpException(name(), what + " rejected its arguments: " + rootMessage(e), e);
         } catch (ToolExecutionException e) {
-            throw failure(what, e.errorCode() == null ? " returned an error: " : " failed (MCP error "
-                    + e.errorCode() + "): ", e);
+            if (e.errorCode() == null && goneReason().isEmpty() && e.getMessage() != null
+                    && !hasCause(e, ProcessTransport.ServerMessageException.class)
+                    && !hasCause(e, IllegalStateException.class)) {
+                // the server's own error text, for the model: cut by McpTools like any result
+                throw new McpException(name(), what + " returned an error: " + e.getMessage(), e);
+            }
+            throw failure(what, e.errorCode() == null ? " failed: " : " failed (MCP error " + e.errorCode() + "): ", e);
         } catch (RuntimeException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("Unsupported content type")) {
                 throw new McpException(name(), what + " returned content an agent cannot read as text ("
@@ -374,6 +380,10 @@ public final class McpServer implements AutoCloseable {
         }
         closed = true;
         rememberProcesses();
+        if (process != null) {
+            // calls in flight read this, not the exit code of the signal we are about to send
+            process.markGone("the server was stopped by its service (a stop, or a restart replacing it)");
+        }
         client.close();
         if (process == null) {
             return;
@@ -408,13 +418,14 @@ public final class McpServer implements AutoCloseable {
         return false;
     }
 
+    /** The root cause's message, cut short and escaped: it may quote what the server sent. */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message;
+        return message == null ? root.getClass().getSimpleName() : BoundedText.excerpt(message, 0);
     }
 
     @Override

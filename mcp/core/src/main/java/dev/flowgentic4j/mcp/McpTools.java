@@ -276,9 +276,9 @@ public final class McpTools {
                         return error("Error: " + e.getMessage());
                     }
                 } catch (McpException e) {
-                    return error("Error: " + e.getMessage());
+                    return error(cut("Error: " + e.getMessage()));
                 } catch (RuntimeException e) {
-                    return error("Error: tool '" + offeredName + "' is unavailable: " + e.getMessage());
+                    return error(cut("Error: tool '" + offeredName + "' is unavailable: " + e.getMessage()));
                 }
             }
         }

@@ -2,7 +2,6 @@ package dev.flowgentic4j.mcp;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 
@@ -34,9 +33,5 @@ public final class CrashHost {
         System.out.println(line);
         System.out.flush();
         new CountDownLatch(1).await();
-    }
-
-    static Map<String, String> unused() {
-        return Map.of();
     }
 }

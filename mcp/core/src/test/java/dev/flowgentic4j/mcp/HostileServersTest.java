@@ -78,7 +78,7 @@ class HostileServersTest {
 
     static long mcpThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
-                .filter(t -> t.getName().startsWith("mcp-")).count();
+                .filter(t -> t.getName().startsWith("mcp-") || t.getName().startsWith("flowgentic4j-mcp-")).count();
     }
 
     /** What this JVM's file descriptors point to (pipes and sockets by kind only: their numbers change). */
@@ -116,6 +116,20 @@ class HostileServersTest {
 
         assertThat(server.generation()).isEqualTo(1);
         assertThat(call(tools, "pid", "{}")).isEqualTo(pid);
+    }
+
+    @Test
+    void a_call_in_flight_when_the_service_stops_its_server_says_so_instead_of_blaming_the_server() throws Exception {
+        ServiceFuture<McpServer> server = start(FixtureServers.hostile("busy"), McpOptions.ofDefaults());
+        Map<ToolSpecification, ToolExecutor> tools = McpTools.of(server);
+        java.util.concurrent.CompletableFuture<String> longCall = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> call(tools, "busy", "{\"millis\":60000}"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.join().callsPending() == 1);
+
+        server.cancel(true);
+
+        assertThat(longCall.get(30, TimeUnit.SECONDS)).isEqualTo("Error: tool 'busy' of MCP server 'busy' failed: the"
+                + " server was stopped by its service (a stop, or a restart replacing it) during the call");
     }
 
     @Test
