@@ -13,6 +13,7 @@ import dev.flowgentic4j.mcp.McpServerSpec;
 import dev.langchain4j.mcp.client.McpCallContext;
 import dev.langchain4j.mcp.client.transport.McpOperationHandler;
 import dev.langchain4j.mcp.client.transport.McpTransport;
+import dev.langchain4j.mcp.protocol.McpCancellationNotification;
 import dev.langchain4j.mcp.protocol.McpClientMessage;
 import dev.langchain4j.mcp.protocol.McpInitializationNotification;
 import dev.langchain4j.mcp.protocol.McpInitializeRequest;
@@ -222,6 +223,16 @@ public final class ProcessTransport implements McpTransport {
     }
 
     private CompletableFuture<JsonNode> send(McpClientMessage message) {
+        if (message instanceof McpCancellationNotification) {
+            // the client gave up on that request (its timeout): forget it, a late answer is ignored
+            JsonNode requestId = WRITER.valueToTree(message).path("params").path("requestId");
+            if (requestId.canConvertToLong()) {
+                CompletableFuture<JsonNode> abandoned = pending.remove(requestId.asLong());
+                if (abandoned != null) {
+                    abandoned.cancel(false);
+                }
+            }
+        }
         CompletableFuture<JsonNode> response = new CompletableFuture<>();
         Long id = message.getId();
         if (id != null) {
