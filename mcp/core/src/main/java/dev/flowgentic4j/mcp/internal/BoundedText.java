@@ -13,8 +13,13 @@ public final class BoundedText {
 
     /** The first {@link #EXCERPT_CHARS} characters of {@code length} bytes, control characters escaped. */
     public static String excerpt(byte[] bytes, int length) {
+        return excerpt(bytes, length, length);
+    }
+
+    /** The first {@link #EXCERPT_CHARS} characters of the first {@code length} bytes of a text of {@code total} bytes. */
+    public static String excerpt(byte[] bytes, int length, long total) {
         int take = Math.min(length, EXCERPT_CHARS * 4);
-        return excerpt(new String(bytes, 0, take, StandardCharsets.UTF_8), length);
+        return excerpt(new String(bytes, 0, take, StandardCharsets.UTF_8), total);
     }
 
     /** {@code text} cut to {@link #EXCERPT_CHARS} characters, control characters escaped, with its full size. */

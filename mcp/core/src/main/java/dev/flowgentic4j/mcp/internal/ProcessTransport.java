@@ -270,8 +270,7 @@ public final class ProcessTransport implements McpTransport {
     private void readOutput(Process started) {
         long max = options.maxMessageBytes();
         byte[] chunk = new byte[64 * 1024];
-        byte[] line = new byte[8 * 1024];
-        int length = 0;
+        SegmentedLine line = new SegmentedLine();
         try (InputStream in = started.getInputStream()) {
             int n;
             while ((n = in.read(chunk)) >= 0) {
@@ -280,25 +279,21 @@ public final class ProcessTransport implements McpTransport {
                     if (chunk[i] != '\n') {
                         continue;
                     }
-                    if ((long) length + (i - from) > max) {
-                        oversized(started, line, length);
+                    if (line.length() + (i - from) > max) {
+                        oversized(started, line);
                         return;
                     }
-                    line = append(line, length, chunk, from, i - from, max);
-                    length += i - from;
-                    dispatch(line, length > 0 && line[length - 1] == '\r' ? length - 1 : length);
-                    length = 0;
+                    line.append(chunk, from, i - from);
+                    line.stripCarriageReturn();
+                    dispatch(line);
+                    line.clear();
                     from = i + 1;
-                    if (line.length > 1024 * 1024) {
-                        line = new byte[8 * 1024]; // give a large buffer back
-                    }
                 }
-                if ((long) length + (n - from) > max) {
-                    oversized(started, line, length);
+                if (line.length() + (n - from) > max) {
+                    oversized(started, line);
                     return;
                 }
-                line = append(line, length, chunk, from, n - from, max);
-                length += n - from;
+                line.append(chunk, from, n - from);
             }
         } catch (IOException | RuntimeException e) {
             // a read error ends the output like an end of stream does
@@ -306,77 +301,69 @@ public final class ProcessTransport implements McpTransport {
         outputClosed(started);
     }
 
-    private static byte[] append(byte[] line, int length, byte[] chunk, int from, int count, long max) {
-        if (length + count > line.length) {
-            long wanted = Math.max((long) length + count, Math.min(max, 2L * line.length));
-            line = java.util.Arrays.copyOf(line, (int) Math.min(Integer.MAX_VALUE - 16, wanted));
-        }
-        System.arraycopy(chunk, from, line, length, count);
-        return line;
-    }
-
-    private void oversized(Process started, byte[] line, int length) {
+    private void oversized(Process started, SegmentedLine line) {
         String reason = "the server process " + serverPid() + " wrote a message longer than the limit of "
                 + options.maxMessageBytes() + " bytes (McpOptions.maxMessageBytes), so its output cannot be trusted"
-                + " any more; it begins: " + BoundedText.excerpt(line, length);
+                + " any more; it begins: " + line.excerpt();
+        line.clear();
         log.warn("MCP server '{}': {}", spec.name(), reason);
         serverGone(reason);
     }
 
-    private void dispatch(byte[] line, int length) {
-        if (length == 0) {
+    private void dispatch(SegmentedLine line) {
+        if (line.length() == 0) {
             return;
         }
         lastHeardNanos.set(System.nanoTime());
         JsonNode message;
         try {
-            message = reader.readTree(line, 0, length);
+            message = line.parse(reader);
         } catch (IOException | RuntimeException e) {
-            unreadable(line, length, e);
+            unreadable(line, e);
             return;
         }
         if (message == null || !message.isObject()) {
-            ignored("is not a JSON-RPC message", line, length);
+            ignored("is not a JSON-RPC message", line);
             return;
         }
         JsonNode id = message.get("id");
         JsonNode method = message.get("method");
         if (id != null && method == null) {
             if (!id.canConvertToLong() || !pending.containsKey(id.asLong())) {
-                ignored("answers no pending request", line, length);
+                ignored("answers no pending request", line);
                 return;
             }
         } else if (id != null) {
             String name = method.asText();
             if (!name.equals("ping") && !name.equals("roots/list")) {
-                ignored("is a request this client does not serve", line, length);
+                ignored("is a request this client does not serve", line);
                 return;
             }
         } else if (method == null || !NOTIFICATIONS.contains(method.asText())) {
-            ignored("is not a notification this client knows", line, length);
+            ignored("is not a notification this client knows", line);
             return;
-        } else if (method.asText().equals("notifications/message") && length > LOG_NOTIFICATION_BYTES) {
-            ignored("is a log message longer than " + LOG_NOTIFICATION_BYTES + " bytes", line, length);
+        } else if (method.asText().equals("notifications/message") && line.length() > LOG_NOTIFICATION_BYTES) {
+            ignored("is a log message longer than " + LOG_NOTIFICATION_BYTES + " bytes", line);
             return;
         }
         handler.handle(message);
     }
 
     /** A line that is not JSON: fails its call at once if its id can be read, else is logged. */
-    private void unreadable(byte[] line, int length, Exception e) {
+    private void unreadable(SegmentedLine line, Exception e) {
         String why = BoundedText.excerpt(String.valueOf(e.getMessage()).lines().findFirst().orElse(""), 0);
-        Long id = topLevelId(line, length);
+        Long id = topLevelId(line);
         CompletableFuture<JsonNode> call = id == null ? null : pending.get(id);
         if (call != null) {
-            call.completeExceptionally(new ServerMessageException("its answer (" + length
+            call.completeExceptionally(new ServerMessageException("its answer (" + line.length()
                     + " bytes) could not be read as JSON: " + why));
             return;
         }
-        ignored("is not valid JSON (" + why + ")", line, length);
+        ignored("is not valid JSON (" + why + ")", line);
     }
 
-    private Long topLevelId(byte[] line, int length) {
-        try (JsonParser parser = reader.getFactory().createParser(line, 0, length)) {
+    private Long topLevelId(SegmentedLine line) {
+        try (JsonParser parser = reader.getFactory().createParser(line.open())) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -395,9 +382,82 @@ public final class ProcessTransport implements McpTransport {
         return null;
     }
 
-    private void ignored(String why, byte[] line, int length) {
+    private void ignored(String why, SegmentedLine line) {
         outputLog.log(m -> log.warn("{}", m), "MCP server '" + spec.name() + "' wrote a line that " + why
-                + "; ignored: " + BoundedText.excerpt(line, length));
+                + "; ignored: " + line.excerpt());
+    }
+
+    /**
+     * One line read from the server, held in segments of at most 1 MiB so that it grows without
+     * copying (the largest line costs its own size, not twice). Not thread-safe: the reader's own.
+     */
+    static final class SegmentedLine {
+        private static final int SEGMENT = 1 << 20;
+        private static final int FIRST = 8 * 1024;
+        private final java.util.List<byte[]> full = new java.util.ArrayList<>();
+        private byte[] current = new byte[FIRST];
+        private int used;
+        private long length;
+
+        long length() {
+            return length;
+        }
+
+        void append(byte[] source, int from, int count) {
+            while (count > 0) {
+                if (used == current.length) {
+                    if (current.length < SEGMENT) {
+                        current = java.util.Arrays.copyOf(current, Math.min(SEGMENT, current.length * 2));
+                    } else {
+                        full.add(current);
+                        current = new byte[SEGMENT];
+                        used = 0;
+                    }
+                }
+                int n = Math.min(count, current.length - used);
+                System.arraycopy(source, from, current, used, n);
+                used += n;
+                from += n;
+                count -= n;
+                length += n;
+            }
+        }
+
+        void stripCarriageReturn() {
+            if (used > 0 && current[used - 1] == '\r') {
+                used--;
+                length--;
+            }
+        }
+
+        void clear() {
+            full.clear();
+            if (current.length > 64 * 1024) {
+                current = new byte[FIRST]; // give a large buffer back
+            }
+            used = 0;
+            length = 0;
+        }
+
+        JsonNode parse(ObjectMapper mapper) throws IOException {
+            return full.isEmpty() ? mapper.readTree(current, 0, used) : mapper.readTree(open());
+        }
+
+        InputStream open() {
+            if (full.isEmpty()) {
+                return new java.io.ByteArrayInputStream(current, 0, used);
+            }
+            java.util.List<InputStream> parts = new java.util.ArrayList<>();
+            full.forEach(segment -> parts.add(new java.io.ByteArrayInputStream(segment)));
+            parts.add(new java.io.ByteArrayInputStream(current, 0, used));
+            return new java.io.SequenceInputStream(java.util.Collections.enumeration(parts));
+        }
+
+        String excerpt() {
+            byte[] head = full.isEmpty() ? current : full.get(0);
+            int headLength = full.isEmpty() ? used : head.length;
+            return BoundedText.excerpt(head, Math.min(headLength, BoundedText.EXCERPT_CHARS * 4), length);
+        }
     }
 
     private void outputClosed(Process started) {
