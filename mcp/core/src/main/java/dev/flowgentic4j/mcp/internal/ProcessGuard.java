@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * a random token in its environment ({@value #TOKEN_VARIABLE}), which a process that detaches
  * itself ({@code setsid} plus a double fork) keeps. When the guard receives SIGTERM (a stop, or the
  * JVM's death through {@code setpriv --pdeathsig TERM} where util-linux has it) it signals its
- * group, then every process carrying its token, and SIGKILLs what is left after a grace period.
+ * group, then every process carrying its token, and SIGKILLs what is left once the server's own
+ * process exited, or after a grace period.
  * Parent-death signals follow the thread that spawned the process, so all guards are spawned by one
  * thread that lives while any guard does.
  *
@@ -64,7 +65,9 @@ public final class ProcessGuard {
             "  trap '' TERM INT HUP",
             "  kill -TERM 0 2>/dev/null",
             "  sweep TERM",
-            "  kill -0 \"$child\" 2>/dev/null && sleep \"$grace\"",
+            "  trap ':' USR1",
+            "  ( sleep \"$grace\"; kill -USR1 $$ ) &",   // the server's exit, or the grace period, ends the wait
+            "  wait \"$child\"",
             "  sweep KILL",
             "  kill -KILL 0",
             "}",

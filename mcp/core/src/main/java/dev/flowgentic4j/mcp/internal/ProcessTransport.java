@@ -253,9 +253,21 @@ public final class ProcessTransport implements McpTransport {
                 response.completeExceptionally(e);
                 return response;
             } catch (IOException e) {
-                response.completeExceptionally(e);
+                // the pipe broke or was closed: the process is exiting, and its exit says more than "Stream closed"
+                try {
+                    reason = gone.get(1, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notGone) {
+                    // not gone after all: fail with the write error
+                }
+                if (reason == null) {
+                    response.completeExceptionally(e);
+                }
             }
-            reason = goneReason(); // gone while we wrote: the cancellation may have missed this request
+            if (reason == null) {
+                reason = goneReason(); // gone while we wrote: the cancellation may have missed this request
+            }
         }
         if (reason != null) {
             response.completeExceptionally(new IllegalStateException(reason));
