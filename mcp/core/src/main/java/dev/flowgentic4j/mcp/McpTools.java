@@ -124,8 +124,7 @@ public final class McpTools {
             Map<ToolSpecification, ToolExecutor> tools = new LinkedHashMap<>();
             Map<String, String> offeredNames = new LinkedHashMap<>();
             int cap = maxResultChars != null ? maxResultChars : live.options().maxResultChars();
-            Changes changes = new Changes();
-            server.addListener(changes, Runnable::run);
+            Changes changes = Changes.of(server);
             for (ToolSpecification spec : live.tools()) {
                 if (!filter.test(spec.name())) {
                     continue;
@@ -187,7 +186,19 @@ public final class McpTools {
 
     /** Completes a future at each restart, stop or failure of the service, for calls that wait for one. */
     private static final class Changes implements ServiceListener {
+        /** One listener per service, however many tool maps are built for it (weak: forgotten with the service). */
+        private static final Map<ServiceFuture<?>, Changes> BY_SERVICE =
+                Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
         private final AtomicReference<CompletableFuture<Void>> next = new AtomicReference<>(new CompletableFuture<>());
+
+        static Changes of(ServiceFuture<McpServer> server) {
+            return BY_SERVICE.computeIfAbsent(server, s -> {
+                Changes changes = new Changes();
+                s.addListener(changes, Runnable::run);
+                return changes;
+            });
+        }
 
         CompletableFuture<Void> next() {
             return next.get();
