@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
@@ -57,7 +58,7 @@ public final class McpServer implements AutoCloseable {
     /** After a call timed out: completes true once the server answers again, false if it stays silent. */
     private volatile CompletableFuture<Boolean> probe = CompletableFuture.completedFuture(true);
     private int pingFailures; // the health check's, one check at a time
-    private final java.util.concurrent.atomic.AtomicLong missedPings = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong missedPings = new AtomicLong();
 
     private McpServer(McpServerSpec spec, McpOptions options, ProcessTransport process, DefaultMcpClient client,
                       List<ToolSpecification> tools) {
@@ -69,6 +70,7 @@ public final class McpServer implements AutoCloseable {
         this.lastPingNanos = System.nanoTime();
         if (process != null) {
             process.serverPid(); // known from now on, also for the message when it exits
+            process.gone().thenRun(() -> probe.complete(false)); // calls waiting for a verdict stop waiting
         }
         rememberProcesses();
     }
@@ -379,6 +381,7 @@ public final class McpServer implements AutoCloseable {
             return;
         }
         closed = true;
+        probe.complete(false);
         rememberProcesses();
         if (process != null) {
             // calls in flight read this, not the exit code of the signal we are about to send
