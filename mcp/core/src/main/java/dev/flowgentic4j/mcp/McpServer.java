@@ -339,8 +339,8 @@ public final class McpServer implements AutoCloseable {
     /** After a timed-out call, waits (within the tool timeout) until the server is known to answer again. */
     private void awaitProbe(String what) {
         CompletableFuture<Boolean> current = probe;
-        if (current.isDone() && current.getNow(true)) {
-            return;
+        if ((current.isDone() && current.getNow(true)) || closed || goneReason().isPresent()) {
+            return; // nothing to wait for (a gone or closed server is refused right after this)
         }
         Boolean answers;
         try {
