@@ -313,8 +313,9 @@ public final class McpServer implements AutoCloseable {
             if (e.errorCode() == null && goneReason().isEmpty() && e.getMessage() != null
                     && !hasCause(e, ProcessTransport.ServerMessageException.class)
                     && !hasCause(e, IllegalStateException.class)) {
-                // the server's own error text, for the model: cut by McpTools like any result
-                throw new McpException(name(), what + " returned an error: " + e.getMessage(), e);
+                // the server's own error text, for the model: cut like any result
+                throw new McpException(name(), what + " returned an error: "
+                        + McpTools.cut(e.getMessage(), options.maxResultChars()), e);
             }
             throw failure(what, e.errorCode() == null ? " failed: " : " failed (MCP error " + e.errorCode() + "): ", e);
         } catch (RuntimeException e) {

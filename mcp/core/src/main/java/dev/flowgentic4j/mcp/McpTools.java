@@ -1,13 +1,11 @@
 package dev.flowgentic4j.mcp;
 
+import dev.flowgentic4j.tools.ToolCallExecutor;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.internal.Checks;
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.invocation.InvocationContext;
-import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
 import java.util.Collections;
@@ -26,9 +24,15 @@ import java.util.function.UnaryOperator;
  * An MCP server's tools as AGENT_TOOL_AS_SERVICE tools: the {@link ToolSpecification}s the server
  * listed, each with an executor that resolves the live server behind the {@link ServiceFuture} at
  * every call (so after a restart calls reach the new process), for {@code AiServices.tools(...)},
- * LangGraph4j's {@code AgentExecutor} or {@code reactAgent}. Every failure (an error the server
- * reports, bad arguments, a timeout, a dead server, content other than text, a service that is not
- * RUNNING) is a result text beginning with {@code Error:} that the model reads; nothing throws.
+ * LangGraph4j's {@code AgentExecutor} or {@code reactAgent}. Each call goes through the one tool path
+ * ({@link ToolCallExecutor}): the model's arguments are checked to be one JSON object of bounded size
+ * and passed to the server as sent; every failure (an error the server reports, bad arguments, a
+ * timeout, a dead server, content other than text, a service that is not RUNNING) is a result text
+ * beginning with {@code Error:} that the model reads, nothing throws; and every call is recorded as a
+ * TOOL event (AGENT_TOOL_AS_SERVICE, with the server's instance and generation) in the engine's
+ * telemetry. Names are made valid for model APIs ({@link #validName}), results are cut to
+ * {@link McpOptions#maxResultChars()} with a note of their size, and a call that finds the server
+ * gone before anything was sent waits for the next generation within the ready timeout.
  *
  * <pre>{@code
  * Map<ToolSpecification, ToolExecutor> tools = McpTools.builder(files)
@@ -125,6 +129,7 @@ public final class McpTools {
             Map<String, String> offeredNames = new LinkedHashMap<>();
             int cap = maxResultChars != null ? maxResultChars : live.options().maxResultChars();
             Changes changes = Changes.of(server);
+            Duration wait = readyTimeout;
             for (ToolSpecification spec : live.tools()) {
                 if (!filter.test(spec.name())) {
                     continue;
@@ -136,8 +141,10 @@ public final class McpTools {
                             + " of MCP server '" + server.name() + "' would both be offered as '" + offered
                             + "' (tool names must match " + VALID_NAME + "): filter one out or rename them", null);
                 }
-                tools.put(spec.toBuilder().name(offered).build(),
-                        new Executor(server, spec.name(), offered, readyTimeout, cap, changes));
+                String serverName = spec.name();
+                tools.put(spec.toBuilder().name(offered).build(), ToolCallExecutor.builder(offered).unboundArguments()
+                        .service(server, readyTimeout, (running, arguments) -> cut(callOrAwaitReplacement(server,
+                                running, serverName, arguments.json(), changes, wait), cap)));
             }
             return Collections.unmodifiableMap(tools);
         }
@@ -234,85 +241,41 @@ public final class McpTools {
         }
     }
 
-    /** Calls one tool on the live server; every failure becomes an error result. */
-    private static final class Executor implements ToolExecutor {
-        private final ServiceFuture<McpServer> server;
-        private final String serverToolName;
-        private final String offeredName;
-        private final Duration readyTimeout;
-        private final int maxResultChars;
-        private final Changes changes;
-
-        Executor(ServiceFuture<McpServer> server, String serverToolName, String offeredName, Duration readyTimeout,
-                 int maxResultChars, Changes changes) {
-            this.server = server;
-            this.serverToolName = serverToolName;
-            this.offeredName = offeredName;
-            this.readyTimeout = readyTimeout;
-            this.maxResultChars = maxResultChars;
-            this.changes = changes;
-        }
-
-        @Override
-        public String execute(ToolExecutionRequest request, Object memoryId) {
-            return run(request).resultText();
-        }
-
-        @Override
-        public ToolExecutionResult executeWithContext(ToolExecutionRequest request, InvocationContext context) {
-            return run(request);
-        }
-
-        /**
-         * Calls the live server. A call that finds the server gone before anything was sent (it died
-         * a moment ago, or is being replaced) waits for the next generation, within the ready timeout.
-         */
-        private ToolExecutionResult run(ToolExecutionRequest request) {
-            long deadline = System.nanoTime() + readyTimeout.toNanos();
-            while (true) {
-                CompletableFuture<Void> change = changes.next();
-                long left = deadline - System.nanoTime();
+    /**
+     * Calls the tool on {@code running}. A call that finds the server gone before anything was sent
+     * (it died a moment ago and the health check has not noticed yet, or it is being replaced) waits
+     * for the engine to begin the replacement and calls the next generation, within {@code wait}.
+     */
+    private static String callOrAwaitReplacement(ServiceFuture<McpServer> server, McpServer running, String tool,
+                                                 String json, Changes changes, Duration wait) throws Exception {
+        long deadline = System.nanoTime() + wait.toNanos();
+        McpServer current = running;
+        while (true) {
+            CompletableFuture<Void> change = changes.next();
+            try {
+                return current.callTool(tool, json);
+            } catch (McpServerGoneException gone) {
                 try {
-                    String text = server.call(Duration.ofNanos(Math.max(1, left)),
-                            live -> live.callTool(serverToolName, request.arguments()));
-                    return ToolExecutionResult.builder().resultText(cut(text)).build();
-                } catch (McpServerGoneException e) {
-                    left = deadline - System.nanoTime();
-                    try {
-                        change.get(Math.max(0, left), TimeUnit.NANOSECONDS); // the engine begins the replacement
-                    } catch (TimeoutException | ExecutionException timedOut) {
-                        return error("Error: " + e.getMessage() + "; no replacement was running within " + readyTimeout);
-                    } catch (InterruptedException interrupted) {
-                        Thread.currentThread().interrupt();
-                        return error("Error: " + e.getMessage());
-                    }
-                } catch (McpException e) {
-                    return error(cut("Error: " + e.getMessage()));
-                } catch (RuntimeException e) {
-                    return error(cut("Error: tool '" + offeredName + "' is unavailable: " + e.getMessage()));
+                    change.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    current = server.awaitRunning(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                } catch (TimeoutException | ExecutionException notReplaced) {
+                    throw new McpException(gone.serverName(), gone.getMessage() + "; no replacement was running within "
+                            + wait, gone);
                 }
             }
         }
+    }
 
-        private String cut(String text) {
-            if (text == null || text.length() <= maxResultChars) {
-                return text;
-            }
-            int end = maxResultChars;
-            if (Character.isHighSurrogate(text.charAt(end - 1))) {
-                end--;
-            }
-            return text.substring(0, end) + "\n[flowgentic4j: the result was cut to its first " + end + " of "
-                    + text.length() + " characters (maxResultChars)]";
+    /** {@code text} cut to {@code max} characters, with a note of its size. */
+    static String cut(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
         }
-
-        private static ToolExecutionResult error(String text) {
-            return ToolExecutionResult.builder().isError(true).resultText(text).build();
+        int end = max;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
         }
-
-        @Override
-        public String toString() {
-            return "McpTools.Executor[" + offeredName + " -> " + server.name() + "/" + serverToolName + "]";
-        }
+        return text.substring(0, end) + "\n[flowgentic4j: the result was cut to its first " + end + " of "
+                + text.length() + " characters (maxResultChars)]";
     }
 }
