@@ -1,6 +1,7 @@
 package dev.flowgentic4j.mcp;
 
 import dev.flowgentic4j.tools.ToolCallExecutor;
+import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
@@ -128,8 +129,7 @@ public final class McpTools {
             Map<ToolSpecification, ToolExecutor> tools = new LinkedHashMap<>();
             Map<String, String> offeredNames = new LinkedHashMap<>();
             int cap = maxResultChars != null ? maxResultChars : live.options().maxResultChars();
-            Changes changes = Changes.of(server);
-            Duration wait = readyTimeout;
+            ServiceFuture<McpServer> replacing = replacing(server, Changes.of(server));
             for (ToolSpecification spec : live.tools()) {
                 if (!filter.test(spec.name())) {
                     continue;
@@ -143,8 +143,8 @@ public final class McpTools {
                 }
                 String serverName = spec.name();
                 tools.put(spec.toBuilder().name(offered).build(), ToolCallExecutor.builder(offered).unboundArguments()
-                        .service(server, readyTimeout, (running, arguments) -> cut(callOrAwaitReplacement(server,
-                                running, serverName, arguments.json(), changes, wait), cap)));
+                        .service(replacing, readyTimeout,
+                                (running, arguments) -> cut(running.callTool(serverName, arguments.json()), cap)));
             }
             return Collections.unmodifiableMap(tools);
         }
@@ -242,27 +242,92 @@ public final class McpTools {
     }
 
     /**
-     * Calls the tool on {@code running}. A call that finds the server gone before anything was sent
-     * (it died a moment ago and the health check has not noticed yet, or it is being replaced) waits
-     * for the engine to begin the replacement and calls the next generation, within {@code wait}.
+     * {@code server} as seen by the tool path, except that a call which finds the server gone before
+     * anything was sent ({@link McpServerGoneException}: it died a moment ago and the health check has
+     * not noticed yet, or it is being replaced) leaves the old instance (so a restart does not wait
+     * for it to drain), waits for the engine to begin the replacement and is made again, within the
+     * call's ready timeout. Every other method is the service's own (a proxy, so that methods the
+     * engine adds later are passed on too).
      */
-    private static String callOrAwaitReplacement(ServiceFuture<McpServer> server, McpServer running, String tool,
-                                                 String json, Changes changes, Duration wait) throws Exception {
-        long deadline = System.nanoTime() + wait.toNanos();
-        McpServer current = running;
+    @SuppressWarnings("unchecked")
+    private static ServiceFuture<McpServer> replacing(ServiceFuture<McpServer> server, Changes changes) {
+        return (ServiceFuture<McpServer>) java.lang.reflect.Proxy.newProxyInstance(McpTools.class.getClassLoader(),
+                new Class<?>[] {ServiceFuture.class}, (proxy, method, args) -> {
+                    String name = method.getName();
+                    int arity = args == null ? 0 : args.length;
+                    if (name.equals("call") && arity == 2) {
+                        return callReplacing(server, (Duration) args[0], (ServiceCall<? super McpServer, ?>) args[1],
+                                changes);
+                    }
+                    if (name.equals("callAsync") && arity == 2) {
+                        return callAsyncReplacing(server, (Duration) args[0],
+                                (ServiceCall<? super McpServer, ?>) args[1], changes);
+                    }
+                    if (name.equals("equals") && arity == 1) {
+                        return proxy == args[0];
+                    }
+                    if (name.equals("hashCode") && arity == 0) {
+                        return System.identityHashCode(proxy);
+                    }
+                    try {
+                        return method.invoke(server, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static <R> R callReplacing(ServiceFuture<McpServer> server, Duration readyTimeout,
+                                       ServiceCall<? super McpServer, R> call, Changes changes) {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
         while (true) {
             CompletableFuture<Void> change = changes.next();
             try {
-                return current.callTool(tool, json);
+                return server.call(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), call);
             } catch (McpServerGoneException gone) {
-                try {
-                    change.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    current = server.awaitRunning(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                } catch (TimeoutException | ExecutionException notReplaced) {
-                    throw new McpException(gone.serverName(), gone.getMessage() + "; no replacement was running within "
-                            + wait, gone);
-                }
+                awaitChange(change, deadline, readyTimeout, gone);
             }
+        }
+    }
+
+    private static <R> CompletableFuture<R> callAsyncReplacing(ServiceFuture<McpServer> server, Duration readyTimeout,
+                                                               ServiceCall<? super McpServer, R> call, Changes changes) {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        CompletableFuture<Void> change = changes.next();
+        // the rare retry blocks the thread that completed the first attempt: the caller's, or the
+        // backend thread that ran it after waiting for a slot (never the engine's timer or listener thread)
+        return server.callAsync(readyTimeout, call).handle((result, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            Throwable cause = error;
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (!(cause instanceof McpServerGoneException gone)) {
+                return CompletableFuture.<R>failedFuture(cause);
+            }
+            try {
+                awaitChange(change, deadline, readyTimeout, gone);
+                return CompletableFuture.completedFuture(callReplacing(server,
+                        Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), call, changes));
+            } catch (RuntimeException | Error e) {
+                return CompletableFuture.<R>failedFuture(e);
+            }
+        }).thenCompose(f -> f);
+    }
+
+    /** Waits for the engine to begin replacing (or to stop) the server, within the deadline. */
+    private static void awaitChange(CompletableFuture<Void> change, long deadline, Duration readyTimeout,
+                                    McpServerGoneException gone) {
+        try {
+            change.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException notReplaced) {
+            throw new McpException(gone.serverName(), gone.getMessage() + "; no replacement was running within "
+                    + readyTimeout, gone);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw gone;
         }
     }
 

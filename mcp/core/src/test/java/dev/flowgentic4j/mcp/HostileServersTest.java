@@ -43,6 +43,7 @@ class HostileServersTest {
     private LangGraphIntegration integration;
     private ExecutionWrappers wrappers;
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final ListAppender<ILoggingEvent> engineLogs = new ListAppender<>();
     private long threadsBefore;
     private List<String> fdsBefore;
 
@@ -60,12 +61,15 @@ class HostileServersTest {
         wrappers = integration.executionWrappers();
         logs.start();
         ((Logger) LoggerFactory.getLogger(ProcessTransport.class)).addAppender(logs);
+        engineLogs.start();
+        ((Logger) LoggerFactory.getLogger("dev.flowgentic4j.workflows")).addAppender(engineLogs);
     }
 
     @AfterEach
     void nothingLeaks() {
         integration.close();
         ((Logger) LoggerFactory.getLogger(ProcessTransport.class)).detachAppender(logs);
+        ((Logger) LoggerFactory.getLogger("dev.flowgentic4j.workflows")).detachAppender(engineLogs);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(ProcessHandle.current().descendants().filter(dev.flowgentic4j.mcp.internal.ProcessTree::isRunning)
                     .map(p -> p.pid() + " " + p.info().commandLine().orElse(""))).isEmpty();
@@ -181,6 +185,7 @@ class HostileServersTest {
         report("the call after it, answered by the replacement", next);
         assertThat(secondPid).matches("\\d+").isNotEqualTo(firstPid);
         assertThat(server.generation()).isEqualTo(2);
+        assertNoCallHeldTheRestart();
     }
 
     @Test
@@ -269,6 +274,7 @@ class HostileServersTest {
 
         assertThat(pid).matches("\\d+").isNotEqualTo(String.valueOf(first.pid().orElseThrow()));
         assertThat(server.generation()).isEqualTo(2);
+        assertNoCallHeldTheRestart();
     }
 
     @Test
@@ -331,6 +337,12 @@ class HostileServersTest {
         assertThat(server.cancel(true)).isTrue();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !McpServiceTest.alive(grandchild));
+    }
+
+    /** The waiting call left the old instance: the restart did not wait for it to drain. */
+    private void assertNoCallHeldTheRestart() {
+        assertThat(engineLogs.list).extracting(ILoggingEvent::getFormattedMessage)
+                .noneMatch(m -> m.contains("still in flight"));
     }
 
     private static void report(String what, long startNanos) {
