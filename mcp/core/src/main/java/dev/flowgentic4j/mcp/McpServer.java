@@ -149,7 +149,7 @@ public final class McpServer implements AutoCloseable {
         } else {
             reason = "could not be initialized: " + rootMessage(e);
         }
-        String stderr = process == null ? "" : process.stderrTail();
+        String stderr = process == null ? "" : process.stderrTailAfterExit();
         return new McpException(spec.name(), spec + " " + reason + (stderr.isEmpty() ? "" : "; its stderr ends with: "
                 + stderr), e);
     }

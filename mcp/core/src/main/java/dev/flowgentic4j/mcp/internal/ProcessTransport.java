@@ -67,6 +67,7 @@ public final class ProcessTransport implements McpTransport {
     private final BoundedText.RateLimit stderrLog = new BoundedText.RateLimit(20, TimeUnit.SECONDS.toNanos(10));
     private volatile Process process;
     private volatile long serverPid = -1; // the guard's child, once known
+    private final CompletableFuture<Void> stderrRead = new CompletableFuture<>(); // its end was read
     private volatile OutputStream stdin;
     private volatile McpOperationHandler handler;
 
@@ -148,6 +149,23 @@ public final class ProcessTransport implements McpTransport {
             tail = String.join("\n", stderrTail);
         }
         return redact(tail);
+    }
+
+    /**
+     * {@link #stderrTail()} once the server is gone: waits (up to half a second) for the rest of its
+     * stderr to be read first, so that its last words are in the message.
+     */
+    public String stderrTailAfterExit() {
+        if (goneReason() != null) {
+            try {
+                stderrRead.get(500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // a descendant still holds stderr open: what was read so far
+            }
+        }
+        return stderrTail();
     }
 
     /** {@code text} without the server's argument and environment values (they may hold credentials). */
@@ -535,6 +553,8 @@ public final class ProcessTransport implements McpTransport {
             }
         } catch (IOException | RuntimeException e) {
             // the stream closed with the process
+        } finally {
+            stderrRead.complete(null);
         }
     }
 
