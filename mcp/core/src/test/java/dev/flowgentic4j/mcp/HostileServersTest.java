@@ -325,7 +325,7 @@ class HostileServersTest {
     }
 
     @Test
-    void a_grandchild_that_detaches_itself_during_a_call_is_ended_with_its_server() {
+    void a_grandchild_that_detaches_itself_during_a_call_is_ended_with_its_server() throws IOException {
         ServiceFuture<McpServer> server = start(FixtureServers.hostile("detacher", "--ignore-stdin-eof"),
                 McpOptions.ofDefaults());
         Map<ToolSpecification, ToolExecutor> tools = McpTools.of(server);
@@ -333,10 +333,21 @@ class HostileServersTest {
         assertThat(McpServiceTest.alive(grandchild)).isTrue();
         assertThat(ProcessHandle.current().descendants().map(ProcessHandle::pid)).doesNotContain(grandchild);
         assertThat(server.join().processIds()).contains(grandchild);
+        long serverPid = server.join().pid().orElseThrow();
+        assertThat(processGroup(serverPid)).as("the server runs in its own process group, not the JVM's")
+                .isNotEqualTo(processGroup(ProcessHandle.current().pid()))
+                .isEqualTo(ProcessHandle.of(serverPid).orElseThrow().parent().orElseThrow().pid()); // the guard's
 
         assertThat(server.cancel(true)).isTrue();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !McpServiceTest.alive(grandchild));
+    }
+
+    /** The process group of {@code pid}, from /proc (Linux). */
+    private static long processGroup(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[2]); // state, ppid, pgrp
     }
 
     /** The waiting call left the old instance: the restart did not wait for it to drain. */
