@@ -5,7 +5,7 @@ import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
-import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.spi.Checks;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
