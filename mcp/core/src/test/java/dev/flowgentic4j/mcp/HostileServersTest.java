@@ -101,7 +101,7 @@ class HostileServersTest {
     }
 
     private ServiceFuture<McpServer> start(McpServerSpec spec, McpOptions options) {
-        return wrappers.serviceTask(McpServices.definition(spec, options).retry(RetryConfig.noRetry()).build()).start();
+        return wrappers.serviceTask(McpServices.definition(spec, options).retry(RetryConfig.noRetry()).build()).start(null);
     }
 
     private static String call(Map<ToolSpecification, ToolExecutor> tools, String name, String arguments) {
