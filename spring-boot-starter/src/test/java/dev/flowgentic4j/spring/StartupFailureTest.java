@@ -1,0 +1,116 @@
+package dev.flowgentic4j.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flowgentic4j.spring.app.KvStore;
+import dev.flowgentic4j.spring.app.StopLog;
+import dev.flowgentic4j.workflows.ServiceDefinition;
+import dev.flowgentic4j.workflows.ServiceState;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+/** Start-up that must fail, and say why: a required service that cannot start, a bad property value. */
+class StartupFailureTest {
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class App {
+        @Bean
+        StopLog stopLog() {
+            return new StopLog();
+        }
+
+        @Bean
+        ServiceDefinition<Void, KvStore> kv(StopLog stops) {
+            return ServiceDefinition.builder("kv", () -> new KvStore(stops)).build();
+        }
+
+        @Bean
+        ServiceDefinition<Void, String> broken() {
+            return ServiceDefinition.<String>builder("broken", () -> {
+                throw new IOException("disk on fire");
+            }).build();
+        }
+    }
+
+    private static ConfigurableApplicationContext run(String... properties) {
+        List<String> all = new ArrayList<>(List.of("spring.main.banner-mode=off",
+                "flowgentic4j.services.broken.retry.max-attempts=1"));
+        all.addAll(List.of(properties));
+        return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+                .properties(all.toArray(String[]::new)).run();
+    }
+
+    private static String messages(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            b.append(c.getMessage()).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The property Boot's binder names (and its failure report prints) for the first bind failure in the chain. */
+    private static String boundProperty(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BindException b && b.getProperty() != null) {
+                return b.getProperty().getName().toString();
+            }
+        }
+        return "(no BindException in " + messages(t) + ")";
+    }
+
+    @Test
+    void a_required_service_that_fails_to_start_fails_the_start_up_naming_it_and_its_cause() {
+        assertThatThrownBy(() -> run().close())
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("required service 'broken' (bean 'broken') failed to start")
+                        .contains("disk on fire"))
+                .hasRootCauseInstanceOf(IOException.class);
+    }
+
+    @Test
+    void an_optional_service_that_fails_does_not_stop_the_start_up() {
+        try (ConfigurableApplicationContext context = run("flowgentic4j.services.broken.required=false")) {
+            FlowgenticServices services = context.getBean(FlowgenticServices.class);
+            org.awaitility.Awaitility.await().until(() -> services.future("broken").state() == ServiceState.FAILED);
+            assertThat(services.future("kv").state()).isEqualTo(ServiceState.RUNNING);
+            assertThat(services.allRequiredUp()).isTrue();
+        }
+    }
+
+    @Test
+    void a_negative_concurrency_fails_the_start_up_naming_the_property() {
+        assertThatThrownBy(() -> run("flowgentic4j.services.kv.max-concurrent-calls=-1").close())
+                .satisfies(e -> {
+                    assertThat(boundProperty(e)).isEqualTo("flowgentic4j.services.kv.max-concurrent-calls");
+                    assertThat(messages(e)).contains("max-concurrent-calls must be >= 1, was -1");
+                });
+    }
+
+    @Test
+    void an_unknown_backend_fails_the_start_up_naming_the_property() {
+        assertThatThrownBy(() -> run("flowgentic4j.backend=nope").close())
+                .satisfies(e -> {
+                    assertThat(boundProperty(e)).isEqualTo("flowgentic4j.backend");
+                    assertThat(messages(e)).contains("no backend named 'nope' on the classpath (found: local");
+                });
+    }
+
+    @Test
+    void a_health_interval_for_a_service_without_health_check_fails_naming_the_service() {
+        assertThatThrownBy(() -> run("flowgentic4j.services.kv.health-interval=1s").close())
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("flowgentic4j.services.kv")
+                        .contains("service 'kv' has no health check"));
+    }
+}
