@@ -13,7 +13,8 @@ import java.time.Duration;
 /** Real HTTP requests to the application under test, with bounded waits. */
 final class Http {
     static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // one client for every test: on Java 17 a client cannot be closed, its threads end only when it is collected
+    private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
     Http(int port) {
