@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -228,14 +229,22 @@ public final class FlowgenticServices {
             published = applicationReady ? Boolean.TRUE : null;
         }
         if (applicationReady) {
-            serviceChanged();
+            evaluateReadiness();
         }
     }
 
+    /**
+     * Called on the engine's threads (a health check's verdict comes on its timer): the readiness
+     * event, whose listeners are the application's code, is published from the common pool instead.
+     * Each evaluation reads the services' state when it runs, so the last one publishes the last state.
+     */
     private void serviceChanged() {
-        if (!applicationReady) {
-            return;
+        if (applicationReady) {
+            CompletableFuture.runAsync(this::evaluateReadiness);
         }
+    }
+
+    private void evaluateReadiness() {
         synchronized (readinessLock) {
             boolean up = allRequiredUp();
             if (!applicationReady || (published != null && published == up)) {
