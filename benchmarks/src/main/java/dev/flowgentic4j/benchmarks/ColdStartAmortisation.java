@@ -38,7 +38,8 @@ import java.util.function.IntFunction;
  * -Dbenchmark=dev.flowgentic4j.benchmarks.ColdStartAmortisation -Dexec.args="--n=100"}. Options:
  * {@code --n} (default 100), {@code --model-n} (default n), {@code --rounds} of the pool (default 5),
  * {@code --model-rounds} (default 1), {@code --jdbc-url} (default: an embedded
- * PostgreSQL, started once outside the measurement).
+ * PostgreSQL, started once outside the measurement), {@code --patterns} (default {@code model,pool,api}:
+ * which resources to measure; {@code api} is {@link ApiClientAmortisation}, with its own options).
  */
 public final class ColdStartAmortisation {
     private static final Duration READY = Duration.ofMinutes(2);
@@ -84,6 +85,19 @@ public final class ColdStartAmortisation {
         out.printf(Locale.ROOT, "Cold-start amortisation (SERVICE_TASK vs FUNCTION_TASK), %d cores, load average %.1f, "
                 + "Java %s%n", Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.version());
+        String patterns = options.value("patterns", null).orElse("model,pool,api");
+        if (patterns.contains("model")) {
+            models(options, n, modelN, out);
+        }
+        if (patterns.contains("pool")) {
+            pools(options, n, out);
+        }
+        if (patterns.contains("api")) {
+            ApiClientAmortisation.run(options, out);
+        }
+    }
+
+    private static void models(Options options, int n, int modelN, PrintStream out) throws Exception {
         // one discarded round each (N service calls, 2 re-creations), so that JIT compilation of the code
         // paths is not counted as the resource's cold start or as slow warm calls
         model(modelN, 2);
@@ -92,6 +106,9 @@ public final class ColdStartAmortisation {
             models.add(model(modelN, modelN));
         }
         report(out, models);
+    }
+
+    private static void pools(Options options, int n, PrintStream out) throws Exception {
         DatabaseSettings database = DatabaseSettings.from(options);
         // with no URL, one embedded server for every round, started outside the measurement
         try (EmbeddedDatabase embedded = database.jdbcUrl().isEmpty() ? EmbeddedDatabase.start() : null) {
@@ -107,7 +124,7 @@ public final class ColdStartAmortisation {
     }
 
     /** Prints every round in one line, then the round with the median SERVICE_TASK total in full. */
-    private static void report(PrintStream out, List<Result> rounds) {
+    static void report(PrintStream out, List<Result> rounds) {
         if (rounds.size() > 1) {
             out.printf(Locale.ROOT, "%n%s, %d rounds:%n", rounds.get(0).resource(), rounds.size());
             for (Result r : rounds) {
@@ -166,11 +183,11 @@ public final class ColdStartAmortisation {
         }
     }
 
-    private interface Registration<A, S> {
+    interface Registration<A, S> {
         ServiceTask<A, S> register(ExecutionWrappers wrappers);
     }
 
-    private static <A, S, R, F> Result measure(String resource, int n, int functionCalls,
+    static <A, S, R, F> Result measure(String resource, int n, int functionCalls,
                                                Registration<A, S> service, A startArgs,
                                                IntFunction<ServiceCall<S, R>> call, TaskFunction<F, R> coldWork,
                                                IntFunction<F> coldArgs) {

@@ -16,16 +16,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.bsc.langgraph4j.CompiledGraph;
-import org.bsc.langgraph4j.GraphRepresentation;
 import org.bsc.langgraph4j.StateGraph;
 
 /**
  * Writes the report of a run into a folder: {@code execution_summary.md} (per node, tool, task and
  * service: calls, durations, cold starts, failures, retries; the final state with values shortened;
- * nodes never visited; the graph as Mermaid, rendered by LangGraph4j; the timeline as a Mermaid
- * Gantt chart), {@code report.html} (the same, self-contained: graph and timeline drawn as inline
+ * nodes never visited; the graph as a Mermaid flowchart; the timeline as a Mermaid Gantt chart), {@code report.html} (the same, self-contained: graph and timeline drawn as inline
  * SVG, no script, opens from disk without network) and {@code events.json} (the raw events).
- * Everything in it is computed from the recorded events.
+ * Everything in it is computed from the recorded events and the graph's own nodes and edges; every
+ * name (title, service, node, tool, task, state key) is escaped for each format it is written into.
  *
  * <pre>{@code
  * StateGraph<AgentState> graph = integration.observe(defineGraph());   // node events
@@ -71,7 +70,7 @@ public final class ExecutionReport {
     /** Collects what a report shows; {@link #write} writes it. */
     public static final class Builder {
         private final String title;
-        private String mermaid;
+        private GraphShape shape;
         private List<FlowEvent> events = List.of();
         private Map<String, Object> finalState;
 
@@ -79,17 +78,24 @@ public final class ExecutionReport {
             this.title = title;
         }
 
-        /** The graph that ran (drawn, and its nodes that never ran are listed). */
+        /**
+         * The graph that ran (drawn, and its nodes that never ran are listed). Its nodes and edges are
+         * read from the graph itself, so any node name draws.
+         *
+         * @throws IllegalArgumentException if the graph has no edge from START
+         */
         public Builder graph(StateGraph<?> graph) {
-            this.mermaid = Objects.requireNonNull(graph, "graph")
-                    .getGraph(GraphRepresentation.Type.MERMAID, title, false).content();
+            this.shape = GraphShape.of(Objects.requireNonNull(graph, "graph"));
             return this;
         }
 
-        /** The compiled graph that ran. */
+        /**
+         * The compiled graph that ran.
+         *
+         * @throws IllegalArgumentException if the graph has no edge from START
+         */
         public Builder graph(CompiledGraph<?> graph) {
-            this.mermaid = Objects.requireNonNull(graph, "graph")
-                    .getGraph(GraphRepresentation.Type.MERMAID, title, false).content();
+            this.shape = GraphShape.of(Objects.requireNonNull(graph, "graph"));
             return this;
         }
 
@@ -114,22 +120,22 @@ public final class ExecutionReport {
         public ExecutionReport write(Path directory) {
             Objects.requireNonNull(directory, "directory");
             ReportData data = new ReportData(events);
-            GraphShape shape = mermaid == null ? null : GraphShape.parseMermaid(mermaid);
             List<String> neverVisited = new ArrayList<>();
             if (shape != null) {
                 shape.userNodes().stream().filter(n -> !data.visitedNodes.contains(n)).forEach(neverVisited::add);
             }
             try {
                 Files.createDirectories(directory);
-                Files.writeString(directory.resolve(SUMMARY_FILE),
-                        MarkdownReport.render(title, data, mermaid, neverVisited, finalState), StandardCharsets.UTF_8);
-                Files.writeString(directory.resolve(HTML_FILE),
-                        HtmlReport.render(title, data, shape, mermaid, neverVisited, finalState), StandardCharsets.UTF_8);
+                // getBytes, not writeString: a lone surrogate in a name becomes '?' instead of failing the write
+                Files.write(directory.resolve(SUMMARY_FILE),
+                        MarkdownReport.render(title, data, shape, neverVisited, finalState).getBytes(StandardCharsets.UTF_8));
+                Files.write(directory.resolve(HTML_FILE),
+                        HtmlReport.render(title, data, shape, neverVisited, finalState).getBytes(StandardCharsets.UTF_8));
                 StringBuilder json = new StringBuilder("[\n");
                 for (int i = 0; i < events.size(); i++) {
                     json.append("  ").append(events.get(i).toJson()).append(i + 1 < events.size() ? ",\n" : "\n");
                 }
-                Files.writeString(directory.resolve(EVENTS_FILE), json.append("]\n"), StandardCharsets.UTF_8);
+                Files.write(directory.resolve(EVENTS_FILE), json.append("]\n").toString().getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the execution report to " + directory, e);
             }

@@ -142,16 +142,17 @@ class TelemetryScriptedRunTest {
                 && c.phase() == CallEvent.Phase.END && c.name().equals("fetch")).count();
 
         String md = Files.readString(run.report().summary());
-        assertThat(md).contains("```mermaid\n---\ntitle: scripted run")          // LangGraph4j's own rendering
-                .contains("fetch:::fetch --> ask_tool:::ask_tool")
+        assertThat(md).contains("```mermaid\nflowchart TD\n    n0((\"start\"))\n    n1[\"fetch\"]\n")  // the graph's own nodes
+                .contains("    n1 --> n2\n", "    n2 -.->|\"ok\"| n3\n", "    n2 -.->|\"failed\"| n4\n")
+                .contains("    class n4 unvisited\n")
                 .contains("gantt", "dateFormat x", "section counter 1", "starting :crit", "running :active")
-                .contains("| counter#1 | counter | TERMINATED | 1 |")           // one cold start
+                .contains("| counter#1 | counter | TERMINATED | 1 |")            // one cold start
                 .contains("| node | fetch | SERVICE_TASK | " + nodeRuns + " | 0 | 0 |")
                 .contains("| tool | increment | AGENT_TOOL_AS_SERVICE | 2 | 0 | 0 |")
                 .contains("## Nodes never visited\n\n- apologise\n")
-                .contains("| log | `[fetch 4, tool 5, store 6]` |");
-        assertThat(count(md, "\\(node\\) :")).isEqualTo(6);                  // every node call on the timeline
-        assertThat(count(md, "increment \\(tool\\) :")).isEqualTo(2);
+                .contains("| log | \\[fetch 4, tool 5, store 6\\] |");
+        assertThat(count(md, "\n    node [a-z_]+ :")).isEqualTo(6);              // every node call on the timeline
+        assertThat(count(md, "\n    tool increment :")).isEqualTo(2);
 
         String html = Files.readString(run.report().html());
         assertThat(html).contains("<svg id=\"graph\"", "<svg id=\"timeline\"", "data-node=\"apologise\"")

@@ -39,6 +39,7 @@ public final class PatternServices {
     public static final String EMBEDDED_REDIS = "embedded_redis";
     public static final String IN_PROCESS_CACHE = "in_process_cache";
     public static final String HTTP_SERVER = "http_server";
+    public static final String API_CLIENT = "api_client";
 
     /** How often the pool, Redis and HTTP server services are checked while they run. */
     public static final Duration HEALTH_INTERVAL = Duration.ofSeconds(10);
@@ -115,6 +116,30 @@ public final class PatternServices {
                 .health(HealthConfig.<HttpServerService>builder(HttpServerService::checkAccepting)
                         .interval(HEALTH_INTERVAL).build())
                 .stop(HttpServerService::close)
+                .build();
+    }
+
+    /**
+     * The authenticated API client ({@link ApiClientService}) over the settings passed to {@code start}:
+     * the first token is fetched in the cold start; RUNNING once the probe (if configured) answered;
+     * checked every {@link #HEALTH_INTERVAL} (token endpoint reachable, last renewal succeeded); the stop
+     * drops the token, session and cookies. A refused credential is not retried: the handle fails at
+     * once with the token endpoint and the OAuth error code in its message.
+     */
+    public static ServiceDefinition<ApiClientSettings, ApiClientService> apiClient() {
+        return apiClient(RetryConfig.ofDefaults().toBuilder()
+                .retryOn(failure -> failure instanceof Exception && !(failure instanceof ApiAuthenticationException))
+                .build());
+    }
+
+    /** {@link #apiClient()} with the start-up retry policy {@code retry}. */
+    public static ServiceDefinition<ApiClientSettings, ApiClientService> apiClient(RetryConfig retry) {
+        return ServiceDefinition.builder(API_CLIENT, ApiClientService::connect)
+                .readiness(ApiClientService::checkReady)
+                .health(HealthConfig.<ApiClientService>builder(ApiClientService::checkHealth)
+                        .interval(HEALTH_INTERVAL).build())
+                .stop(ApiClientService::close)
+                .retry(Objects.requireNonNull(retry, "retry"))
                 .build();
     }
 

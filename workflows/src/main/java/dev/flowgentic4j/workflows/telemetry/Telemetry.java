@@ -177,11 +177,27 @@ public final class Telemetry implements AutoCloseable {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535, was " + port);
         }
+        return startHealthEndpoint(HealthEndpointConfig.builder().port(port).build());
+    }
+
+    /**
+     * Starts the health endpoint as {@code config} says (address, port, request limits). An address
+     * other than loopback exposes service names and metrics: see docs/telemetry.md.
+     *
+     * <pre>{@code
+     * telemetry.startHealthEndpoint(HealthEndpointConfig.builder().bindAddress("0.0.0.0").port(8081).build());
+     * }</pre>
+     *
+     * @throws IllegalStateException if the engine is closed
+     * @throws java.io.UncheckedIOException if the address cannot be bound
+     */
+    public HealthEndpoint startHealthEndpoint(HealthEndpointConfig config) {
+        java.util.Objects.requireNonNull(config, "config");
         synchronized (lock) {
             if (closed) {
                 throw new IllegalStateException("the engine is closed; cannot start a health endpoint");
             }
-            HealthEndpoint endpoint = HealthEndpoint.start(this, port);
+            HealthEndpoint endpoint = HealthEndpoint.start(this, config);
             endpoints.add(endpoint);
             return endpoint;
         }

@@ -9,10 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code report.html}: one self-contained page (no script, no network): the tables of the Markdown
- * summary, the graph and the timeline drawn as inline SVG.
+ * summary, the graph and the timeline drawn as inline SVG. Every name is escaped (text and
+ * attribute values), so the page holds only the elements and attributes written here.
  */
 public final class HtmlReport {
     private static final int BOX_W = 150;
@@ -25,8 +27,8 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
-    public static String render(String title, ReportData data, GraphShape graph, String mermaidGraph,
-                                List<String> neverVisited, Map<String, ?> finalState) {
+    public static String render(String title, ReportData data, GraphShape graph, List<String> neverVisited,
+                                Map<String, ?> finalState) {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -85,9 +87,9 @@ public final class HtmlReport {
                     .append(esc(ReportData.shorten(v, 100))).append("</code></td></tr>\n"));
             h.append("</table>\n");
         }
-        if (mermaidGraph != null) {
-            h.append("<details><summary>The graph in Mermaid (as LangGraph4j renders it)</summary><pre>")
-                    .append(esc(mermaidGraph)).append("</pre></details>\n");
+        if (graph != null) {
+            h.append("<details><summary>The graph in Mermaid</summary><pre>")
+                    .append(esc(graph.mermaid(Set.copyOf(neverVisited)))).append("</pre></details>\n");
         }
         h.append("</body></html>\n");
         return h.toString();
@@ -271,6 +273,6 @@ public final class HtmlReport {
     }
 
     static String esc(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Escape.html(text);
     }
 }

@@ -5,15 +5,20 @@ import dev.flowgentic4j.integration.internal.report.ReportData.ServiceLife;
 import dev.flowgentic4j.integration.internal.report.ReportData.Stats;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** {@code execution_summary.md}: tables, the graph as Mermaid (LangGraph4j's rendering) and a Mermaid Gantt timeline. */
+/**
+ * {@code execution_summary.md}: tables, the graph as a Mermaid flowchart and a Mermaid Gantt timeline.
+ * Every name is escaped for where it goes ({@link Escape}): the document has exactly our headings,
+ * our two code fences and our table rows, whatever the names hold.
+ */
 public final class MarkdownReport {
     private MarkdownReport() {}
 
-    public static String render(String title, ReportData data, String mermaidGraph, List<String> neverVisited,
+    public static String render(String title, ReportData data, GraphShape graph, List<String> neverVisited,
                                 Map<String, ?> finalState) {
         StringBuilder md = new StringBuilder();
-        md.append("# Execution report: ").append(title).append("\n\n");
+        md.append("# Execution report: ").append(Escape.markdown(title)).append("\n\n");
         md.append(summaryLine(data)).append("\n\n");
         md.append("## Services\n\n");
         if (data.services.isEmpty()) {
@@ -47,18 +52,18 @@ public final class MarkdownReport {
         }
         md.append("## Nodes never visited\n\n");
         md.append(neverVisited.isEmpty() ? "None: every node of the graph ran.\n\n"
-                : "- " + String.join("\n- ", neverVisited) + "\n\n");
+                : "- " + String.join("\n- ", neverVisited.stream().map(Escape::markdown).toList()) + "\n\n");
         md.append("## Final state\n\n");
         if (finalState == null || finalState.isEmpty()) {
             md.append("(not given)\n\n");
         } else {
             md.append("| key | value |\n|---|---|\n");
-            finalState.forEach((k, v) -> md.append("| ").append(cell(k)).append(" | `")
-                    .append(ReportData.shorten(v, 100).replace("`", "'").replace("|", "\\|")).append("` |\n"));
+            finalState.forEach((k, v) -> md.append("| ").append(cell(k)).append(" | ")
+                    .append(cell(ReportData.shorten(v, 100))).append(" |\n"));
             md.append('\n');
         }
-        if (mermaidGraph != null) {
-            md.append("## Graph\n\n```mermaid\n").append(mermaidGraph.strip()).append("\n```\n\n");
+        if (graph != null) {
+            md.append("## Graph\n\n```mermaid\n").append(graph.mermaid(Set.copyOf(neverVisited))).append("```\n\n");
         }
         md.append("## Timeline\n\nEach service's life (starting, running) with every node and tool call it served; ")
                 .append("calls that used no service below.\n\n```mermaid\n").append(gantt(data)).append("```\n");
@@ -77,7 +82,7 @@ public final class MarkdownReport {
         StringBuilder g = new StringBuilder("gantt\n    title Timeline (ms from the first event)\n    dateFormat x\n    axisFormat %S.%L s\n");
         int[] id = {0};
         for (ServiceLife s : data.services) {
-            g.append("    section ").append(name(s.serviceId())).append('\n');
+            g.append("    section ").append(Escape.gantt(s.serviceId())).append('\n');
             double runningEnd = s.runningEndMs(data.spanMs);
             if (s.startingMs() >= 0) {
                 task(g, "starting", "crit", s.startingMs(), s.runningMs() >= 0 ? s.runningMs() : runningEnd, id);
@@ -86,16 +91,14 @@ public final class MarkdownReport {
                 task(g, "running", "active", s.runningMs(), runningEnd, id);
             }
             for (Call c : data.callsOn(s.serviceId())) {
-                task(g, c.name() + " (" + c.kind().name().toLowerCase() + ")", c.failed() ? "crit" : null,
-                        c.startMs(), c.endMs(), id);
+                task(g, callLabel(c), c.failed() ? "crit" : null, c.startMs(), c.endMs(), id);
             }
         }
         List<Call> free = data.callsWithoutService();
         if (!free.isEmpty()) {
             g.append("    section without a service\n");
             for (Call c : free) {
-                task(g, c.name() + " (" + c.kind().name().toLowerCase() + ")", c.failed() ? "crit" : null,
-                        c.startMs(), c.endMs(), id);
+                task(g, callLabel(c), c.failed() ? "crit" : null, c.startMs(), c.endMs(), id);
             }
         }
         return g.toString();
@@ -104,15 +107,16 @@ public final class MarkdownReport {
     private static void task(StringBuilder g, String label, String tag, double from, double to, int[] id) {
         long start = Math.round(from);
         long end = Math.max(start + 1, Math.round(to));
-        g.append("    ").append(name(label)).append(" :").append(tag == null ? "" : tag + ", ").append("t").append(++id[0])
+        g.append("    ").append(label).append(" :").append(tag == null ? "" : tag + ", ").append("t").append(++id[0])
                 .append(", ").append(start).append(", ").append(end).append('\n');
     }
 
-    private static String name(String text) {
-        return text.replaceAll("[:;#]", " ");
+    /** A task's name starts with its kind, so that no name can read as a Gantt keyword ({@code section ...}). */
+    private static String callLabel(Call c) {
+        return c.kind().name().toLowerCase() + " " + Escape.gantt(c.name());
     }
 
     private static String cell(Object text) {
-        return String.valueOf(text).replace("|", "\\|");
+        return Escape.markdown(String.valueOf(text));
     }
 }
