@@ -22,12 +22,15 @@ import org.springframework.context.annotation.Bean;
 /** Start-up that must fail, and say why: a required service that cannot start, a bad property value. */
 class StartupFailureTest {
 
+    /** Outlives the contexts, so a test can see what a failed start-up stopped. */
+    static volatile StopLog stops = new StopLog();
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class App {
         @Bean
         StopLog stopLog() {
-            return new StopLog();
+            return stops;
         }
 
         @Bean
@@ -71,11 +74,13 @@ class StartupFailureTest {
 
     @Test
     void a_required_service_that_fails_to_start_fails_the_start_up_naming_it_and_its_cause() {
+        stops = new StopLog();
         assertThatThrownBy(() -> run().close())
                 .satisfies(e -> assertThat(messages(e))
                         .contains("required service 'broken' (bean 'broken') failed to start")
                         .contains("disk on fire"))
                 .hasRootCauseInstanceOf(IOException.class);
+        assertThat(stops.stopped()).as("the services that did start are stopped").containsExactly("kv");
     }
 
     @Test
