@@ -98,7 +98,7 @@ public final class FlowgenticServices {
     public ServiceFuture<?> restart(String name) {
         ManagedServiceFuture<?> service = managed(name);
         log.info("restarting service '{}' (generation {})", service.name(), service.generation());
-        service.restart();
+        service.replaceInstance();
         return service;
     }
 

@@ -80,7 +80,7 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
         return Optional.ofNullable(current);
     }
 
-    /** Restarts done through {@link #restart()}. */
+    /** Replacements done through {@link #replaceInstance()}. */
     long manualRestarts() {
         return manualRestarts;
     }
@@ -119,7 +119,7 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
      *
      * @throws IllegalStateException if the context is closing
      */
-    ServiceFuture<S> restart() {
+    ServiceFuture<S> replaceInstance() {
         synchronized (restartLock) {
             if (closed) {
                 throw new IllegalStateException("service '" + name + "' is stopped with its application context");
