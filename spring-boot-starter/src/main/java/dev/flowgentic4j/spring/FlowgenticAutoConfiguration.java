@@ -108,7 +108,7 @@ public class FlowgenticAutoConfiguration {
     @Bean
     FlowgenticServices flowgentic4jServices(LangGraphIntegration integration, ExecutionWrappers wrappers,
             FlowgenticProperties properties, ApplicationEventPublisher publisher) {
-        return new FlowgenticServices(wrappers, integration.telemetry().metrics(), properties, publisher);
+        return new FlowgenticServices(wrappers, integration.telemetry(), properties, publisher);
     }
 
     @Bean

@@ -12,6 +12,7 @@ import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceTask;
 import dev.flowgentic4j.workflows.telemetry.FlowMetrics;
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,6 +45,7 @@ public final class FlowgenticServices {
     private static final Logger log = LoggerFactory.getLogger(FlowgenticServices.class);
 
     private final ExecutionWrappers wrappers;
+    private final Telemetry telemetry;
     private final FlowMetrics metrics;
     private final FlowgenticProperties properties;
     private final ApplicationEventPublisher publisher;
@@ -53,10 +55,11 @@ public final class FlowgenticServices {
     private volatile boolean applicationReady;  // Boot said ACCEPTING_TRAFFIC and is not shutting down
     private Boolean published;                  // guarded by readinessLock: our last verdict
 
-    FlowgenticServices(ExecutionWrappers wrappers, FlowMetrics metrics, FlowgenticProperties properties,
+    FlowgenticServices(ExecutionWrappers wrappers, Telemetry telemetry, FlowgenticProperties properties,
             ApplicationEventPublisher publisher) {
         this.wrappers = wrappers;
-        this.metrics = metrics;
+        this.telemetry = telemetry;
+        this.metrics = telemetry.metrics();
         this.properties = properties;
         this.publisher = publisher;
     }
@@ -168,8 +171,8 @@ public final class FlowgenticServices {
             ServiceDefinition<?, ?> effective = withProperties(definition, props,
                     "flowgentic4j.services." + definition.name() + ".");
             ServiceTask<?, ?> task = wrappers.serviceTask(effective);
-            ManagedServiceFuture<?> managed = new ManagedServiceFuture<>(beanName, task, props.isRequired(),
-                    props.isLazy(), type, this::serviceChanged);
+            ManagedServiceFuture<?> managed = new ManagedServiceFuture<>(beanName, task, telemetry,
+                    props.isRequired(), props.isLazy(), type, this::serviceChanged);
             byName.put(definition.name(), managed);
             byBean.put(beanName, managed);
             return managed;

@@ -6,6 +6,7 @@ import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceTask;
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,7 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     private final String name;
     private final String beanName;
     private final ServiceTask<Object, S> task;
+    private final Telemetry telemetry;
     private final boolean required;
     private final boolean lazy;
     private final Class<?> type;
@@ -47,8 +49,9 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     private record Registration(ServiceListener listener, Executor executor) {}
 
     @SuppressWarnings("unchecked")
-    ManagedServiceFuture(String beanName, ServiceTask<?, S> task, boolean required, boolean lazy, Class<?> type,
-            Runnable onChange) {
+    ManagedServiceFuture(String beanName, ServiceTask<?, S> task, Telemetry telemetry, boolean required, boolean lazy,
+            Class<?> type, Runnable onChange) {
+        this.telemetry = telemetry;
         this.name = task.name();
         this.beanName = beanName;
         this.task = (ServiceTask<Object, S>) task;
@@ -161,6 +164,11 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     @Override
     public String name() {
         return name;
+    }
+
+    /** The telemetry of the integration that runs the service, started or not. */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     @Override
