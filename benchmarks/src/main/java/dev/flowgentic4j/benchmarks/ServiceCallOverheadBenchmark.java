@@ -3,14 +3,12 @@ package dev.flowgentic4j.benchmarks;
 import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.tools.AgentTools;
-import dev.flowgentic4j.tools.internal.ToolCallExecutor;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.service.tool.DefaultToolExecutor;
-import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -45,9 +43,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *   <li>a SERVICE_TASK graph node ({@code serviceNode}) vs a plain LangGraph4j node calling the
  *       instance it holds ({@code plainNode}); {@code serviceCallOnly} is the handle's
  *       {@code call} alone, the engine's share of the node's overhead;</li>
- *   <li>the service-backed tool executor with argument parsing ({@code serviceToolExecutor}: JSON
- *       parse and bind, handle resolution, invoke, render) and without it
- *       ({@code serviceToolInvokeOnly}: arguments already bound), vs the direct call rendered as text;</li>
+ *   <li>the service-backed tool on the one tool path ({@code serviceToolExecutor}: JSON parse and
+ *       bind, handle resolution, invoke, render, and the telemetry check, which finds no subscriber;
+ *       with the metrics subscribed: {@code TelemetryOverheadBenchmark}), vs the direct call rendered
+ *       as text;</li>
  *   <li>langchain4j's {@link DefaultToolExecutor} on the instance resolved at call time through the
  *       handle ({@code defaultToolExecutorResolvedPerCall}, a new executor per call since it binds one
  *       object) and on a fixed instance ({@code defaultToolExecutorFixedInstance}, what
@@ -81,7 +80,6 @@ public class ServiceCallOverheadBenchmark {
     private ServiceFuture<Counter> counter;
     private Counter direct;
     private ToolExecutor toolExecutor;
-    private Map<String, Object> boundArguments;
     private ToolExecutionRequest request;
     private Method addMethod;
     private DefaultToolExecutor fixedDefaultExecutor;
@@ -97,7 +95,6 @@ public class ServiceCallOverheadBenchmark {
         direct = counter.join();
         Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(counter, Counter.class, READY);
         toolExecutor = tools.values().iterator().next();
-        boundArguments = Map.of("amount", 1);
         request = ToolExecutionRequest.builder().id("call_1").name("add").arguments("{\"amount\":1}").build();
         addMethod = Counter.class.getMethod("add", int.class);
         fixedDefaultExecutor = new DefaultToolExecutor(direct, addMethod);
@@ -125,11 +122,6 @@ public class ServiceCallOverheadBenchmark {
     @Benchmark
     public String serviceToolExecutor() {
         return toolExecutor.execute(request, null);
-    }
-
-    @Benchmark
-    public ToolExecutionResult serviceToolInvokeOnly() {
-        return ((ToolCallExecutor) toolExecutor).invoke(boundArguments, null);
     }
 
     @Benchmark

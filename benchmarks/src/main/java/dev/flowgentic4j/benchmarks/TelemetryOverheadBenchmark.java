@@ -2,7 +2,6 @@ package dev.flowgentic4j.benchmarks;
 
 import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.integration.internal.NodeTelemetry;
-import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
@@ -32,11 +31,12 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * What telemetry costs on the call path, each against a baseline without it in the same run:
+ * What telemetry costs on the call path, each against a baseline in the same run:
  * <ul>
- *   <li>a service tool's executor as {@code AgentTools} builds it ({@code toolBaseline}), the same
- *       executor observed by the integration with no listener ({@code toolObservedNoListener}) and
- *       with the metrics subscribed ({@code toolObservedWithMetrics});</li>
+ *   <li>a service tool on the one tool path, which always records, with no listener
+ *       ({@code toolObservedNoListener}: the recording is one volatile read) and with the metrics
+ *       subscribed ({@code toolObservedWithMetrics}), against the same service call and rendering
+ *       without the tool path ({@code toolBaseline}: no argument parsing, no error mapping);</li>
  *   <li>a service node invoked directly ({@code nodeBaseline}), through the node hook of
  *       {@code LangGraphIntegration.observe} with no listener ({@code nodeHookNoListener}) and with
  *       the metrics subscribed ({@code nodeHookWithMetrics}).</li>
@@ -83,8 +83,7 @@ public class TelemetryOverheadBenchmark {
                         ignored -> new ServiceCallOverheadBenchmark.Counter()).start(null);
         quietCounter.join();
         observedCounter.join();
-        toolBaseline = AgentTools.serviceObject(quietCounter, ServiceCallOverheadBenchmark.Counter.class, READY)
-                .values().iterator().next();
+        toolBaseline = (request, memoryId) -> Long.toString(quietCounter.call(READY, c -> c.add(1)));
         toolQuiet = quiet.executionWrappers().agentToolAsService(quietCounter, ServiceCallOverheadBenchmark.Counter.class)
                 .values().iterator().next();
         toolObserved = observed.executionWrappers()

@@ -4,10 +4,8 @@ import dev.flowgentic4j.patterns.DatabaseSettings;
 import dev.flowgentic4j.patterns.EmbeddedDatabase;
 import dev.flowgentic4j.patterns.RedisCache;
 import dev.flowgentic4j.patterns.RedisSettings;
+import dev.flowgentic4j.quickstart.OpenAiEndpoint;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -79,12 +77,8 @@ public final class Unreachable {
                     && t.getMessage() != null && t.getMessage().startsWith("embedded PostgreSQL")) {
                 return Optional.of(clause(t.getMessage()) + ".");
             }
-            if (t instanceof ConnectException || t instanceof UnknownHostException
-                    || t instanceof HttpConnectTimeoutException) {
-                return Optional.of("the chat model's endpoint is unreachable (" + t + "). Configure it with the "
-                        + "environment variables OPENAI_BASE_URL (any OpenAI-compatible server, default "
-                        + "https://api.openai.com/v1), OPENAI_API_KEY and OPENAI_MODEL, or start a local "
-                        + "OpenAI-compatible server and point OPENAI_BASE_URL at it.");
+            if (OpenAiEndpoint.unreachableCause(t).filter(t::equals).isPresent()) {
+                return Optional.of(OpenAiEndpoint.unreachableAdvice("the chat model's endpoint", t));
             }
         }
         return Optional.empty();

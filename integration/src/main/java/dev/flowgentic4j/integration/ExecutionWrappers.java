@@ -1,15 +1,14 @@
 package dev.flowgentic4j.integration;
 
 import dev.flowgentic4j.integration.internal.GraphNodes;
-import dev.flowgentic4j.integration.internal.ObservedTools;
 import dev.flowgentic4j.integration.internal.ReactAgentGraph;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ServiceToolFunction;
 import dev.flowgentic4j.tools.ToolArguments;
+import dev.flowgentic4j.tools.ToolCallExecutor;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.FlowEngine;
-import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -23,7 +22,6 @@ import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -122,8 +120,7 @@ public final class ExecutionWrappers {
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(parameters, "parameters");
         FunctionTask<ToolArguments, ?> task = engine.functionTask(name, function, retry);
-        return ObservedTools.wrap(AgentTools.function(task, description, parameters), engine.telemetry(),
-                FlowType.AGENT_TOOL_AS_FUNCTION, null);
+        return AgentTools.function(task, description, parameters);
     }
 
     /**
@@ -137,8 +134,7 @@ public final class ExecutionWrappers {
      */
     public <S> Map<ToolSpecification, ToolExecutor> agentToolAsService(ServiceFuture<? extends S> service,
             Class<S> toolType) {
-        return ObservedTools.wrap(AgentTools.serviceObject(service, toolType, config.serviceReadyTimeout()),
-                engine.telemetry(), FlowType.AGENT_TOOL_AS_SERVICE, service);
+        return AgentTools.serviceObject(service, toolType, config.serviceReadyTimeout());
     }
 
     /**
@@ -150,8 +146,8 @@ public final class ExecutionWrappers {
      */
     public <S> Map<ToolSpecification, ToolExecutor> agentToolAsService(ServiceFuture<S> service, String name,
             String description, List<ToolParameter> parameters, ServiceToolFunction<? super S> function) {
-        return ObservedTools.wrap(AgentTools.serviceFunction(service, name, description, parameters, function,
-                config.serviceReadyTimeout()), engine.telemetry(), FlowType.AGENT_TOOL_AS_SERVICE, service);
+        return AgentTools.serviceFunction(service, name, description, parameters, function,
+                config.serviceReadyTimeout());
     }
 
     // ---- agent graph --------------------------------------------------------------------------
@@ -164,7 +160,9 @@ public final class ExecutionWrappers {
      * with its {@code tool_call_id}: an unknown name gets {@code Error: there is no tool named 'x';
      * available tools: a, b}, an executor that throws gets {@code Error: tool 'x' failed: ...}
      * (LangGraph4j 1.8.17's {@code AgentExecutor} skips the first, which OpenAI then rejects, and
-     * crashes on the second). Known tools still run through LangGraph4j's {@code LC4jToolService}.
+     * crashes on the second). Known tools still run through LangGraph4j's {@code LC4jToolService}, each on
+     * the one tool path ({@link ToolCallExecutor}): a plain langchain4j tool is put on it here, so its
+     * calls are recorded (as AGENT_TOOL_AS_FUNCTION) and an exception it throws is an error result.
      *
      * <p>Every {@link ReactAgentConfig} setting applies: the system message and response format,
      * {@code maxIterations} (after that many tool rounds per user message the run ends with a final
@@ -194,7 +192,8 @@ public final class ExecutionWrappers {
                 return null;
             }));
         }
-        return ReactAgentGraph.build(model, new LinkedHashMap<>(tools), config, toolExecutor);
+        return ReactAgentGraph.build(model, ToolCallExecutor.observeAll(tools, engine.telemetry()), config,
+                toolExecutor);
     }
 
     // ---- graph nodes ---------------------------------------------------------------------------

@@ -1,36 +1,17 @@
 package dev.flowgentic4j.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.bsc.langgraph4j.StateGraph.END;
-import static org.bsc.langgraph4j.StateGraph.START;
 
-import dev.flowgentic4j.workflows.EngineConfig;
 import dev.flowgentic4j.workflows.FlowType;
-import dev.flowgentic4j.workflows.RetryConfig;
-import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.telemetry.CallEvent;
-import dev.flowgentic4j.workflows.telemetry.EventRecorder;
 import dev.flowgentic4j.workflows.telemetry.FlowEvent;
-import dev.flowgentic4j.workflows.telemetry.MetricsSnapshot;
 import dev.flowgentic4j.workflows.telemetry.ServiceEvent;
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
-import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.invocation.InvocationContext;
-import dev.langchain4j.service.tool.ToolExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bsc.langgraph4j.CompiledGraph;
-import org.bsc.langgraph4j.StateGraph;
-import org.bsc.langgraph4j.action.AsyncEdgeAction;
-import org.bsc.langgraph4j.action.AsyncNodeAction;
-import org.bsc.langgraph4j.state.AgentState;
-import org.bsc.langgraph4j.state.Channels;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,58 +19,6 @@ import org.junit.jupiter.api.Test;
  * is exact, and the report written from it says what the events say.
  */
 class TelemetryScriptedRunTest {
-
-    /** The scripted run, its events, and the report written from them. */
-    record Run(List<FlowEvent> events, Map<String, Object> finalState, ExecutionReport report, int coldStarts,
-               MetricsSnapshot metrics) {}
-
-    /** Runs the script and writes its report into {@code dir} (examples' ExecutionReportBrowserTest opens such a report). */
-    static Run scriptedRun(Path dir) {
-        AtomicInteger coldStarts = new AtomicInteger();
-        List<FlowEvent> events;
-        Map<String, Object> finalState;
-        StateGraph<AgentState> graph;
-        MetricsSnapshot metrics;
-        LangGraphIntegration integration = LangGraphIntegration.create(IntegrationConfig.builder()
-                .engine(EngineConfig.builder().serviceRetry(RetryConfig.noRetry()).build()).build());
-        EventRecorder recorder = integration.telemetry().record();
-        try (integration) {
-            integration.telemetry().metrics();
-            ExecutionWrappers wrappers = integration.executionWrappers();
-            ServiceFuture<Counter> counter = wrappers.serviceTask("counter", () -> {
-                coldStarts.incrementAndGet();
-                return new Counter();
-            }).start();
-            counter.join();
-            Map<ToolSpecification, ToolExecutor> tools = wrappers.agentToolAsService(counter, Counter.class);
-            ToolExecutor increment = tools.values().iterator().next();
-            graph = integration.observe(Graphs.define(() -> new StateGraph<>(
-                    Map.of("log", Channels.appenderWithDuplicate(ArrayList::new)), AgentState::new)
-                    .addNode("fetch", wrappers.serviceNode(counter, (c, s) -> Map.of("log", "fetch " + c.increment("fetch"))))
-                    .addNode("ask_tool", AsyncNodeAction.node_async(state -> Map.of("log", "tool "
-                            + increment.executeWithContext(ToolExecutionRequest.builder().id("1").name("increment")
-                                    .arguments("{\"who\":\"graph\"}").build(), InvocationContext.builder().build())
-                            .resultText())))
-                    .addNode("store", wrappers.serviceNode(counter, (c, s) -> Map.of("log", "store " + c.increment("store"))))
-                    .addNode("apologise", wrappers.serviceNode(counter, (c, s) -> Map.of("log", "sorry")))
-                    .addEdge(START, "fetch")
-                    .addEdge("fetch", "ask_tool")
-                    .addConditionalEdges("ask_tool", AsyncEdgeAction.edge_async(s -> "ok"),
-                            Map.of("ok", "store", "failed", "apologise"))
-                    .addEdge("store", END)
-                    .addEdge("apologise", END)));
-            integration.observe(graph); // a second time: still one event per node run
-            CompiledGraph<AgentState> compiled = Graphs.compile(graph);
-            compiled.invoke(Map.of()).orElseThrow();
-            finalState = compiled.invoke(Map.of()).orElseThrow().data();
-            metrics = integration.telemetry().metrics().snapshot();
-        }
-        recorder.close();
-        events = recorder.events();
-        ExecutionReport report = ExecutionReport.builder("scripted run").graph(graph).events(events)
-                .finalState(finalState).write(dir);
-        return new Run(events, finalState, report, coldStarts.get(), metrics);
-    }
 
     static String describe(FlowEvent event) {
         if (event instanceof ServiceEvent e) {
@@ -103,7 +32,7 @@ class TelemetryScriptedRunTest {
 
     @Test
     void a_service_used_by_two_nodes_and_a_tool_over_two_runs_gives_an_exact_event_stream(@org.junit.jupiter.api.io.TempDir Path dir) {
-        Run run = scriptedRun(dir);
+        ScriptedRun.Run run = ScriptedRun.run(dir);
 
         List<String> graphRun = List.of(
                 "NODE START fetch",
@@ -137,7 +66,7 @@ class TelemetryScriptedRunTest {
     @Test
     void the_report_files_contain_the_graph_the_timeline_and_the_numbers_the_events_say(
             @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Run run = scriptedRun(dir);
+        ScriptedRun.Run run = ScriptedRun.run(dir);
         long nodeRuns = run.events().stream().filter(e -> e instanceof CallEvent c && c.kind() == CallEvent.Kind.NODE
                 && c.phase() == CallEvent.Phase.END && c.name().equals("fetch")).count();
 

@@ -7,7 +7,12 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import redis.embedded.RedisServer;
@@ -27,13 +32,18 @@ import redis.embedded.core.ExecutableProvider;
  * }</pre>
  */
 public final class EmbeddedRedis implements AutoCloseable {
+    /** How long {@link #close()} waits for the killed {@code redis-server} process to exit. */
+    public static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
+
     private final RedisServer server;
+    private final ProcessHandle process;
     private final int port;
     private final Path directory;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedRedis(RedisServer server, int port, Path directory) {
+    private EmbeddedRedis(RedisServer server, ProcessHandle process, int port, Path directory) {
         this.server = server;
+        this.process = process;
         this.port = port;
         this.directory = directory;
     }
@@ -52,11 +62,23 @@ public final class EmbeddedRedis implements AutoCloseable {
             RedisServer server = new RedisServer(port, List.of(binary, "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.toString()), true);
             server.start();
-            return new EmbeddedRedis(server, port, directory);
+            Optional<ProcessHandle> process = childRunning(binary);
+            if (process.isEmpty()) {      // embedded-redis does not expose its Process: we find it by its binary
+                server.stop();
+                throw new IOException("cannot see the redis-server process started from " + binary);
+            }
+            return new EmbeddedRedis(server, process.get(), port, directory);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(directory);
             throw new IOException("embedded Redis did not start: " + e.getMessage(), e);
         }
+    }
+
+    /** The child process of this JVM running {@code binary} (unique: it lives in a directory of its own). */
+    private static Optional<ProcessHandle> childRunning(String binary) {
+        return ProcessHandle.current().children()
+                .filter(child -> child.info().command().map(binary::equals).orElse(false))
+                .findFirst();
     }
 
     private static int freePort() throws IOException {
@@ -80,22 +102,49 @@ public final class EmbeddedRedis implements AutoCloseable {
         return base.withUrl(url());
     }
 
+    /** The {@code redis-server} process (for tests). */
+    ProcessHandle process() {
+        return process;
+    }
+
+    /** The server's own directory (for tests). */
+    Path directory() {
+        return directory;
+    }
+
     public boolean isClosed() {
         return closed.get();
     }
 
-    /** Stops the server and deletes its directory (binary included). Idempotent. */
+    /**
+     * Kills the server, waits up to {@link #EXIT_TIMEOUT} for its process to exit (so its port is
+     * released when this returns), then deletes its directory (binary included). embedded-redis's
+     * own forced stop does not wait. Idempotent; a process that does not exit in time is reported
+     * and its directory kept.
+     *
+     * @throws UncheckedIOException if the process does not exit in time or the directory cannot be deleted
+     */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                server.stop();
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not stop embedded Redis on port " + port, e);
-            } finally {
-                deleteRecursively(directory);
-            }
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
+        try {
+            server.stop();                         // destroyForcibly(), which returns at once
+        } catch (IOException e) {
+            process.destroyForcibly();
+        }
+        try {
+            process.onExit().get(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted while waiting for embedded Redis (pid "
+                    + process.pid() + ", port " + port + ") to exit; " + directory + " kept", e));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new UncheckedIOException(new IOException("embedded Redis (pid " + process.pid() + ", port " + port
+                    + ") did not exit within " + EXIT_TIMEOUT + "; " + directory + " kept", e));
+        }
+        deleteRecursively(directory);
     }
 
     private static void deleteRecursively(Path directory) {

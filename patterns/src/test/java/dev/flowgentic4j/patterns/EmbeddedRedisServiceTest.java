@@ -42,6 +42,7 @@ class EmbeddedRedisServiceTest {
         assertThat(redis.client().state()).isEqualTo(ServiceState.TERMINATED);
         assertThat(redis.embedded().orElseThrow().state()).isEqualTo(ServiceState.TERMINATED);
         assertThat(server.isClosed()).isTrue();
-        assertThat(Probes.portRefuses(server.port())).as("port %d refuses after close", server.port()).isTrue();
+        assertThat(Probes.eventually(Duration.ofSeconds(5), () -> Probes.portRefuses(server.port())))
+                .as("port %d refuses after close", server.port()).isTrue();
     }
 }

@@ -12,13 +12,8 @@ import dev.flowgentic4j.workflows.ServiceTask;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +39,8 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  * {@code OPENAI_BASE_URL} and {@code OPENAI_MODEL}.
  */
 public final class AgentWithServiceTools {
-    public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
-    public static final String DEFAULT_MODEL = "gpt-4o-mini";
+    public static final String DEFAULT_BASE_URL = OpenAiEndpoint.DEFAULT_BASE_URL;
+    public static final String DEFAULT_MODEL = OpenAiEndpoint.DEFAULT_MODEL;
 
     /** What one run showed, for tests. */
     public record Report(List<String> answers, int coldStarts, long weatherCalls, long serverRequests,
@@ -75,44 +70,24 @@ public final class AgentWithServiceTools {
     /** {@link #launch(Map, List, PrintStream, PrintStream)} on the backend named {@code backend}. */
     static int launch(Map<String, String> env, List<String> questions, PrintStream out, PrintStream err,
                       String backend) {
-        String key = env.get("OPENAI_API_KEY");
-        if (key == null || key.isBlank()) {
-            err.println("AgentWithServiceTools needs an OpenAI-compatible chat endpoint. Set:");
-            err.println("  OPENAI_API_KEY   the API key (required)");
-            err.println("  OPENAI_BASE_URL  the endpoint, default " + DEFAULT_BASE_URL);
-            err.println("  OPENAI_MODEL     a model that supports tool calls, default " + DEFAULT_MODEL);
+        Optional<OpenAiEndpoint> endpoint = OpenAiEndpoint.fromEnvironment(env);
+        if (endpoint.isEmpty()) {
+            OpenAiEndpoint.printHowToConfigure("AgentWithServiceTools", err);
             return 2;
         }
-        String baseUrl = env.getOrDefault("OPENAI_BASE_URL", DEFAULT_BASE_URL);
-        String modelName = env.getOrDefault("OPENAI_MODEL", DEFAULT_MODEL);
-        out.println("Using model " + modelName + " at " + baseUrl);
-        ChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(key).modelName(modelName)
-                .timeout(Duration.ofSeconds(60)).maxRetries(1).build();
+        out.println("Using model " + endpoint.get().modelName() + " at " + endpoint.get().baseUrl());
         try {
-            run(model, questions, out, backend);
+            run(endpoint.get().chatModel(), questions, out, backend);
             return 0;
         } catch (RuntimeException e) {
-            Optional<Throwable> unreachable = unreachableCause(e);
+            Optional<Throwable> unreachable = OpenAiEndpoint.unreachableCause(e);
             if (unreachable.isEmpty()) {
                 throw e;
             }
-            err.println("AgentWithServiceTools: the chat endpoint " + baseUrl + " is unreachable ("
-                    + unreachable.get() + "). Configure it with the environment variables OPENAI_BASE_URL (any "
-                    + "OpenAI-compatible server, default " + DEFAULT_BASE_URL + "), OPENAI_API_KEY and "
-                    + "OPENAI_MODEL, or start a local OpenAI-compatible server and point OPENAI_BASE_URL at it.");
+            err.println("AgentWithServiceTools: " + OpenAiEndpoint.unreachableAdvice(
+                    "the chat endpoint " + endpoint.get().baseUrl(), unreachable.get()));
             return 3;
         }
-    }
-
-    /** The connection failure at the root of {@code failure}, if the endpoint could not be reached. */
-    static Optional<Throwable> unreachableCause(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof UnknownHostException
-                    || t instanceof HttpConnectTimeoutException) {
-                return Optional.of(t);
-            }
-        }
-        return Optional.empty();
     }
 
     /** Builds the services, the tools and the graph, and asks each question in turn, on the local backend. */

@@ -29,7 +29,9 @@ import java.util.stream.Collectors;
  * ready timeout), so graph nodes and tools share the one live instance and its call counts. Bad
  * input from the model (malformed JSON, a missing or mistyped argument), a tool that throws and a
  * service that is not RUNNING all become a tool result text beginning with {@code Error:} that
- * names the problem; the agent never crashes on them. All tools are thread-safe if their bodies are.
+ * names the problem; the agent never crashes on them. Every tool made here is a {@link ToolCallExecutor}
+ * (the one tool path), so each call is recorded as a TOOL event in the telemetry of the engine that
+ * runs the task or service. All tools are thread-safe if their bodies are.
  *
  * <pre>{@code
  * ServiceFuture<WeatherClient> weather = weatherTask.start(credentials);

@@ -1,5 +1,7 @@
 package dev.flowgentic4j.tools;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.flowgentic4j.tools.internal.ArgumentBinder;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,6 +26,8 @@ import java.util.TreeSet;
 public final class ToolArguments {
     private final Map<String, Object> values;
     private final Set<String> parameterNames;
+    private final String json;          // as the model sent them, or null for arguments built in code
+    private final Object memoryId;
 
     /**
      * Arguments whose declared parameters are exactly the keys of {@code values}.
@@ -42,6 +46,13 @@ public final class ToolArguments {
      * @throws IllegalArgumentException if {@code values} has a name that is not among {@code parameterNames}
      */
     public ToolArguments(Map<String, ?> values, Collection<String> parameterNames) {
+        this(values, parameterNames, null, null);
+    }
+
+    /** Arguments of one call, with the JSON text the model sent and the conversation's memory id. */
+    ToolArguments(Map<String, ?> values, Collection<String> parameterNames, String json, Object memoryId) {
+        this.json = json;
+        this.memoryId = memoryId;
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(values, "values")));
         this.parameterNames = Set.copyOf(Objects.requireNonNull(parameterNames, "parameterNames"));
         for (String name : this.values.keySet()) {
@@ -79,6 +90,29 @@ public final class ToolArguments {
 
     private Set<String> declared() {
         return new TreeSet<>(parameterNames);
+    }
+
+    /**
+     * The arguments as the model sent them: one JSON object, checked and at most
+     * {@link AgentTools#MAX_ARGUMENT_CHARS} long; for arguments built in code, {@link #asMap()} as JSON.
+     */
+    public String json() {
+        if (json != null) {
+            return json;
+        }
+        try {
+            return ArgumentBinder.JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("arguments cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * The chat memory id of the conversation that made the call (what langchain4j passes to a
+     * {@code @ToolMemoryId} parameter), if there is one.
+     */
+    public Optional<Object> memoryId() {
+        return Optional.ofNullable(memoryId);
     }
 
     /** The arguments the model supplied, by name, in declaration order. */

@@ -324,6 +324,11 @@ public final class FlowEngine implements AutoCloseable {
         }
 
         @Override
+        public Telemetry telemetry() {
+            return telemetry;
+        }
+
+        @Override
         public CompletableFuture<R> submit(A args) {
             ensureOpen("run task '" + name + "'"); // no lock on a call: a close that begins now rejects the work
             CallSpan span = telemetry.beginCall(CallEvent.Kind.TASK, name, FlowType.FUNCTION_TASK, null, 0);
@@ -404,7 +409,7 @@ public final class FlowEngine implements AutoCloseable {
             synchronized (lock) { // registered and STARTING before a close can see it, or not at all
                 ensureOpen("start service '" + definition.name() + "'");
                 String id = definition.name() + "#" + instanceCounter.incrementAndGet();
-                service = new ManagedService<>(backend, config.ticker(), definition, args, id,
+                service = new ManagedService<>(backend, config.ticker(), telemetry, definition, args, id,
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
                 service.markStarting();

@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows;
 
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,6 +20,12 @@ public interface FunctionTask<A, R> {
 
     /** The retry and timeout policy of each call. */
     RetryConfig retry();
+
+    /**
+     * The telemetry of the engine that runs this task: what is built on the task (a tool, a node)
+     * records its calls there.
+     */
+    Telemetry telemetry();
 
     /**
      * Runs the function on the backend. The future fails with {@link TaskFailedException} once the

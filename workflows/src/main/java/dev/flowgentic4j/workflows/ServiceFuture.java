@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows;
 
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -70,6 +71,12 @@ public interface ServiceFuture<S> extends Future<S> {
      * Callers holding an instance can compare it to tell whether it was replaced.
      */
     int generation();
+
+    /**
+     * The telemetry of the engine that runs this service: what calls the service through this handle
+     * (a tool, a node) records its calls there.
+     */
+    Telemetry telemetry();
 
     /** The health check's last verdict ({@link HealthStatus#UNKNOWN} without a health check). */
     HealthStatus health();

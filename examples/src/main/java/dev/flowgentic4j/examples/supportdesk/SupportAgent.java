@@ -2,9 +2,10 @@ package dev.flowgentic4j.examples.supportdesk;
 
 import dev.flowgentic4j.patterns.DatabasePool;
 import dev.flowgentic4j.patterns.Options;
-import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.quickstart.OpenAiEndpoint;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ToolParameter;
+import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
@@ -33,8 +34,8 @@ public final class SupportAgent {
      * {@code OPENAI_MODEL}. The key never appears in {@link #toString()}.
      */
     public record Settings(String baseUrl, String apiKey, String modelName, Duration timeout) {
-        public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
-        public static final String DEFAULT_MODEL = "gpt-4o-mini";
+        public static final String DEFAULT_BASE_URL = OpenAiEndpoint.DEFAULT_BASE_URL;
+        public static final String DEFAULT_MODEL = OpenAiEndpoint.DEFAULT_MODEL;
 
         public Settings {
             Objects.requireNonNull(baseUrl, "baseUrl");

@@ -1,28 +1,9 @@
 package dev.flowgentic4j.examples.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.bsc.langgraph4j.StateGraph.END;
-import static org.bsc.langgraph4j.StateGraph.START;
 
 import dev.flowgentic4j.integration.ExecutionReport;
-import dev.flowgentic4j.integration.ExecutionWrappers;
-import dev.flowgentic4j.integration.Graphs;
-import dev.flowgentic4j.integration.LangGraphIntegration;
-import dev.flowgentic4j.workflows.ServiceFuture;
-import dev.flowgentic4j.workflows.telemetry.EventRecorder;
-import dev.langchain4j.agent.tool.Tool;
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
-import dev.langchain4j.invocation.InvocationContext;
-import dev.langchain4j.service.tool.ToolExecutor;
-import java.util.ArrayList;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import org.bsc.langgraph4j.CompiledGraph;
-import org.bsc.langgraph4j.StateGraph;
-import org.bsc.langgraph4j.action.AsyncEdgeAction;
-import org.bsc.langgraph4j.action.AsyncNodeAction;
-import org.bsc.langgraph4j.state.AgentState;
-import org.bsc.langgraph4j.state.Channels;
+import dev.flowgentic4j.integration.ScriptedRun;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -59,7 +40,7 @@ class ExecutionReportBrowserTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
                 "no browser: " + CHROMIUM + " or " + CHROMEDRIVER + " is missing (apt-get install chromium chromium-driver)");
         Path dir = Path.of("target", "browser-report");
-        ExecutionReport report = scriptedReport(dir);
+        ExecutionReport report = ScriptedRun.run(dir).report();   // integration's scripted run
 
         Path profile = Files.createTempDirectory("flowgentic4j-chromium-");
         WebDriver driver = startBrowser(profile);
@@ -96,54 +77,6 @@ class ExecutionReportBrowserTest {
             driver.quit();
             deleteRecursively(profile);
         }
-    }
-
-    /** A tiny persistent service for the scripted run. */
-    public static class Counter {
-        private final AtomicLong hits = new AtomicLong();
-
-        @Tool("Increments the shared counter and returns its new value")
-        public long increment(String who) {
-            return hits.incrementAndGet();
-        }
-    }
-
-    /**
-     * The scripted run of the telemetry tests (integration's TelemetryScriptedRunTest): one service
-     * used by two nodes and a tool across two graph runs, one node never visited; its report goes to
-     * {@code dir}.
-     */
-    private static ExecutionReport scriptedReport(Path dir) {
-        LangGraphIntegration integration = LangGraphIntegration.create();
-        EventRecorder recorder = integration.telemetry().record();
-        StateGraph<AgentState> graph;
-        Map<String, Object> finalState;
-        try (integration) {
-            ExecutionWrappers wrappers = integration.executionWrappers();
-            ServiceFuture<Counter> counter = wrappers.serviceTask("counter", Counter::new).start();
-            ToolExecutor increment = wrappers.agentToolAsService(counter, Counter.class).values().iterator().next();
-            graph = integration.observe(Graphs.define(() -> new StateGraph<>(
-                    Map.of("log", Channels.appenderWithDuplicate(ArrayList::new)), AgentState::new)
-                    .addNode("fetch", wrappers.serviceNode(counter, (c, s) -> Map.of("log", "fetch " + c.increment("fetch"))))
-                    .addNode("ask_tool", AsyncNodeAction.node_async(state -> Map.of("log", "tool "
-                            + increment.executeWithContext(ToolExecutionRequest.builder().id("1").name("increment")
-                                    .arguments("{\"who\":\"graph\"}").build(), InvocationContext.builder().build())
-                            .resultText())))
-                    .addNode("store", wrappers.serviceNode(counter, (c, s) -> Map.of("log", "store " + c.increment("store"))))
-                    .addNode("apologise", wrappers.serviceNode(counter, (c, s) -> Map.of("log", "sorry")))
-                    .addEdge(START, "fetch")
-                    .addEdge("fetch", "ask_tool")
-                    .addConditionalEdges("ask_tool", AsyncEdgeAction.edge_async(s -> "ok"),
-                            Map.of("ok", "store", "failed", "apologise"))
-                    .addEdge("store", END)
-                    .addEdge("apologise", END)));
-            CompiledGraph<AgentState> compiled = Graphs.compile(graph);
-            compiled.invoke(Map.of()).orElseThrow();
-            finalState = compiled.invoke(Map.of()).orElseThrow().data();
-        }
-        recorder.close();
-        return ExecutionReport.builder("scripted run").graph(graph).events(recorder.events())
-                .finalState(finalState).write(dir);
     }
 
     private static void deleteRecursively(Path dir) throws java.io.IOException {

@@ -1,7 +1,8 @@
 package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.tools.AgentTools;
-import dev.flowgentic4j.tools.internal.AsyncToolExecutor;
+import dev.flowgentic4j.tools.ToolCallExecutor;
+import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.internal.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
@@ -38,7 +39,8 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  *
  * <p>A known tool runs through LangGraph4j's own {@link LC4jToolService} (one request per call, so
  * its result message, error flag and state updates are LangGraph4j's). With {@code asyncCallSlots},
- * flowgentic4j's own tools ({@link AsyncToolExecutor}) run through {@link AsyncToolExecutor#executeAsync}
+ * service-backed tools on flowgentic4j's one tool path ({@link ToolCallExecutor}, which
+ * {@code reactAgent} makes of every tool it is given) run through {@link ToolCallExecutor#executeAsync}
  * instead: a service-backed tool then waits for a call slot under the service's concurrency limit
  * without holding a thread (its result message is built the way {@code LC4jToolService} builds it).
  * What LangGraph4j 1.8.17 would skip or crash on becomes a result text: an unknown tool name, an executor that throws. With an
@@ -48,7 +50,7 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  */
 public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> {
     private final LC4jToolService toolService;
-    private final Map<String, AsyncToolExecutor> asyncTools = new HashMap<>();
+    private final Map<String, ToolCallExecutor> asyncTools = new HashMap<>();
     private final Set<String> toolNames;
     private final String available;
     private final Executor executor;
@@ -67,7 +69,8 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
             boolean asyncCallSlots) {
         this.toolService = new LC4jToolService(new LinkedHashMap<>(tools));
         tools.forEach((spec, tool) -> {
-            if (asyncCallSlots && tool instanceof AsyncToolExecutor ours) {
+            if (asyncCallSlots && tool instanceof ToolCallExecutor ours
+                    && ours.flowType() == FlowType.AGENT_TOOL_AS_SERVICE) {
                 asyncTools.put(spec.name(), ours);
             }
         });
@@ -119,7 +122,7 @@ public final class ToolsNode implements AsyncCommandAction<AgentExecutor.State> 
     }
 
     private CompletableFuture<Command> call(ToolExecutionRequest request, InvocationContext context) {
-        AsyncToolExecutor ours = asyncTools.get(request.name());
+        ToolCallExecutor ours = asyncTools.get(request.name());
         if (ours != null) {       // a service-backed tool waits for its call slot without holding a thread
             return ours.executeAsync(request, context).thenApply(result -> new Command(Map.of(
                     MessagesState.MESSAGES_STATE, List.of(ToolExecutionResultMessage.builder().id(request.id())

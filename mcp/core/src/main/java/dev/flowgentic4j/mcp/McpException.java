@@ -1,12 +1,13 @@
 package dev.flowgentic4j.mcp;
 
+import dev.flowgentic4j.tools.ToolCallExecutor;
 import dev.flowgentic4j.workflows.FlowgenticException;
 
 /**
  * An MCP server could not be started, or a call to it failed. The message names the server and
- * says what happened; tools turn it into a result text the model reads.
+ * says what happened; the tool path returns it to the model as {@code "Error: " + message}.
  */
-public class McpException extends FlowgenticException {
+public class McpException extends FlowgenticException implements ToolCallExecutor.DescribedFailure {
     private static final long serialVersionUID = 1L;
 
     private final String serverName;

@@ -1,11 +1,9 @@
 package dev.flowgentic4j.mcp;
 
+import dev.flowgentic4j.tools.ToolCallExecutor;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.internal.Checks;
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
-import dev.langchain4j.invocation.InvocationContext;
-import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
 import java.util.Collections;
@@ -20,9 +18,13 @@ import java.util.function.UnaryOperator;
  * An MCP server's tools as AGENT_TOOL_AS_SERVICE tools: the {@link ToolSpecification}s the server
  * listed, each with an executor that resolves the live server behind the {@link ServiceFuture} at
  * every call (so after a restart calls reach the new process), for {@code AiServices.tools(...)},
- * LangGraph4j's {@code AgentExecutor} or {@code reactAgent}. Every failure (an error the server
- * reports, bad arguments, a timeout, a dead server, content other than text, a service that is not
- * RUNNING) is a result text beginning with {@code Error:} that the model reads; nothing throws.
+ * LangGraph4j's {@code AgentExecutor} or {@code reactAgent}. Each call goes through the one tool path
+ * ({@link ToolCallExecutor}): the model's arguments are checked to be one JSON object of bounded size
+ * and passed to the server as sent; every failure (an error the server reports, bad arguments, a
+ * timeout, a dead server, content other than text, a service that is not RUNNING) is a result text
+ * beginning with {@code Error:} that the model reads, nothing throws; and every call is recorded as a
+ * TOOL event (AGENT_TOOL_AS_SERVICE, with the server's instance and generation) in the engine's
+ * telemetry.
  *
  * <pre>{@code
  * Map<ToolSpecification, ToolExecutor> tools = McpTools.builder(files)
@@ -109,54 +111,11 @@ public final class McpTools {
                     throw new McpException(server.name(), "tools '" + clash + "' and '" + spec.name()
                             + "' of MCP server '" + server.name() + "' would both be offered as '" + offered + "'", null);
                 }
-                tools.put(spec.toBuilder().name(offered).build(), new Executor(server, spec.name(), offered, readyTimeout));
+                String serverName = spec.name();
+                tools.put(spec.toBuilder().name(offered).build(), ToolCallExecutor.builder(offered).unboundArguments()
+                        .service(server, readyTimeout, (running, arguments) -> running.callTool(serverName, arguments.json())));
             }
             return Collections.unmodifiableMap(tools);
-        }
-    }
-
-    /** Calls one tool on the live server; every failure becomes an error result. */
-    private static final class Executor implements ToolExecutor {
-        private final ServiceFuture<McpServer> server;
-        private final String serverToolName;
-        private final String offeredName;
-        private final Duration readyTimeout;
-
-        Executor(ServiceFuture<McpServer> server, String serverToolName, String offeredName, Duration readyTimeout) {
-            this.server = server;
-            this.serverToolName = serverToolName;
-            this.offeredName = offeredName;
-            this.readyTimeout = readyTimeout;
-        }
-
-        @Override
-        public String execute(ToolExecutionRequest request, Object memoryId) {
-            return run(request).resultText();
-        }
-
-        @Override
-        public ToolExecutionResult executeWithContext(ToolExecutionRequest request, InvocationContext context) {
-            return run(request);
-        }
-
-        private ToolExecutionResult run(ToolExecutionRequest request) {
-            try {
-                String text = server.call(readyTimeout, live -> live.callTool(serverToolName, request.arguments()));
-                return ToolExecutionResult.builder().resultText(text).build();
-            } catch (McpException e) {
-                return error("Error: " + e.getMessage());
-            } catch (RuntimeException e) {
-                return error("Error: tool '" + offeredName + "' is unavailable: " + e.getMessage());
-            }
-        }
-
-        private static ToolExecutionResult error(String text) {
-            return ToolExecutionResult.builder().isError(true).resultText(text).build();
-        }
-
-        @Override
-        public String toString() {
-            return "McpTools.Executor[" + offeredName + " -> " + server.name() + "/" + serverToolName + "]";
         }
     }
 }

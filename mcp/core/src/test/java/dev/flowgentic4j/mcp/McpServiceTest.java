@@ -228,7 +228,8 @@ class McpServiceTest {
                 .contains("image");
         assertThat(call(tools, "sleep", "{\"millis\":5000}")).isEqualTo("Error: tool 'sleep' of MCP server 'fixture'"
                 + " timed out after PT0.5S (the call was cancelled; its result is unknown)");
-        assertThat(call(tools, "add", "not json")).startsWith("Error: tool 'add' of MCP server 'fixture'");
+        assertThat(call(tools, "add", "not json")).startsWith("Error: invalid arguments for tool 'add': "
+                + "arguments are not valid JSON");
         String unknown = server.call(READY, live -> {
             try {
                 return live.callTool("no_such_tool", "{}");

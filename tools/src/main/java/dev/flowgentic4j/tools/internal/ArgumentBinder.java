@@ -28,17 +28,32 @@ public final class ArgumentBinder {
     /** The longest arguments text a tool accepts from a model; longer ones are refused before parsing. */
     public static final int MAX_ARGUMENT_CHARS = 64 * 1024;
 
-    static final ObjectMapper JSON = JsonMapper.builder()
+    public static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)     // one JSON object and nothing after it
             .build();
 
-    private final List<ToolParameter> parameters;
+    private static final JavaType ANY_OBJECT = JSON.getTypeFactory().constructMapType(LinkedHashMap.class,
+            String.class, Object.class);
+
+    private final List<ToolParameter> parameters;     // null: any JSON object, unbound
     private final List<JavaType> types;
     private final List<ObjectReader> readers;
     private final Set<String> parameterNames;
+
+    /** A binder that accepts any JSON object and converts it to a map, for tools whose schema another party checks. */
+    public static ArgumentBinder unbound() {
+        return new ArgumentBinder();
+    }
+
+    private ArgumentBinder() {
+        this.parameters = null;
+        this.types = List.of();
+        this.readers = List.of();
+        this.parameterNames = Set.of();
+    }
 
     public ArgumentBinder(List<ToolParameter> parameters) {
         this.parameters = List.copyOf(parameters);
@@ -55,11 +70,17 @@ public final class ArgumentBinder {
         this.parameterNames = Set.copyOf(names);
     }
 
+    /** The declared parameters; empty for an {@link #unbound()} binder. */
     public List<ToolParameter> parameters() {
-        return parameters;
+        return parameters == null ? List.of() : parameters;
     }
 
-    /** The declared parameter names (an immutable set). */
+    /** Whether arguments are bound to declared parameters (else any JSON object is accepted as is). */
+    public boolean isBound() {
+        return parameters != null;
+    }
+
+    /** The declared parameter names (an immutable set; empty for an {@link #unbound()} binder). */
     public Set<String> parameterNames() {
         return parameterNames;
     }
@@ -69,6 +90,9 @@ public final class ArgumentBinder {
      * parameters (see {@link ParameterSchemas}).
      */
     public JsonObjectSchema schema() {
+        if (parameters == null) {
+            throw new IllegalStateException("an unbound binder declares no schema");
+        }
         JsonObjectSchema.Builder schema = JsonObjectSchema.builder();
         Map<String, JsonSchemaElement> definitions = new LinkedHashMap<>();
         List<String> required = new ArrayList<>();
@@ -111,6 +135,13 @@ public final class ArgumentBinder {
         }
         if (root == null || !root.isObject()) {
             throw new BadArgumentsException("arguments must be a JSON object, got " + abbreviate(text));
+        }
+        if (parameters == null) {
+            try {
+                return JSON.convertValue(root, ANY_OBJECT);
+            } catch (IllegalArgumentException e) {
+                throw new BadArgumentsException("arguments cannot be read: " + abbreviate(text));
+            }
         }
         Map<String, Object> values = new LinkedHashMap<>();
         List<String> missing = null;

@@ -3,10 +3,10 @@ package dev.flowgentic4j.tools.internal;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.flowgentic4j.tools.ServiceToolFunction;
+import dev.flowgentic4j.tools.ToolCallExecutor;
 import dev.flowgentic4j.tools.ToolArguments;
 import dev.flowgentic4j.tools.ToolParameter;
 import dev.flowgentic4j.workflows.FunctionTask;
-import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.P;
 import dev.langchain4j.agent.tool.Tool;
@@ -29,8 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.UUID;
 
 /** Builds the specification and executor pairs of function-backed and service-backed tools. */
@@ -40,25 +38,17 @@ public final class ServiceToolFactory {
     /** A tool whose every call runs {@code task} (a FUNCTION_TASK, with its retry and timeout). */
     public static Map<ToolSpecification, ToolExecutor> function(FunctionTask<ToolArguments, ?> task, String description,
             List<ToolParameter> parameters) {
-        ArgumentBinder binder = new ArgumentBinder(parameters);
-        ToolExecutor executor = new ToolCallExecutor(task.name(), binder,
-                (arguments, memoryId) -> task.call(new ToolArguments(arguments, binder.parameterNames())));
-        return Map.of(binder.specification(task.name(), description), executor);
+        ToolCallExecutor executor = ToolCallExecutor.builder(task.name()).parameters(parameters).task(task);
+        return Map.of(executor.specification(description), executor);
     }
 
     /** A tool that applies {@code function} to the live instance behind {@code service}, resolved per call. */
     public static <S> Map<ToolSpecification, ToolExecutor> serviceFunction(ServiceFuture<S> service, String name,
             String description, List<ToolParameter> parameters, ServiceToolFunction<? super S> function,
             Duration readyTimeout) {
-        ArgumentBinder binder = new ArgumentBinder(parameters);
-        Function<Map<String, Object>, ServiceCall<S, Object>> callFor = arguments -> {
-            ToolArguments args = new ToolArguments(arguments, binder.parameterNames());
-            return instance -> function.apply(instance, args);
-        };
-        ToolExecutor executor = new ToolCallExecutor(name, binder,
-                (arguments, memoryId) -> service.call(readyTimeout, callFor.apply(arguments)),
-                (arguments, memoryId) -> service.callAsync(readyTimeout, callFor.apply(arguments)));
-        return Map.of(binder.specification(name, description), executor);
+        ToolCallExecutor executor = ToolCallExecutor.builder(name).parameters(parameters)
+                .service(service, readyTimeout, function);
+        return Map.of(executor.specification(description), executor);
     }
 
     /**
@@ -92,29 +82,26 @@ public final class ServiceToolFactory {
             method.setAccessible(true);
             ToolSpecification spec = ToolSpecifications.toolSpecificationFrom(method);
             List<Slot> slots = slotsOf(method, spec);
-            ArgumentBinder binder = new ArgumentBinder(slots.stream().filter(slot -> slot.parameter() != null)
-                    .map(Slot::parameter).toList());
+            List<ToolParameter> parameters = slots.stream().filter(slot -> slot.parameter() != null)
+                    .map(Slot::parameter).toList();
             Slot[] plan = slots.toArray(Slot[]::new);
-            BiFunction<Map<String, Object>, Object, ServiceCall<S, Object>> callFor = (arguments, memoryId) -> {
+            ServiceToolFunction<Object> invoke = (instance, arguments) -> {
                 Object[] values = new Object[plan.length];
                 for (int i = 0; i < plan.length; i++) {
-                    values[i] = plan[i].value(arguments, memoryId);
+                    values[i] = plan[i].value(arguments.asMap(), arguments.memoryId().orElse(null));
                 }
-                return instance -> {
-                    try {
-                        return method.invoke(instance, values);
-                    } catch (InvocationTargetException e) {
-                        Throwable cause = e.getCause();
-                        if (cause instanceof Error) {
-                            throw (Error) cause;
-                        }
-                        throw (Exception) cause; // a checked one comes out as ServiceCallException
+                try {
+                    return method.invoke(instance, values);
+                } catch (InvocationTargetException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof Error) {
+                        throw (Error) cause;
                     }
-                };
+                    throw (Exception) cause; // a checked one comes out as ServiceCallException
+                }
             };
-            ToolExecutor executor = new ToolCallExecutor(spec.name(), binder,
-                    (arguments, memoryId) -> service.call(readyTimeout, callFor.apply(arguments, memoryId)),
-                    (arguments, memoryId) -> service.callAsync(readyTimeout, callFor.apply(arguments, memoryId)));
+            ToolExecutor executor = ToolCallExecutor.builder(spec.name()).parameters(parameters)
+                    .service(service, readyTimeout, invoke);
             if (tools.keySet().stream().anyMatch(s -> s.name().equals(spec.name()))) {
                 throw new IllegalArgumentException("two @Tool methods of " + toolType.getName() + " are named '"
                         + spec.name() + "'");

@@ -10,6 +10,7 @@ import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.Ticker;
+import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
     final Backend backend;
+    private final Telemetry telemetry;
     final ServiceDefinition<A, S> definition;
     private final A args;
     final String id;
@@ -47,9 +49,10 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private final ServiceCalls<S> calls;
     private final String callLabel;
 
-    public ManagedService(Backend backend, Ticker ticker, ServiceDefinition<A, S> definition, A args, String id,
-                          RetryConfig retry, Duration stopTimeout) {
+    public ManagedService(Backend backend, Ticker ticker, Telemetry telemetry, ServiceDefinition<A, S> definition,
+                          A args, String id, RetryConfig retry, Duration stopTimeout) {
         this.backend = backend;
+        this.telemetry = telemetry;
         this.definition = definition;
         this.args = args;
         this.id = id;
@@ -221,6 +224,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     @Override

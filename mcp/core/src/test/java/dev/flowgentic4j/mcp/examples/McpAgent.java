@@ -10,19 +10,19 @@ import dev.flowgentic4j.mcp.McpServer;
 import dev.flowgentic4j.mcp.McpServerSpec;
 import dev.flowgentic4j.mcp.McpServices;
 import dev.flowgentic4j.mcp.McpTools;
+import dev.flowgentic4j.quickstart.OpenAiEndpoint;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.io.PrintStream;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bsc.langgraph4j.CompiledGraph;
 import org.bsc.langgraph4j.StateGraph;
@@ -49,8 +49,6 @@ import org.bsc.langgraph4j.prebuilt.MessagesState;
  * </pre>
  */
 public final class McpAgent {
-    public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
-    public static final String DEFAULT_MODEL = "gpt-4o-mini";
 
     /** What one run showed, for tests: the answers, the server pid each node run saw, the generation. */
     public record Report(List<String> answers, List<Long> nodePids, List<String> toolNames, int generation) {}
@@ -88,19 +86,13 @@ public final class McpAgent {
 
     static int launch(Map<String, String> env, McpServerSpec spec, List<String> questions, PrintStream out,
                       PrintStream err) {
-        String key = env.get("OPENAI_API_KEY");
-        if (key == null || key.isBlank()) {
-            err.println("McpAgent needs an OpenAI-compatible chat endpoint. Set:");
-            err.println("  OPENAI_API_KEY   the API key (required)");
-            err.println("  OPENAI_BASE_URL  the endpoint, default " + DEFAULT_BASE_URL);
-            err.println("  OPENAI_MODEL     a model that supports tool calls, default " + DEFAULT_MODEL);
+        Optional<OpenAiEndpoint> endpoint = OpenAiEndpoint.fromEnvironment(env);
+        if (endpoint.isEmpty()) {
+            OpenAiEndpoint.printHowToConfigure("McpAgent", err);
             return 2;
         }
-        String baseUrl = env.getOrDefault("OPENAI_BASE_URL", DEFAULT_BASE_URL);
-        String modelName = env.getOrDefault("OPENAI_MODEL", DEFAULT_MODEL);
-        out.println("Using model " + modelName + " at " + baseUrl);
-        run(OpenAiChatModel.builder().baseUrl(baseUrl).apiKey(key).modelName(modelName)
-                .timeout(Duration.ofSeconds(60)).build(), spec, questions, out);
+        out.println("Using model " + endpoint.get().modelName() + " at " + endpoint.get().baseUrl());
+        run(endpoint.get().chatModel(), spec, questions, out);
         return 0;
     }
 
