@@ -167,6 +167,7 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     }
 
     /** The telemetry of the integration that runs the service, started or not. */
+    @Override
     public Telemetry telemetry() {
         return telemetry;
     }
