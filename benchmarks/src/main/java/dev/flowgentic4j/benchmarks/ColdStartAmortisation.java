@@ -38,8 +38,9 @@ import java.util.function.IntFunction;
  * -Dbenchmark=dev.flowgentic4j.benchmarks.ColdStartAmortisation -Dexec.args="--n=100"}. Options:
  * {@code --n} (default 100), {@code --model-n} (default n), {@code --rounds} of the pool (default 5),
  * {@code --model-rounds} (default 1), {@code --jdbc-url} (default: an embedded
- * PostgreSQL, started once outside the measurement), {@code --patterns} (default {@code model,pool,api}:
- * which resources to measure; {@code api} is {@link ApiClientAmortisation}, with its own options).
+ * PostgreSQL, started once outside the measurement), {@code --patterns} (default {@code model,pool,api,ws}:
+ * which resources to measure; {@code api} is {@link ApiClientAmortisation}, {@code ws} is
+ * {@link WebSocketAmortisation}, each with its own options).
  */
 public final class ColdStartAmortisation {
     private static final Duration READY = Duration.ofMinutes(2);
@@ -85,7 +86,7 @@ public final class ColdStartAmortisation {
         out.printf(Locale.ROOT, "Cold-start amortisation (SERVICE_TASK vs FUNCTION_TASK), %d cores, load average %.1f, "
                 + "Java %s%n", Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.version());
-        String patterns = options.value("patterns", null).orElse("model,pool,api");
+        String patterns = options.value("patterns", null).orElse("model,pool,api,ws");
         if (patterns.contains("model")) {
             models(options, n, modelN, out);
         }
@@ -94,6 +95,9 @@ public final class ColdStartAmortisation {
         }
         if (patterns.contains("api")) {
             ApiClientAmortisation.run(options, out);
+        }
+        if (patterns.contains("ws")) {
+            WebSocketAmortisation.run(options, out);
         }
     }
 

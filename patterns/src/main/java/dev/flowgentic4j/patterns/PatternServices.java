@@ -2,6 +2,8 @@ package dev.flowgentic4j.patterns;
 
 import com.sun.net.httpserver.HttpHandler;
 import dev.flowgentic4j.integration.ExecutionWrappers;
+import dev.flowgentic4j.patterns.websocket.WebSocketService;
+import dev.flowgentic4j.patterns.websocket.WebSocketSettings;
 import dev.flowgentic4j.workflows.HealthConfig;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -39,6 +41,7 @@ public final class PatternServices {
     public static final String EMBEDDED_REDIS = "embedded_redis";
     public static final String IN_PROCESS_CACHE = "in_process_cache";
     public static final String HTTP_SERVER = "http_server";
+    public static final String WEBSOCKET = "websocket";
     public static final String API_CLIENT = "api_client";
 
     /** How often the pool, Redis and HTTP server services are checked while they run. */
@@ -118,6 +121,27 @@ public final class PatternServices {
                 .stop(HttpServerService::close)
                 .build();
     }
+
+    /**
+     * A persistent WebSocket client connection ({@link WebSocketService}, Jetty's client) to the
+     * URL of the settings passed to {@code start}. RUNNING once the handshake is done and the
+     * server answered a ping; checked with a ping while it runs (UNHEALTHY while it reconnects);
+     * a lost connection is replaced inside the service (a new connection generation, the
+     * subscriptions restored); the stop sends a close frame (1000) and waits for the server's,
+     * then ends the client's threads.
+     */
+    public static ServiceDefinition<WebSocketSettings, WebSocketService> webSocket() {
+        return ServiceDefinition.builder(WEBSOCKET, WebSocketService::connect)
+                .readiness((WebSocketService ws) -> ws.ping(ws.settings().pongTimeout()))
+                .health(HealthConfig.<WebSocketService>builder(WebSocketService::checkHealth)
+                        .interval(HEALTH_INTERVAL).build())
+                .stop(WebSocketService::close)
+                .stopTimeout(WEBSOCKET_STOP_TIMEOUT)
+                .build();
+    }
+
+    /** How long the WebSocket service's stop may take: its close handshake (2 s by default) and its threads' end. */
+    public static final Duration WEBSOCKET_STOP_TIMEOUT = Duration.ofSeconds(15);
 
     /**
      * The authenticated API client ({@link ApiClientService}) over the settings passed to {@code start}:
