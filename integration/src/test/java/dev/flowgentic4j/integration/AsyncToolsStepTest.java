@@ -111,7 +111,8 @@ class AsyncToolsStepTest {
             release.countDown();
         }
         holder.get(10, TimeUnit.SECONDS);
-        assertThat(service.callCount()).isEqualTo(1);   // the refused call never reached the instance
+        assertThat(service.callCount()).isEqualTo(2);   // the refused call is counted...
+        assertThat(service.refusedCallCount()).isEqualTo(1); // ...as refused: it never reached the instance
     }
 
     @Test

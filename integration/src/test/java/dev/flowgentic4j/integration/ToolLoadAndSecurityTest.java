@@ -182,7 +182,7 @@ class ToolLoadAndSecurityTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("no call hangs").isTrue();
         assertThat(unexpected).isEmpty();
         assertThat(stopped.get()).isEqualTo(64);
-        assertThat(tally.callCount()).isEqualTo(ok.get());
+        assertThat(tally.callCount() - tally.refusedCallCount()).isEqualTo(ok.get()); // refused calls never reached it
         assertThat(closeMillis).isLessThan(3000 + 1000); // the stop deadline plus its margin
         System.out.printf("close under load (nodes + tools) | %d calls ok, 64 ended 'stopped' | close %.1f ms%n",
                 ok.get(), closeMillis);

@@ -49,6 +49,9 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Runs a short {@code action} once after {@code delay} (timers: timeouts, backoff, health checks).
+     * The action may reach user code (a listener told of a deadline, a health verdict): run it off
+     * the thread that fires the timers, as the local backend does, so that it cannot delay another
+     * deadline.
      *
      * @throws java.util.concurrent.RejectedExecutionException if the backend is closed
      */

@@ -3,8 +3,9 @@ package dev.flowgentic4j.workflows;
 import dev.flowgentic4j.workflows.internal.Checks;
 import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.LocalBackend;
-import dev.flowgentic4j.workflows.internal.ManagedService;
 import dev.flowgentic4j.workflows.internal.RetryingRun;
+import dev.flowgentic4j.workflows.internal.replicas.ReplicatedService;
+import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import dev.flowgentic4j.workflows.telemetry.CallEvent;
 import dev.flowgentic4j.workflows.telemetry.CallSpan;
 import dev.flowgentic4j.workflows.telemetry.Telemetry;
@@ -23,6 +24,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +57,7 @@ public final class FlowEngine implements AutoCloseable {
     private final Object lock = new Object();
     private final Set<String> taskNames = new HashSet<>();          // guarded by lock
     private final List<ManagedService<?, ?>> services = new ArrayList<>(); // start order; guarded by lock
+    private final List<ReplicatedService<?, ?>> replicated = new ArrayList<>(); // guarded by lock
     private final AtomicLong instanceCounter = new AtomicLong();
     private volatile boolean closed;                                 // written under lock; read without it by task calls
     private CompletableFuture<ShutdownException> closing;            // guarded by lock; set by the first close
@@ -204,6 +207,7 @@ public final class FlowEngine implements AutoCloseable {
     @Override
     public void close() {
         List<ManagedService<?, ?>> toStop;
+        List<ReplicatedService<?, ?>> groups = List.of();
         CompletableFuture<ShutdownException> done;
         synchronized (lock) {
             if (closing != null) {
@@ -214,6 +218,7 @@ public final class FlowEngine implements AutoCloseable {
                 closing = done = new CompletableFuture<>();
                 closingThread = Thread.currentThread();
                 toStop = new ArrayList<>(services);
+                groups = new ArrayList<>(replicated);
             }
         }
         if (toStop == null) {
@@ -223,6 +228,7 @@ public final class FlowEngine implements AutoCloseable {
         ShutdownException problems = null;
         try {
             telemetry.close(); // the health endpoint goes first: probes then see the engine as gone
+            groups.forEach(ReplicatedService::stopAsync); // no more scale actions or rolling updates; replicas stop in parallel
             problems = stopAll(toStop);
         } finally {
             done.complete(problems);
@@ -393,6 +399,7 @@ public final class FlowEngine implements AutoCloseable {
     private final class Service<A, S> implements ServiceTask<A, S> {
         private final ServiceDefinition<A, S> definition;
         private final List<ServiceFuture<S>> instances = new CopyOnWriteArrayList<>();
+        private final List<Map.Entry<ServiceListener, Executor>> listeners = new CopyOnWriteArrayList<>();
 
         Service(ServiceDefinition<A, S> definition) {
             this.definition = definition;
@@ -405,17 +412,41 @@ public final class FlowEngine implements AutoCloseable {
 
         @Override
         public ServiceFuture<S> start(A args) {
+            if (!definition.replicas().replicated()) {
+                ManagedService<A, S> service = startOne(args, null);
+                instances.add(service);
+                return service;
+            }
+            ReplicatedService<A, S> group;
+            synchronized (lock) {
+                ensureOpen("start service '" + definition.name() + "'");
+                String id = definition.name() + "#" + instanceCounter.incrementAndGet();
+                group = new ReplicatedService<>(definition.name(), id, definition.replicas(), args, this::startOne,
+                        backend, config.ticker(), telemetry, event -> {
+                            if (telemetry.isActive()) {
+                                telemetry.publish(event);
+                            }
+                        }, definition.stopTimeout().orElse(config.stopTimeout()));
+                replicated.add(group);
+                instances.add(group);
+            }
+            group.start();
+            return group;
+        }
+
+        /** One instance (or one replica, with its id given): registered, STARTING, cold start begun. */
+        private ManagedService<A, S> startOne(A args, String replicaId) {
             ManagedService<A, S> service;
             synchronized (lock) { // registered and STARTING before a close can see it, or not at all
                 ensureOpen("start service '" + definition.name() + "'");
-                String id = definition.name() + "#" + instanceCounter.incrementAndGet();
+                String id = replicaId != null ? replicaId : definition.name() + "#" + instanceCounter.incrementAndGet();
                 service = new ManagedService<>(backend, config.ticker(), telemetry, definition, args, id,
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
-                service.markStarting();
+                listeners.forEach(l -> service.addListener(l.getKey(), l.getValue()));
+                service.markStarting();   // queues their starting(): delivered by coldStart, no lock held
                 telemetry.watch(service); // registers a listener: no user code runs here
                 services.add(service);
-                instances.add(service);
             }
             telemetry.started(service);
             service.coldStart(); // a close that came meanwhile has already stopped it: then nothing starts
@@ -425,6 +456,12 @@ public final class FlowEngine implements AutoCloseable {
         @Override
         public List<ServiceFuture<S>> instances() {
             return List.copyOf(instances);
+        }
+
+        @Override
+        public void addListener(ServiceListener listener, Executor executor) {
+            listeners.add(Map.entry(Objects.requireNonNull(listener, "listener"),
+                    Objects.requireNonNull(executor, "executor")));
         }
 
         @Override

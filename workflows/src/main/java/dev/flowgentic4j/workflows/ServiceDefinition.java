@@ -29,6 +29,7 @@ public final class ServiceDefinition<A, S> {
     private final RestartPolicy restartPolicy;
     private final int maxConcurrentCalls;
     private final Duration callWaitTimeout;
+    private final ReplicaPolicy replicas;
 
     private ServiceDefinition(Builder<A, S> b) {
         this.name = b.name;
@@ -41,6 +42,7 @@ public final class ServiceDefinition<A, S> {
         this.restartPolicy = b.restartPolicy;
         this.maxConcurrentCalls = b.maxConcurrentCalls;
         this.callWaitTimeout = b.callWaitTimeout;
+        this.replicas = b.replicas;
     }
 
     /**
@@ -110,6 +112,11 @@ public final class ServiceDefinition<A, S> {
         return callWaitTimeout;
     }
 
+    /** How many instances run behind one handle; {@link ReplicaPolicy#single()} by default. */
+    public ReplicaPolicy replicas() {
+        return replicas;
+    }
+
     /** Builds a {@link ServiceDefinition}; each setter checks its argument at once. */
     public static final class Builder<A, S> {
         private final String name;
@@ -122,6 +129,7 @@ public final class ServiceDefinition<A, S> {
         private RestartPolicy restartPolicy = RestartPolicy.never();
         private int maxConcurrentCalls;
         private Duration callWaitTimeout = Duration.ZERO;
+        private ReplicaPolicy replicas = ReplicaPolicy.single();
 
         private Builder(String name, ServiceInitializer<A, S> initializer) {
             this.name = Checks.requireName(name, "name");
@@ -176,6 +184,32 @@ public final class ServiceDefinition<A, S> {
             }
             this.callWaitTimeout = Checks.requireNonNegative(waitTimeout, "waitTimeout");
             this.maxConcurrentCalls = max;
+            return this;
+        }
+
+        /**
+         * Runs {@code n} instances behind the one {@link ServiceFuture} each start returns; calls go to
+         * the replica with the fewest calls in flight, and {@link #maxConcurrentCalls} applies per replica.
+         *
+         * @throws IllegalArgumentException if {@code n < 1}
+         */
+        public Builder<A, S> replicas(int n) {
+            return replicas(ReplicaPolicy.fixed(n));
+        }
+
+        /**
+         * Autoscales between {@code min} and {@code max} replicas on the calls in flight, with
+         * {@link ReplicaPolicy}'s defaults (Ray Serve's): a target of 2 per replica, 30 s up, 600 s down.
+         *
+         * @throws IllegalArgumentException if {@code min < 1} or {@code max < min}
+         */
+        public Builder<A, S> replicas(int min, int max) {
+            return replicas(ReplicaPolicy.autoscaling(min, max));
+        }
+
+        /** How many replicas run behind one handle, and how their number follows the load. */
+        public Builder<A, S> replicas(ReplicaPolicy replicas) {
+            this.replicas = Objects.requireNonNull(replicas, "replicas");
             return this;
         }
 

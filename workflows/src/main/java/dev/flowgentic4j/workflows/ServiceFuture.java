@@ -84,11 +84,21 @@ public interface ServiceFuture<S> extends Future<S> {
     /** Calls inside {@link #call} right now. */
     int inFlightCalls();
 
-    /** Calls made through {@link #call}, successful or not. */
+    /**
+     * Calls made through {@link #call} and {@link #callAsync}: successful, failed and refused
+     * (busy or unavailable) alike.
+     */
     long callCount();
 
-    /** Calls made through {@link #call} that threw. */
+    /** Calls made through {@link #call} and {@link #callAsync} that threw, refused ones included. */
     long failedCallCount();
+
+    /**
+     * Calls refused without reaching the instance: no slot under the concurrency limit in time
+     * ({@link ServiceBusyException}), or the service not RUNNING in time, stopped or failed
+     * ({@link ServiceUnavailableException}). Counted in {@link #callCount} and {@link #failedCallCount} too.
+     */
+    long refusedCallCount();
 
     /**
      * Waits until the service is RUNNING and returns the live instance (during a restart, the next
@@ -188,4 +198,48 @@ public interface ServiceFuture<S> extends Future<S> {
      * @throws NullPointerException if an argument is null
      */
     void addListener(ServiceListener listener, Executor executor);
+
+    /**
+     * Replaces the live instance blue/green, with the same start arguments: the next generation is
+     * cold-started (with the start's retries) and checked ready <em>beside</em> the live one, which
+     * goes on serving meanwhile; then new calls switch to it at once; the replaced generation
+     * drains (calls already on it finish there, up to half the stop timeout) and only then stops,
+     * within the stop timeout. No call waits for the cold start and none fails because of the
+     * replacement. Listeners hear {@code restarting(generation, null)} at the beginning and
+     * {@code restarted(generation + 1)} at the switch; a stop during the replacement stops both.
+     * A restart while one is under way joins it.
+     *
+     * <pre>{@code
+     * int generation = db.restart().join();   // the pool was replaced; no query failed
+     * }</pre>
+     *
+     * @return completes with the new generation once calls go to it; fails with
+     *     {@link ServiceFailedException} if its cold start failed (the live generation goes on
+     *     serving), {@link java.util.concurrent.CancellationException} if the service was stopped
+     *     meanwhile, {@link IllegalStateException} if it has no live instance to replace
+     */
+    CompletableFuture<Integer> restart();
+
+    /**
+     * {@link #restart()} with new start arguments (a new model version, pool size, credential):
+     * the next generation is cold-started with {@code newArgs}, which later restarts keep.
+     * {@code newArgs} must be of the type the service's initializer takes.
+     *
+     * <pre>{@code
+     * pool.update(new DbConfig(url, 32)).join();   // a bigger pool, with no failed query
+     * }</pre>
+     *
+     * @return as {@link #restart()}; fails with {@link IllegalStateException} if another
+     *     replacement is under way
+     */
+    CompletableFuture<Integer> update(Object newArgs);
+
+    /**
+     * The instances behind this handle right now: this handle alone for a service of one instance;
+     * for a service defined with {@link ServiceDefinition.Builder#replicas(int)}, the replicas that
+     * take calls (each with its own state, health, restarts and generation), in slot order.
+     */
+    default java.util.List<ServiceFuture<S>> replicas() {
+        return java.util.List.of(this);
+    }
 }

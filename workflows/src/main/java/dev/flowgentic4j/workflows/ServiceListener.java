@@ -22,9 +22,13 @@ public interface ServiceListener {
     /** The health check's verdict changed (to HEALTHY or UNHEALTHY). */
     default void healthChanged(ServiceFuture<?> service, HealthStatus health) {}
 
-    /** A supervised restart began: the instance of {@code generation} is being replaced because of {@code cause}. */
+    /**
+     * A replacement began: the instance of {@code generation} is being replaced, by a supervised
+     * restart because of {@code cause}, or blue/green by {@code restart()}/{@code update(...)}
+     * ({@code cause} null; the instance goes on serving until the next one is live).
+     */
     default void restarting(ServiceFuture<?> service, int generation, Throwable cause) {}
 
-    /** A supervised restart ended: the instance of {@code generation} is live. */
+    /** A replacement ended: the instance of {@code generation} is live (and takes the calls). */
     default void restarted(ServiceFuture<?> service, int generation) {}
 }

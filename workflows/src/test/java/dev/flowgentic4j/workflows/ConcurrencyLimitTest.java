@@ -49,7 +49,9 @@ class ConcurrencyLimitTest {
                 h.get(10, TimeUnit.SECONDS);
             }
             assertThat(future.call(WAIT, Counter::increment)).isEqualTo(3);
-            assertThat(future.callCount()).isEqualTo(3); // the refused call never reached the instance
+            assertThat(future.join().value.get()).isEqualTo(3); // the refused call never reached the instance
+            assertThat(future.callCount()).isEqualTo(4);        // but it is counted, as refused
+            assertThat(future.refusedCallCount()).isEqualTo(1);
         } finally {
             pool.shutdownNow();
         }
@@ -175,7 +177,9 @@ class ConcurrencyLimitTest {
             holder.get(0).get(10, TimeUnit.SECONDS);
             assertThat(future.callAsync(WAIT, Counter::increment).get(10, TimeUnit.SECONDS)).isEqualTo(2);
             assertThat(future.call(WAIT, Counter::increment)).isEqualTo(3);
-            assertThat(future.callCount()).isEqualTo(3); // the refused call never reached the instance
+            assertThat(future.join().value.get()).isEqualTo(3); // the refused call never reached the instance
+            assertThat(future.callCount()).isEqualTo(4);        // but it is counted, as refused
+            assertThat(future.refusedCallCount()).isEqualTo(1);
         } finally {
             pool.shutdownNow();
         }

@@ -188,6 +188,8 @@ class LifecycleCoreTest {
             assertThat(second).isNotSameAs(first).isSameAs(next.get(10, TimeUnit.SECONDS));
             assertThat(future.generation()).isEqualTo(2);
             assertThat(future.isRestarting()).isFalse();
+            // listeners hear of a transition after its futures completed: restarted() may come a moment later
+            assertThat(Fakes.eventually(Duration.ofSeconds(5), () -> heard.size() == 2)).isTrue();
             assertThat(heard).containsExactly("restarting 1", "restarted 2");
         }
     }
@@ -250,14 +252,18 @@ class LifecycleCoreTest {
         RejectingBackend backend = new RejectingBackend();
         List<Fragile> built = new CopyOnWriteArrayList<>();
         try (FlowEngine engine = FlowEngine.create(EngineConfig.builder().backend(backend).serviceRetry(fastRetry(1)).build())) {
-            ServiceFuture<Fragile> future = engine.serviceTask(supervised(built,
-                    RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ZERO))).start("x");
-            future.addListener(new ServiceListener() {
-                @Override
-                public void restarting(ServiceFuture<?> service, int generation, Throwable cause) {
-                    backend.rejectTimers.set(true); // the restart's cold start cannot be scheduled
-                }
-            }, Runnable::run);
+            ServiceFuture<Fragile> future = engine.serviceTask(ServiceDefinition.<String, Fragile>builder("supervised",
+                            owner -> {
+                                Fragile f = new Fragile(owner);
+                                built.add(f);
+                                return f;
+                            })
+                    .stop(f -> {
+                        backend.rejectTimers.set(true); // the restart's cold start, scheduled after this stop, cannot be
+                        f.close();
+                    })
+                    .health(HealthConfig.<Fragile>builder(Fragile::ping).interval(Duration.ofMillis(10)).build())
+                    .restartPolicy(RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ZERO)).build()).start("x");
             future.join().broken.set(true);
 
             assertThat(eventually(() -> future.state() == ServiceState.FAILED)).isTrue();

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -165,9 +166,39 @@ class TelemetryTest {
 
     @Test
     void a_quick_cold_start_logs_nothing() throws Exception {
+        // the progress log measures the cold start on the engine's (fake) ticker; its timer fires
+        // every 20 ms of real time and looks at the ticker from a timer-action thread
+        LifecycleCoreTest.FakeTicker clock = new LifecycleCoreTest.FakeTicker();
+        AtomicReference<CountDownLatch> looked = new AtomicReference<>(new CountDownLatch(2));
+        Ticker ticker = () -> {
+            if (Thread.currentThread().getName().contains("-timed-")) {
+                looked.get().countDown();
+            }
+            return clock.read();
+        };
+        engine.close();
+        engine = FlowEngine.create(EngineConfig.builder().ticker(ticker).telemetry(TelemetryConfig.builder()
+                .coldStartLogThreshold(Duration.ofMillis(20)).coldStartLogInterval(Duration.ofMillis(20)).build()).build());
         withTelemetryLog(appender -> {
-            engine.serviceTask("quick", () -> "ready").start().join();
+            // quick on the engine's clock (no time at all), however long it takes in real time:
+            // the log looked twice and found nothing due
+            engine.serviceTask("quick", () -> {
+                assertThat(looked.get().await(10, TimeUnit.SECONDS)).isTrue();
+                return "ready";
+            }).start().join();
             assertThat(messages(appender, "starting")).isEmpty();
+
+            // the same cold start taking 3 s on the engine's clock is logged
+            looked.set(new CountDownLatch(1));
+            ServiceFuture<String> slow = engine.serviceTask("slow", () -> {
+                assertThat(looked.get().await(10, TimeUnit.SECONDS)).isTrue();
+                clock.advance(Duration.ofSeconds(3));
+                await().atMost(Duration.ofSeconds(10)).until(() -> !messages(appender, "is still starting").isEmpty());
+                return "ready";
+            }).start();
+            slow.join();
+            assertThat(messages(appender, "is still starting").get(0))
+                    .isEqualTo("service 'slow#2' is still starting after 3000 ms");
         });
     }
 

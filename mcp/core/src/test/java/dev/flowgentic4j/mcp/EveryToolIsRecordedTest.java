@@ -265,7 +265,7 @@ class EveryToolIsRecordedTest {
     private CallMetrics toolMetrics(Way way) {
         return integration.telemetry().metrics().snapshot().call(CallEvent.Kind.TOOL, way.tool())
                 .filter(m -> m.flowType() == way.flowType())
-                .orElse(new CallMetrics(CallEvent.Kind.TOOL, way.tool(), way.flowType(), 0, 0, 0, 0,
+                .orElse(new CallMetrics(CallEvent.Kind.TOOL, way.tool(), way.flowType(), 0, 0, 0, 0, 0,
                         dev.flowgentic4j.workflows.telemetry.Latency.NONE));
     }
 

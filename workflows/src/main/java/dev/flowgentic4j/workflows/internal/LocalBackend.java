@@ -24,7 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded backend: a thread pool for work and one timer thread. It knows its threads, so a
+ * The embedded backend: a thread pool for work, one timer thread and a pool that runs what the
+ * timer fires. The timer thread runs no action itself: each scheduled action is handed to the
+ * timer-action pool, unbounded and apart from the work pool, so that an action that reaches user
+ * code (a listener told of a deadline, a health verdict) delays neither the other deadlines nor
+ * anything else, and a full work pool never holds a deadline up. It knows its threads, so a
  * shutdown called from one of them (a listener or a stop that closes the engine) waits for the
  * others but not for itself. The pool is unbounded by default, or capped with a FIFO queue and a
  * refusal that names the limits, on platform or (Java 21+) virtual threads: see
@@ -39,6 +43,7 @@ public final class LocalBackend implements Backend {
     private final String name;
     private final ThreadPoolExecutor workers;
     private final ScheduledThreadPoolExecutor timer;
+    private final ThreadPoolExecutor timerActions;
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final LocalBackendConfig config;
     private final boolean virtual;
@@ -73,6 +78,10 @@ public final class LocalBackend implements Backend {
         this.timer = new ScheduledThreadPoolExecutor(1, threads(Thread::new, prefix + "timer-"));
         this.timer.setRemoveOnCancelPolicy(true);
         this.timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timerActions = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                threads(base, prefix + "timed-"), (action, pool) -> {
+                    throw new RejectedExecutionException("local backend '" + name + "' is closed");
+                });
     }
 
     private void refuse(Runnable work, ThreadPoolExecutor pool) {
@@ -129,10 +138,28 @@ public final class LocalBackend implements Backend {
         return unit;
     }
 
+    /**
+     * Runs {@code action} once after {@code delay} on a timer-action thread (never on the timer
+     * thread itself, which only hands it over); dropped if the backend closes meanwhile.
+     */
     @Override
     public Future<?> schedule(Runnable action, Duration delay) {
         Objects.requireNonNull(action, "action");
-        return timer.schedule(action, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        return timer.schedule(() -> fire(action), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    private void fire(Runnable action) {
+        try {
+            timerActions.execute(() -> {
+                try {
+                    action.run();
+                } catch (Throwable t) {
+                    log.warn("local backend '{}': a timer action threw", name, t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: timers do not outlive the backend
+        }
     }
 
     @Override
@@ -151,6 +178,7 @@ public final class LocalBackend implements Backend {
         boolean ours = threads.contains(current);
         boolean wasInterrupted = current.isInterrupted();
         timer.shutdownNow();
+        timerActions.shutdownNow();
         workers.shutdownNow();
         if (ours && !wasInterrupted) {
             Thread.interrupted(); // shutdownNow interrupted this thread too

@@ -7,11 +7,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 
 /** Timer helpers for work that must not fail because the backend is shutting down. */
-final class Timers {
+public final class Timers {
     private Timers() {}
 
     /** Schedules {@code action}, or does nothing if the backend no longer accepts timers. */
-    static Future<?> scheduleQuietly(Backend backend, Runnable action, Duration delay) {
+    public static Future<?> scheduleQuietly(Backend backend, Runnable action, Duration delay) {
         try {
             return backend.schedule(action, delay);
         } catch (RejectedExecutionException e) {
@@ -24,7 +24,7 @@ final class Timers {
      * within {@code timeout}; the timer is cancelled as soon as the outcome completes. Without a
      * timer (the backend is closing) there is no deadline.
      */
-    static void deadline(Backend backend, CompletableFuture<?> outcome, Duration timeout, Runnable onDeadline) {
+    public static void deadline(Backend backend, CompletableFuture<?> outcome, Duration timeout, Runnable onDeadline) {
         if (outcome.isDone()) {
             return;
         }

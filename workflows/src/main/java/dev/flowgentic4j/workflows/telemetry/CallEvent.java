@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param serviceId the service instance the call used, or null
  * @param generation that instance's generation when the call used it (0 without a service)
  * @param duration at END, how long the call took; null at START
- * @param outcome at END, SUCCESS or FAILURE; null at START
+ * @param outcome at END, SUCCESS, FAILURE or REFUSED; null at START
  * @param error at END of a failed call, what was thrown; otherwise null
  */
 public record CallEvent(Phase phase, Kind kind, String name, FlowType flowType, long callId, int attempt,
@@ -31,8 +31,12 @@ public record CallEvent(Phase phase, Kind kind, String name, FlowType flowType, 
     /** What was called. */
     public enum Kind { TASK, NODE, TOOL }
 
-    /** How a call ended. */
-    public enum Outcome { SUCCESS, FAILURE }
+    /**
+     * How a call ended: it succeeded, it failed, or it was refused before it reached the service (no
+     * slot under its concurrency limit in time, or the service was not RUNNING: a
+     * {@code ServiceBusyException} or {@code ServiceUnavailableException}).
+     */
+    public enum Outcome { SUCCESS, FAILURE, REFUSED }
 
     public CallEvent {
         Objects.requireNonNull(phase, "phase");
@@ -42,9 +46,14 @@ public record CallEvent(Phase phase, Kind kind, String name, FlowType flowType, 
         Objects.requireNonNull(at, "at");
     }
 
-    /** Whether this is the END of a call that failed. */
+    /** Whether this is the END of a call that failed or was refused. */
     public boolean failed() {
-        return outcome == Outcome.FAILURE;
+        return outcome == Outcome.FAILURE || outcome == Outcome.REFUSED;
+    }
+
+    /** Whether this is the END of a call that was refused before it reached the service. */
+    public boolean refused() {
+        return outcome == Outcome.REFUSED;
     }
 
     @Override

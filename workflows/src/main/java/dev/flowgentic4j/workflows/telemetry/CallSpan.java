@@ -1,6 +1,8 @@
 package dev.flowgentic4j.workflows.telemetry;
 
 import dev.flowgentic4j.workflows.FlowType;
+import dev.flowgentic4j.workflows.ServiceBusyException;
+import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,8 +68,20 @@ public final class CallSpan {
         telemetry.publish(new CallEvent(CallEvent.Phase.END, kind, name, flowType, callId,
                 Math.max(1, attempts.get()), serviceId, generation, now, Instant.now(),
                 Duration.ofNanos(Math.max(0, now - startNanos)),
-                error == null ? CallEvent.Outcome.SUCCESS : CallEvent.Outcome.FAILURE,
+                error == null ? CallEvent.Outcome.SUCCESS
+                        : refusal(error) ? CallEvent.Outcome.REFUSED : CallEvent.Outcome.FAILURE,
                 error == null ? null : describe(error)));
+    }
+
+    /** Whether {@code error} (or a cause of it) says the call was refused before it reached a service. */
+    private static boolean refusal(Throwable error) {
+        int depth = 0;
+        for (Throwable t = error; t != null && depth < 8; t = t.getCause(), depth++) {
+            if (t instanceof ServiceBusyException || t instanceof ServiceUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(Throwable error) {

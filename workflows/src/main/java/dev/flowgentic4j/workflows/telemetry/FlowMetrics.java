@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  * tool calls that used it) and per task, node and tool (calls, errors, retries, in-flight, p50/p95/p99).
  * Obtained from {@link Telemetry#metrics()}; {@link #snapshot()} reads them, and
  * {@code dev.flowgentic4j.workflows.telemetry.micrometer.FlowMeterBinder} exports them to Micrometer.
- * Recording is lock-free. Thread-safe.
+ * Calls count from their START: a call already under way when the metrics were switched on is
+ * not counted, so in-flight counts never go negative. Recording is lock-free. Thread-safe.
  */
 public final class FlowMetrics implements EventListener {
     private final Telemetry telemetry;
@@ -43,15 +45,20 @@ public final class FlowMetrics implements EventListener {
         final AtomicReference<Key> key = new AtomicReference<>(); // set by the first END
         final LongAdder calls = new LongAdder();
         final LongAdder errors = new LongAdder();
+        final LongAdder refused = new LongAdder();
         final LongAdder retries = new LongAdder();
         final AtomicLong inFlight = new AtomicLong();
         final LatencyHistogram latency = new LatencyHistogram();
+        final Set<Long> open = ConcurrentHashMap.newKeySet(); // calls whose START was seen and END not yet
 
         void end(CallEvent e) {
             inFlight.decrementAndGet();
             calls.increment();
             if (e.failed()) {
                 errors.increment();
+            }
+            if (e.refused()) {
+                refused.increment();
             }
             retries.add(Math.max(0, e.attempt() - 1));
             latency.record(e.duration().toNanos());
@@ -67,8 +74,12 @@ public final class FlowMetrics implements EventListener {
         if (event instanceof CallEvent e) {
             Series series = calls.computeIfAbsent(new Name(e.kind(), e.name()), n -> new Series());
             if (e.phase() == CallEvent.Phase.START) {
+                series.open.add(e.callId());
                 series.inFlight.incrementAndGet();
             } else {
+                if (!series.open.remove(e.callId())) {
+                    return; // its START came before these metrics were on: not counted at all
+                }
                 series.end(e);
                 if (series.key.get() == null) {
                     Key key = new Key(e.kind(), e.name(), e.flowType());
@@ -119,7 +130,8 @@ public final class FlowMetrics implements EventListener {
         LongAdder r = restarts.get(service.id());
         return new ServiceMetrics(service.name(), service.id(), service.state(), service.health().state(),
                 service.generation(), service.startupDuration().orElse(Duration.ZERO), service.uptime(),
-                r == null ? 0 : r.sum(), service.callCount(), service.failedCallCount(), service.inFlightCalls(),
+                r == null ? 0 : r.sum(), service.callCount(), service.failedCallCount(), service.refusedCallCount(),
+                service.inFlightCalls(),
                 s == null ? Latency.NONE : s.latency.summary());
     }
 
@@ -127,10 +139,10 @@ public final class FlowMetrics implements EventListener {
     public CallMetrics call(Key key) {
         Series s = calls.get(new Name(key.kind(), key.name()));
         if (s == null) {
-            return new CallMetrics(key.kind(), key.name(), key.flowType(), 0, 0, 0, 0, Latency.NONE);
+            return new CallMetrics(key.kind(), key.name(), key.flowType(), 0, 0, 0, 0, 0, Latency.NONE);
         }
         return new CallMetrics(key.kind(), key.name(), key.flowType(), s.calls.sum(), s.errors.sum(),
-                s.retries.sum(), s.inFlight.get(), s.latency.summary());
+                s.refused.sum(), s.retries.sum(), s.inFlight.get(), s.latency.summary());
     }
 
     /** Every service instance of the engine, in start order. */

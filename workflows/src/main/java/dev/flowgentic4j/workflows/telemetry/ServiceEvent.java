@@ -19,7 +19,16 @@ public record ServiceEvent(Type type, String service, String serviceId, int gene
                            Duration duration, String detail) implements FlowEvent {
 
     /** Lifecycle event types, in the order a service goes through them. */
-    public enum Type { STARTING, RUNNING, RESTARTING, RESTARTED, HEALTH_CHANGED, STOPPING, TERMINATED, FAILED }
+    public enum Type { STARTING, RUNNING, RESTARTING, RESTARTED, HEALTH_CHANGED, STOPPING, TERMINATED, FAILED,
+        /** A replicated service got more replicas; detail: {@code from -> to}, the calls in flight. */
+        SCALED_UP,
+        /** A replicated service got fewer replicas; detail as for SCALED_UP. */
+        SCALED_DOWN,
+        /**
+         * One replica of a replicated service was replaced by a rolling update; detail: the replica's
+         * id and its new generation, or {@code old id -> new id} for a replica that had failed.
+         */
+        REPLICA_REPLACED }
 
     public ServiceEvent {
         Objects.requireNonNull(type, "type");

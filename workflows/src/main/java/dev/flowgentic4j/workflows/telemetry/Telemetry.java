@@ -7,6 +7,7 @@ import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.Ticker;
+import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -216,7 +217,11 @@ public final class Telemetry implements AutoCloseable {
      * Registers a listener; call it before the cold start is submitted, then {@link #started}.
      */
     public void watch(ServiceFuture<?> service) {
-        service.addListener(new Watch(service), Runnable::run);
+        if (service instanceof ManagedService<?, ?> managed) {
+            managed.observe(new Watch(service)); // events are published with the transition, before waiters wake
+        } else {
+            service.addListener(new Watch(service), Runnable::run);
+        }
     }
 
     /** Engine use: publishes the STARTING of a watched service and arms its progress log; no lock held. */
@@ -298,7 +303,9 @@ public final class Telemetry implements AutoCloseable {
 
     /**
      * The progress log of one cold start: a timer on the backend (no polling thread) fires after the
-     * threshold and then once per interval while the service is still STARTING.
+     * threshold and then once per interval while the service is still STARTING. Elapsed time is
+     * read from the engine's ticker: a timer that fires before the ticker says the time is due
+     * (a fake ticker in a test) waits again for the rest.
      */
     private final class ColdStartLog implements ServiceListener {
         private final ServiceFuture<?> service;
@@ -306,6 +313,7 @@ public final class Telemetry implements AutoCloseable {
         private final AtomicReference<Future<?>> timer = new AtomicReference<>();
         private volatile boolean logged;
         private volatile boolean over;
+        private volatile int count;     // progress lines logged: one timer at a time writes it
 
         ColdStartLog(ServiceFuture<?> service, long startNanos) {
             this.service = service;
@@ -330,7 +338,15 @@ public final class Telemetry implements AutoCloseable {
             if (over || service.state() != ServiceState.STARTING) {
                 return;
             }
+            long now = ticker.read();
+            long due = startNanos + config.coldStartLogThreshold().toNanos()
+                    + (long) count * config.coldStartLogInterval().toNanos();
+            if (now < due) {
+                arm(Duration.ofNanos(due - now)); // not due on the engine's clock yet
+                return;
+            }
             logged = true;
+            count++;
             log.info("service '{}' is still starting after {} ms", service.id(), elapsedMillis());
             arm(config.coldStartLogInterval());
         }

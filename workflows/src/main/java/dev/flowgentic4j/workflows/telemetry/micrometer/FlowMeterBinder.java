@@ -56,6 +56,9 @@ public final class FlowMeterBinder implements MeterBinder {
                 .tags(tags).description("calls that ended").register(registry);
         FunctionCounter.builder("flowgentic4j.call.errors", key, k -> read.apply(k).errors())
                 .tags(tags).description("calls that failed").register(registry);
+        FunctionCounter.builder("flowgentic4j.call.refused", key, k -> read.apply(k).refused())
+                .tags(tags).description("calls refused before they reached a service (busy or unavailable)")
+                .register(registry);
         FunctionCounter.builder("flowgentic4j.call.retries", key, k -> read.apply(k).retries())
                 .tags(tags).description("attempts beyond the first").register(registry);
         Gauge.builder("flowgentic4j.calls.in.flight", key, k -> read.apply(k).inFlight())
@@ -77,6 +80,8 @@ public final class FlowMeterBinder implements MeterBinder {
         FunctionCounter.builder("flowgentic4j.service.calls", service, ServiceFuture::callCount)
                 .tags(tags).register(registry);
         FunctionCounter.builder("flowgentic4j.service.call.errors", service, ServiceFuture::failedCallCount)
+                .tags(tags).register(registry);
+        FunctionCounter.builder("flowgentic4j.service.calls.refused", service, ServiceFuture::refusedCallCount)
                 .tags(tags).register(registry);
         Gauge.builder("flowgentic4j.service.calls.in.flight", service, ServiceFuture::inFlightCalls)
                 .tags(tags).register(registry);

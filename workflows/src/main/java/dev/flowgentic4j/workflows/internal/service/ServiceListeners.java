@@ -1,4 +1,4 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.ServiceListener;
 import java.util.ArrayDeque;
@@ -27,6 +27,7 @@ final class ServiceListeners {
 
     private final String serviceId;
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final List<Registration> observers = new CopyOnWriteArrayList<>();
 
     ServiceListeners(String serviceId) {
         this.serviceId = serviceId;
@@ -42,10 +43,30 @@ final class ServiceListeners {
                 Objects.requireNonNull(executor, "executor")));
     }
 
-    /** Queues one event for every listener; called by the lifecycle under its lock. */
+    /**
+     * Adds the engine's own observer (the telemetry's event stream): it hears each transition on
+     * the transition's thread as part of publishing it, before the futures complete, so that what
+     * a waiter sees is already in the event stream. It must be quick and must not block.
+     */
+    void observe(ServiceListener observer) {
+        observers.add(new Registration(Objects.requireNonNull(observer, "observer"), Runnable::run));
+    }
+
+    /** Queues one event for every observer and listener; called by the lifecycle under its lock. */
     void queue(String what, Consumer<ServiceListener> call) {
+        Event event = new Event(what, call);
+        for (Registration r : observers) {
+            r.enqueue(event);
+        }
         for (Registration r : registrations) {
-            r.enqueue(new Event(what, call));
+            r.enqueue(event);
+        }
+    }
+
+    /** Delivers queued events to the engine's observers, on this thread; callers hold no lock. */
+    void dispatchToObservers() {
+        for (Registration r : observers) {
+            r.dispatch();
         }
     }
 

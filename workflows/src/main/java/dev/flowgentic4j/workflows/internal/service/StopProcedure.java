@@ -1,7 +1,10 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.ServiceStopper;
+import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.internal.Timers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +29,29 @@ import org.slf4j.LoggerFactory;
 final class StopProcedure<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    private final ManagedService<?, S> service;
+    private final String id;
+    private final Backend backend;
+    private final ServiceLifecycle<S> lifecycle;
+    private final CallGate gate;
+    private final Optional<? extends ServiceStopper<? super S>> stopper;
+    private final Duration stopTimeout;
 
-    StopProcedure(ManagedService<?, S> service) {
-        this.service = service;
+    /**
+     * @param stopper the definition's stop function; without one, an {@link AutoCloseable} instance is closed
+     * @param stopTimeout the deadline of every stop, drain included
+     */
+    StopProcedure(String id, Backend backend, ServiceLifecycle<S> lifecycle, CallGate gate,
+                  Optional<? extends ServiceStopper<? super S>> stopper, Duration stopTimeout) {
+        this.id = id;
+        this.backend = backend;
+        this.lifecycle = lifecycle;
+        this.gate = gate;
+        this.stopper = stopper;
+        this.stopTimeout = stopTimeout;
     }
 
     /** Runs the definition's stop function, or closes an {@link AutoCloseable} instance. */
     private void runStopAction(S target) throws Exception {
-        Optional<? extends ServiceStopper<? super S>> stopper = service.definition.stopper();
         if (stopper.isPresent()) {
             stopper.get().stop(target);
         } else if (target instanceof AutoCloseable) {
@@ -46,9 +63,9 @@ final class StopProcedure<S> {
     void stopOrphan(S orphan) {
         try {
             runStopAction(orphan);
-            log.debug("service '{}': stopped an instance that was not used (cancelled, late or not ready)", service.id);
+            log.debug("service '{}': stopped an instance that was not used (cancelled, late or not ready)", id);
         } catch (Exception e) {
-            log.warn("service '{}': could not stop an instance that was not used", service.id, e);
+            log.warn("service '{}': could not stop an instance that was not used", id, e);
         }
     }
 
@@ -58,15 +75,55 @@ final class StopProcedure<S> {
      * this thread if the backend rejects the work.
      */
     BackendWork<Void> submitStop(S target, int ownCalls) {
-        Callable<Void> stop = () -> {
-            if (!service.gate.awaitDrained(service.stopTimeout.dividedBy(2), ownCalls)) {
-                log.warn("service '{}': stopping with {} call(s) still in flight", service.id, service.gate.inFlight());
+        return submit(() -> {
+            if (!gate.awaitDrained(stopTimeout.dividedBy(2), ownCalls)) {
+                log.warn("service '{}': stopping with {} call(s) still in flight", id, gate.inFlight());
             }
             runStopAction(target);
             return null;
-        };
+        });
+    }
+
+    /**
+     * Stops a generation a blue/green switch replaced: waits for the calls still on it (they finish
+     * on it) up to the drain deadline, half the stop timeout, then runs the stop action within the
+     * stop timeout (interrupted and abandoned past it); completes {@code retiring} either way, and
+     * reports it to the lifecycle so that a stop no longer waits for it. No thread waits meanwhile.
+     */
+    void retire(S replaced, InFlight calls, CompletableFuture<Void> retiring) {
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        calls.retire().whenComplete((ignored, never) -> drained.complete(null));
+        Duration drainDeadline = stopTimeout.dividedBy(2);
+        Timers.deadline(backend, drained, drainDeadline, () -> {
+            log.warn("service '{}': stopping a replaced generation with {} call(s) still on it after the drain deadline"
+                    + " of {}", id, calls.count(), drainDeadline);
+            drained.complete(null);
+        });
+        drained.whenComplete((ignored, never) -> {
+            BackendWork<Void> work = submit(() -> {
+                runStopAction(replaced);
+                return null;
+            });
+            Timers.deadline(backend, work.outcome(), stopTimeout, work::cancel);
+            work.outcome().whenComplete((done, error) -> {
+                if (error == null) {
+                    log.debug("service '{}': the replaced generation stopped", id);
+                    retiring.complete(null);
+                } else {
+                    Throwable failure = Futures.unwrap(error);
+                    log.warn("service '{}': the replaced generation did not stop cleanly: {}", id,
+                            String.valueOf(failure));
+                    retiring.completeExceptionally(failure);
+                }
+                lifecycle.retired(retiring);
+            });
+        });
+    }
+
+    /** Runs {@code stop} on the backend, or on this thread if the backend rejects the work. */
+    private BackendWork<Void> submit(Callable<Void> stop) {
         try {
-            return service.backend.submit("service '" + service.id + "' stop", stop);
+            return backend.submit("service '" + id + "' stop", stop);
         } catch (RejectedExecutionException e) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             try {
@@ -90,24 +147,23 @@ final class StopProcedure<S> {
 
     /** {@link ManagedService#stopAsync()} and the first half of cancel: begins the stop unless one began already. */
     ServiceLifecycle.StopPlan<S> stop(boolean cancel) {
-        int ownCalls = service.gate.ownCalls();
-        ServiceLifecycle.StopPlan<S> plan = service.lifecycle.requestStop(cancel);
-        plan.events().deliver();
+        int ownCalls = gate.ownCalls();
+        ServiceLifecycle.StopPlan<S> plan = lifecycle.requestStop(cancel);
+        plan.events().complete();
         if (plan.began()) {
-            carryOut(plan, ownCalls);
+            carryOut(plan, ownCalls); // the stop and its deadline begin before any listener hears of it
         }
+        plan.events().dispatch();
         return plan;
     }
 
     private void carryOut(ServiceLifecycle.StopPlan<S> plan, int ownCalls) {
         List<CompletableFuture<?>> parts = new ArrayList<>(3);
-        if (plan.coldStart() != null) {
-            plan.coldStart().cancel();
-            parts.add(plan.coldStart().settled());
+        for (ColdStart<S> start : plan.coldStarts()) { // the first, a restart's or a replacement's
+            start.cancel();
+            parts.add(start.settled());
         }
-        if (plan.retiring() != null) {
-            parts.add(plan.retiring()); // a restart's replaced instance, still stopping
-        }
+        parts.addAll(plan.retiring()); // replaced instances, still stopping
         BackendWork<Void> work = null;
         if (plan.instance() != null) {
             work = submitStop(plan.instance(), ownCalls);
@@ -115,8 +171,8 @@ final class StopProcedure<S> {
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
         BackendWork<Void> abandon = work;
-        Timers.deadline(service.backend, all, service.stopTimeout, () -> {
-            stopEnded(new TimeoutException("stop did not finish within " + service.stopTimeout + "; abandoned"));
+        Timers.deadline(backend, all, stopTimeout, () -> {
+            stopEnded(new TimeoutException("stop did not finish within " + stopTimeout + "; abandoned"));
             if (abandon != null) {
                 abandon.cancel(); // interrupted
             }
@@ -125,7 +181,7 @@ final class StopProcedure<S> {
     }
 
     private void stopEnded(Throwable stopFailure) {
-        service.lifecycle.stopped(stopFailure).deliver();
+        lifecycle.stopped(stopFailure).deliver();
     }
 
     /** {@link ManagedService#cancel(boolean)}: stops and waits for the stop; false if it was over before. */
@@ -134,7 +190,7 @@ final class StopProcedure<S> {
         if (plan.wasOver()) {
             return false;
         }
-        awaitTermination(service.lifecycle.termination(), service.stopTimeout, service.id);
+        awaitTermination(lifecycle.termination(), stopTimeout, id);
         return true;
     }
 

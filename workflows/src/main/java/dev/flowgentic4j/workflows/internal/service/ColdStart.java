@@ -1,5 +1,6 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.internal.RetryingRun;
 import java.util.concurrent.CompletableFuture;
 
 /**

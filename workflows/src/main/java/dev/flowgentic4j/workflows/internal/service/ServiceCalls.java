@@ -1,10 +1,13 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceCallException;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
+import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.internal.Futures;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -22,7 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>A call enters the gate and only then re-reads the snapshot; a stop or restart publishes its
  * snapshot and only then waits for the gate to drain. So either the call sees the change and
- * leaves, or the stop waits for the call.
+ * leaves, or the stop waits for the call. A call also counts itself on its generation
+ * ({@link InFlight}) and re-reads once more: a blue/green switch publishes the next generation and
+ * only then waits for the calls counted on the replaced one.
  */
 final class ServiceCalls<S> {
     private final String id;
@@ -30,6 +35,7 @@ final class ServiceCalls<S> {
     private final CallGate gate;
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
+    private final LongAdder refusedCalls = new LongAdder();
 
     ServiceCalls(String id, ServiceLifecycle<S> lifecycle, CallGate gate) {
         this.id = id;
@@ -129,8 +135,20 @@ final class ServiceCalls<S> {
     <R> R call(Duration readyTimeout, ServiceCall<? super S, R> call) {
         Checks.requirePositive(readyTimeout, "timeout");
         Objects.requireNonNull(call, "call");
-        gate.acquireSlot();
+        try {
+            gate.acquireSlot();
+        } catch (ServiceBusyException | ServiceUnavailableException e) {
+            throw refused(e);
+        }
         return callHoldingSlot(readyTimeout, call);
+    }
+
+    /** Counts a call refused before it reached the instance (busy or unavailable) and returns {@code e}. */
+    private <E extends RuntimeException> E refused(E e) {
+        calls.increment();
+        failedCalls.increment();
+        refusedCalls.increment();
+        return e;
     }
 
     /**
@@ -150,9 +168,10 @@ final class ServiceCalls<S> {
             }
         }
         CompletableFuture<R> result = new CompletableFuture<>();
-        slot.whenComplete((ignored, refused) -> {
-            if (refused != null) {
-                result.completeExceptionally(Futures.unwrap(refused));
+        slot.whenComplete((ignored, refusal) -> {
+            if (refusal != null) {
+                Throwable cause = Futures.unwrap(refusal);
+                result.completeExceptionally(cause instanceof RuntimeException r ? refused(r) : cause);
                 return;
             }
             try {
@@ -163,9 +182,12 @@ final class ServiceCalls<S> {
                         result.completeExceptionally(e);
                     }
                 });
-            } catch (RuntimeException e) {   // the executor refused: give the slot back
+            } catch (RuntimeException e) {   // the backend refused the call (closed or full): give the slot back
                 gate.releaseSlot();
-                result.completeExceptionally(e);
+                RuntimeException closed = gate.closedException();
+                result.completeExceptionally(refused(closed != null ? closed
+                        : new ServiceUnavailableException(id, lifecycle.snapshot().state(),
+                                "the backend refused to run the call: " + e.getMessage(), e)));
             }
         });
         return result;
@@ -178,6 +200,7 @@ final class ServiceCalls<S> {
             boolean waited = false;
             S live;
             int[] token;
+            InFlight generation;
             while (true) {
                 ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
                 if (s.live()) {
@@ -187,12 +210,21 @@ final class ServiceCalls<S> {
                         deadline = System.nanoTime() + readyTimeout.toNanos();
                         waited = true;
                     }
-                    live = awaitForCall(deadline, readyTimeout);
+                    try {
+                        live = awaitForCall(deadline, readyTimeout);
+                    } catch (ServiceUnavailableException e) {
+                        throw refused(e);
+                    }
                 }
                 token = gate.enter();
                 ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
                 if (now.live() && now.instance() == live) {
-                    break; // a stop or restart that begins now waits for this call
+                    generation = now.inFlight();
+                    generation.enter();
+                    if (lifecycle.snapshot().inFlight() == generation) {
+                        break; // a stop, restart or switch that begins now waits for this call
+                    }
+                    generation.exit(); // replaced meanwhile: go to the next generation
                 }
                 gate.exit(token);
             }
@@ -206,6 +238,7 @@ final class ServiceCalls<S> {
                 failedCalls.increment();
                 throw new ServiceCallException(id, e);
             } finally {
+                generation.exit();
                 gate.exit(token);
             }
         } finally {
@@ -231,5 +264,9 @@ final class ServiceCalls<S> {
 
     long failedCallCount() {
         return failedCalls.sum();
+    }
+
+    long refusedCallCount() {
+        return refusedCalls.sum();
     }
 }

@@ -1,4 +1,4 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.HealthStatus;
@@ -9,7 +9,10 @@ import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
+import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.Ticker;
+import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.internal.RetryingRun;
 import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,19 +36,19 @@ import org.slf4j.LoggerFactory;
 public final class ManagedService<A, S> implements ServiceFuture<S> {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    final Backend backend;
+    private final Backend backend;
     private final Telemetry telemetry;
-    final ServiceDefinition<A, S> definition;
-    private final A args;
-    final String id;
+    private final ServiceDefinition<A, S> definition;
+    private volatile A args;             // the start arguments of the live generation (update() changes them)
+    private final String id;
     private final RetryConfig retry;
-    final Duration stopTimeout;
-    final CallGate gate;
-    final ServiceLifecycle<S> lifecycle;
-    final HealthMonitor<S> health;
+    private final Duration stopTimeout;
+    private final CallGate gate;
+    private final ServiceLifecycle<S> lifecycle;
+    private final HealthMonitor<S> health;
     private final ServiceListeners listeners;
-    final StopProcedure<S> stopping = new StopProcedure<>(this);
-    private final RestartSupervisor<S> restarts = new RestartSupervisor<>(this);
+    private final StopProcedure<S> stopping;
+    private final RestartSupervisor<S> restarts;
     private final ServiceCalls<S> calls;
     private final String callLabel;
 
@@ -59,11 +62,14 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.retry = retry;
         this.stopTimeout = stopTimeout;
         this.listeners = new ServiceListeners(id);
-        this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners);
-        this.lifecycle.bind(this);
         this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout(), backend);
+        this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners, () -> gate.close(this::noLongerTakingCalls));
+        this.lifecycle.bind(this);
         this.calls = new ServiceCalls<>(id, lifecycle, gate);
         this.callLabel = "call on service '" + id + "'";
+        this.stopping = new StopProcedure<>(id, backend, lifecycle, gate, definition.stopper(), stopTimeout);
+        this.restarts = new RestartSupervisor<>(id, backend, lifecycle, definition.restartPolicy(), stopping,
+                stopTimeout, this::coldStart);
         this.health = definition.health()
                 .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
                 .orElse(null);
@@ -87,15 +93,21 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     // ---- starting ----
 
     /**
-     * NEW to STARTING; the engine calls it once, while it registers the handle. No listener can be
-     * registered yet, so nothing is delivered.
+     * NEW to STARTING; the engine calls it once, while it registers the handle (under its own
+     * lock), after adding the listeners registered on the task. Their {@code starting} event is
+     * queued here and delivered by {@link #coldStart()}, which the engine calls with no lock held.
      */
     public void markStarting() {
-        lifecycle.start();
+        lifecycle.start(); // no future completes at the start; the events wait for coldStart()
     }
 
-    /** Runs a cold start with retries on the backend unless a stop was requested; also a restart's start. */
+    /**
+     * Delivers the events queued so far (the {@code starting} of the first cold start), then runs a
+     * cold start with retries on the backend unless a stop was requested; also a restart's start.
+     */
     public void coldStart() {
+        listeners.dispatchToObservers();
+        listeners.dispatch();
         ColdStart<S> start = lifecycle.beginColdStart();
         if (start == null) {
             return;
@@ -116,7 +128,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     }
 
     private S newInstance() throws Exception {
-        S created = definition.initializer().start(args);
+        return newInstance(args);
+    }
+
+    private S newInstance(A withArgs) throws Exception {
+        S created = definition.initializer().start(withArgs);
         if (created == null) {
             throw new NullPointerException("the initializer of service '" + id + "' returned null");
         }
@@ -136,12 +152,14 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         try {
             if (error == null) {
                 ServiceLifecycle.Started started = lifecycle.started(instance);
-                started.events().deliver();
+                started.events().complete();           // waiters wake up before any listener runs
                 if (started.orphan()) {
                     stopping.stopOrphan(instance); // stopped while the last attempt was finishing
                 } else if (health != null) {
                     health.watch(started.generation());
                 }
+                start.markSettled();
+                started.events().dispatch();
                 return;
             }
             Throwable cause = Futures.unwrap(error);
@@ -156,6 +174,93 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             }
         } finally {
             start.markSettled();
+        }
+    }
+
+    /** Why calls waiting for a slot end: the service was stopped or failed. */
+    private ServiceUnavailableException noLongerTakingCalls() {
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        if (s.state() == ServiceState.FAILED && !s.stopRequested()) {
+            return new ServiceUnavailableException(id, s.state(), "the service failed", s.failure());
+        }
+        return new ServiceUnavailableException(id, s.state(), "the service was stopped", null);
+    }
+
+    // ---- blue/green replacement ----
+
+    @Override
+    public CompletableFuture<Integer> restart() {
+        return replace(args, true);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<Integer> update(Object newArgs) {
+        return replace((A) newArgs, false); // a wrong type fails the next generation's cold start, not this one
+    }
+
+    /**
+     * Cold-starts the next generation beside the live one (with retries), then switches new calls
+     * to it at once, then drains and stops the replaced one: no call waits for the cold start and
+     * none fails. A cold start that fails leaves the live generation serving.
+     */
+    private CompletableFuture<Integer> replace(A withArgs, boolean joinOngoing) {
+        ServiceLifecycle.Replacement<S> replacement = lifecycle.beginReplacement(joinOngoing);
+        if (replacement == null) {
+            ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+            String why = s.live() ? "another replacement is under way" : "it has no live instance to replace";
+            return CompletableFuture.failedFuture(new IllegalStateException("service '" + id + "' is " + s.state()
+                    + (s.restarting() ? " (restarting)" : "") + ", expected RUNNING with a live instance: " + why));
+        }
+        CompletableFuture<Integer> done = Futures.copyOf(replacement.done());
+        if (!replacement.began()) {
+            return done; // restart() while one is under way: the same switch
+        }
+        listeners.dispatchToObservers();
+        listeners.dispatch(); // restarting(generation, null)
+        log.debug("service '{}': cold-starting the next generation beside the live one", id);
+        RetryingRun<S> run;
+        try {
+            run = RetryingRun.start(backend, "service '" + id + "' next generation", () -> newInstance(withArgs), retry,
+                    (attempts, cause) -> new ServiceFailedException(id, "could not start its next generation after "
+                            + attempts + (attempts == 1 ? " attempt" : " attempts")
+                            + "; the live generation goes on serving", cause),
+                    stopping::stopOrphan);
+        } catch (RuntimeException e) {
+            replacementEnded(replacement, withArgs, null, e);
+            return done;
+        }
+        replacement.coldStart().attach(run);
+        run.result().whenComplete((instance, error) -> replacementEnded(replacement, withArgs, instance, error));
+        return done;
+    }
+
+    private void replacementEnded(ServiceLifecycle.Replacement<S> replacement, A withArgs, S instance, Throwable error) {
+        try {
+            if (error != null) {
+                Throwable cause = Futures.unwrap(error);
+                if (!(cause instanceof java.util.concurrent.CancellationException)) {
+                    log.warn("service '{}': the next generation did not start; the live one goes on serving: {}", id,
+                            String.valueOf(cause));
+                }
+                lifecycle.replacementFailed(replacement, cause).deliver();
+                return;
+            }
+            args = withArgs; // before the switch is told: a restart after update() keeps the new arguments
+            ServiceLifecycle.Switch<S> next = lifecycle.switchTo(replacement, instance);
+            if (next.orphan()) {
+                stopping.stopOrphan(instance); // stopped (or failed) while it was starting
+                next.events().deliver();
+                return;
+            }
+            next.events().complete();
+            if (health != null) {
+                health.watch(next.generation());
+            }
+            stopping.retire(next.replaced(), next.replacedCalls(), next.retiring());
+            next.events().dispatch();
+        } finally {
+            replacement.coldStart().markSettled();
         }
     }
 
@@ -288,6 +393,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     }
 
     @Override
+    public long refusedCallCount() {
+        return calls.refusedCallCount();
+    }
+
+    @Override
     public boolean isCancelled() {
         return lifecycle.snapshot().cancelled();
     }
@@ -322,6 +432,15 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public void addListener(ServiceListener listener, Executor executor) {
         listeners.add(listener, executor);
+    }
+
+    /**
+     * Engine use: adds the telemetry's observer, which hears each transition as part of publishing
+     * it (on the transition's thread, before futures complete and before any listener); it must be
+     * quick and must not block.
+     */
+    public void observe(ServiceListener observer) {
+        listeners.observe(observer);
     }
 
     @Override

@@ -1,7 +1,8 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.ServiceBusyException;
+import dev.flowgentic4j.workflows.internal.Timers;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Counts the calls inside one service and, optionally, limits how many run at once. A stop waits
@@ -40,6 +42,7 @@ final class CallGate {
     private final AtomicInteger freeSlots;
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger handing = new AtomicInteger();
+    private volatile Supplier<? extends RuntimeException> closed; // why calls are no longer taken, or null
 
     private record Drain(int allowed, CompletableFuture<Void> done) {}
 
@@ -71,12 +74,41 @@ final class CallGate {
         return false;
     }
 
-    /** Queues a waiter and hands it a slot at once if one is free. */
+    /** Queues a waiter and hands it a slot at once if one is free; fails it if the gate is closed. */
     private CompletableFuture<Void> enqueue() {
         CompletableFuture<Void> waiter = new CompletableFuture<>();
         waiters.add(waiter);
+        Supplier<? extends RuntimeException> why = closed;
+        if (why != null) {
+            waiter.completeExceptionally(why.get()); // closed meanwhile: close() may not have seen it
+        }
         handOut();
         return waiter;
+    }
+
+    /**
+     * The service no longer takes calls (a stop began, or it FAILED): every call waiting for a slot
+     * ends now with {@code why}'s exception, and so does every later request for a slot. Calls
+     * already holding a slot go on. Idempotent.
+     */
+    void close(Supplier<? extends RuntimeException> why) {
+        if (freeSlots == null || closed != null) {
+            return;
+        }
+        closed = why;
+        // fail, do not remove: handOut alone removes, so it never loses a waiter it is handing a slot to
+        for (CompletableFuture<Void> waiter : waiters) {
+            if (!waiter.isDone()) {
+                waiter.completeExceptionally(why.get());
+            }
+        }
+        handOut(); // clears the failed waiters from the head
+    }
+
+    /** The exception that ends calls once the gate is closed, or null while it is open. */
+    RuntimeException closedException() {
+        Supplier<? extends RuntimeException> why = closed;
+        return why == null ? null : why.get();
     }
 
     /** Gives free slots to the waiters at the head of the queue, one releasing thread at a time. */
@@ -120,21 +152,29 @@ final class CallGate {
      * wait with {@link ServiceBusyException}, the flag restored).
      */
     void acquireSlot() {
-        if (freeSlots == null || tryTake()) {
+        if (freeSlots == null) {
+            return;
+        }
+        RuntimeException closedNow = closedException();
+        if (closedNow != null) {
+            throw closedNow;
+        }
+        if (tryTake()) {
             return;
         }
         CompletableFuture<Void> waiter = enqueue();
-        if (waiter.isDone()) {
-            return;
-        }
         try {
-            if (waitTimeoutNanos > 0) {
+            if (waiter.isDone() || waitTimeoutNanos > 0) {
                 waiter.get(waitTimeoutNanos, TimeUnit.NANOSECONDS);
                 return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (TimeoutException | ExecutionException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException refusal) {
+                throw refusal; // the gate closed: the service was stopped or failed
+            }
+        } catch (TimeoutException e) {
             // refused below, unless the slot came at the last moment
         }
         if (!waiter.completeExceptionally(busy())) {
@@ -149,7 +189,14 @@ final class CallGate {
      * or failed with {@link ServiceBusyException} after the configured wait timeout.
      */
     CompletableFuture<Void> acquireSlotAsync() {
-        if (freeSlots == null || tryTake()) {
+        if (freeSlots == null) {
+            return ACQUIRED;
+        }
+        RuntimeException closedNow = closedException();
+        if (closedNow != null) {
+            return CompletableFuture.failedFuture(closedNow);
+        }
+        if (tryTake()) {
             return ACQUIRED;
         }
         CompletableFuture<Void> waiter = enqueue();
@@ -182,8 +229,12 @@ final class CallGate {
 
     void exit(int[] mine) {
         mine[0]--;
-        int left = inFlight.decrementAndGet();
+        inFlight.decrementAndGet();
         if (!drains.isEmpty()) {
+            // the count read after seeing the drain, not the one this decrement left: a thread that
+            // decremented before a stop and looks at the drains after it must not end the drain
+            // while a call that entered meanwhile runs
+            int left = inFlight.get();
             for (Drain drain : drains) {
                 if (left <= drain.allowed()) {
                     drain.done().complete(null);

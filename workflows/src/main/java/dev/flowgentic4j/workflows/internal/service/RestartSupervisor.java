@@ -1,9 +1,13 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.HealthStatus;
 import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.ServiceFailedException;
+import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.internal.Timers;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,32 +23,46 @@ import org.slf4j.LoggerFactory;
 final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
 
-    private final ManagedService<?, S> service;
+    private final String id;
+    private final Backend backend;
+    private final ServiceLifecycle<S> lifecycle;
+    private final RestartPolicy policy;
+    private final StopProcedure<S> stopping;
+    private final Duration stopTimeout;
+    private final Runnable coldStart;
     private final Deque<Long> restartTimes = new ArrayDeque<>(); // guarded by this
 
-    RestartSupervisor(ManagedService<?, S> service) {
-        this.service = service;
+    /**
+     * @param stopping stops the replaced instance
+     * @param stopTimeout the deadline of that stop
+     * @param coldStart starts the next generation (the service's cold start)
+     */
+    RestartSupervisor(String id, Backend backend, ServiceLifecycle<S> lifecycle, RestartPolicy policy,
+                      StopProcedure<S> stopping, Duration stopTimeout, Runnable coldStart) {
+        this.id = id;
+        this.backend = backend;
+        this.lifecycle = lifecycle;
+        this.policy = policy;
+        this.stopping = stopping;
+        this.stopTimeout = stopTimeout;
+        this.coldStart = coldStart;
     }
 
     @Override
-    public void healthChecked(int checkedGeneration, HealthStatus status, boolean changed) {
+    public boolean healthChecked(int checkedGeneration, HealthStatus status, boolean changed) {
         if (changed) {
-            service.lifecycle.healthChanged(status).deliver();
+            lifecycle.healthChanged(status).deliver();
         }
-        if (status.state() != HealthStatus.State.UNHEALTHY) {
-            return;
+        if (status.state() != HealthStatus.State.UNHEALTHY || !policy.restarts()) {
+            return true; // keep checking this generation
         }
-        if (service.definition.restartPolicy().restarts()) {
-            restart(checkedGeneration, status.lastFailure());
-        } else {
-            service.health.continueWatching(checkedGeneration);
-        }
+        // a generation a blue/green replacement is about to replace is not restarted: keep checking it
+        return !restart(checkedGeneration, status.lastFailure());
     }
 
     /** Takes one restart from the budget if any is left in the window. */
     synchronized boolean restartAllowed() {
-        RestartPolicy policy = service.definition.restartPolicy();
-        long now = service.lifecycle.now();
+        long now = lifecycle.now();
         while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() > policy.window().toNanos()) {
             restartTimes.removeFirst();
         }
@@ -57,8 +75,7 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
 
     /** The failure of a service whose restart budget is spent. */
     ServiceFailedException budgetSpent(Throwable cause) {
-        RestartPolicy policy = service.definition.restartPolicy();
-        return new ServiceFailedException(service.id, "spent its restart budget (" + policy.maxRestarts() + " within "
+        return new ServiceFailedException(id, "spent its restart budget (" + policy.maxRestarts() + " within "
                 + policy.window() + ")", cause);
     }
 
@@ -67,32 +84,34 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
      * stops within the stop deadline; then a new generation cold-starts after the backoff, or the
      * service FAILS if the budget is spent.
      */
-    private void restart(int unhealthyGeneration, Throwable cause) {
+    private boolean restart(int unhealthyGeneration, Throwable cause) {
         boolean again = restartAllowed();
-        ServiceLifecycle.Restart<S> restart = service.lifecycle.beginRestart(unhealthyGeneration, cause, again);
+        ServiceLifecycle.Restart<S> restart = lifecycle.beginRestart(unhealthyGeneration, cause, again);
         if (restart == null) {
-            return; // stopped, failed or already replaced meanwhile
+            return false; // stopped, failed, already replaced, or a replacement is under way
         }
-        restart.events().deliver();
-        log.warn("service '{}' (generation {}) is unhealthy: {}; {}", service.id, unhealthyGeneration,
+        restart.events().complete();
+        log.warn("service '{}' (generation {}) is unhealthy: {}; {}", id, unhealthyGeneration,
                 String.valueOf(cause), again ? "restarting" : "restart budget spent, FAILED");
-        BackendWork<Void> stop = service.stopping.submitStop(restart.replaced(), 0);
-        Timers.deadline(service.backend, stop.outcome(), service.stopTimeout, stop::cancel);
+        BackendWork<Void> stop = stopping.submitStop(restart.replaced(), 0);
+        Timers.deadline(backend, stop.outcome(), stopTimeout, stop::cancel);
         stop.outcome().whenComplete((ignored, error) -> {
             if (error == null) {
                 restart.retiring().complete(null);
             } else {
                 Throwable failure = Futures.unwrap(error);
-                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", service.id, String.valueOf(failure));
+                log.warn("service '{}': the unhealthy instance did not stop cleanly: {}", id, String.valueOf(failure));
                 restart.retiring().completeExceptionally(failure);
             }
-            service.lifecycle.retired(restart.retiring());
+            lifecycle.retired(restart.retiring());
             if (again) {
                 scheduleColdStart();
             } else {
-                service.lifecycle.fail(budgetSpent(cause)).deliver();
+                lifecycle.fail(budgetSpent(cause)).deliver();
             }
         });
+        restart.events().dispatch(); // the old instance's stop and its deadline began before listeners hear of it
+        return true;
     }
 
     /** A restart's cold start failed: tries again within the budget, or fails the service. */
@@ -100,16 +119,16 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
         if (restartAllowed()) {
             scheduleColdStart();
         } else {
-            service.lifecycle.fail(budgetSpent(cause)).deliver();
+            lifecycle.fail(budgetSpent(cause)).deliver();
         }
     }
 
     /** Schedules the next cold start after the policy's backoff; a rejected timer fails the service. */
     private void scheduleColdStart() {
         try {
-            service.backend.schedule(service::coldStart, service.definition.restartPolicy().backoff());
+            backend.schedule(coldStart, policy.backoff());
         } catch (RejectedExecutionException e) {
-            service.lifecycle.fail(new ServiceFailedException(service.id,
+            lifecycle.fail(new ServiceFailedException(id,
                     "could not schedule its restart (the backend rejected it)", e)).deliver();
         }
     }
