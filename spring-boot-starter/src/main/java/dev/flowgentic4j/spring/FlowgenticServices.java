@@ -91,17 +91,34 @@ public final class FlowgenticServices {
     }
 
     /**
-     * Stops the service's live instance and starts a new one behind the same handle (the injected
-     * {@code ServiceFuture} keeps working and reaches the new instance). Returns once the old instance
-     * stopped; the new one's cold start runs on.
+     * Restarts the service behind the same handle (the injected {@code ServiceFuture} keeps working):
+     * a RUNNING service through the engine's {@link ServiceFuture#restart()} (the next generation is
+     * cold-started while the live one serves, and takes over once RUNNING; returns then, waiting at
+     * most {@code flowgentic4j.startup-timeout}); a FAILED or stopped one by a new start of its task.
      *
      * @throws IllegalArgumentException if there is no such service
      * @throws IllegalStateException if the context is closing
      */
     public ServiceFuture<?> restart(String name) {
         ManagedServiceFuture<?> service = managed(name);
-        log.info("restarting service '{}' (generation {})", service.name(), service.generation());
-        service.replaceInstance();
+        log.info("restarting service '{}' (generation {}, {})", service.name(), service.generation(), service.state());
+        if (service.state() != ServiceState.RUNNING) {
+            service.replaceInstance(); // FAILED or stopped: a new start of its task behind the same handle
+            return service;
+        }
+        Duration timeout = properties.getStartupTimeout();
+        try {
+            service.restart().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("restart of service '" + name + "' failed: " + cause, cause);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("restart of service '" + name + "' did not finish within "
+                    + "flowgentic4j.startup-timeout (" + timeout + "); it goes on", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting service '" + name + "'", e);
+        }
         return service;
     }
 
@@ -139,8 +156,8 @@ public final class FlowgenticServices {
     }
 
     static boolean isUp(ServiceFuture<?> s) {
-        return s.state() == ServiceState.RUNNING && s.health().state() != HealthStatus.State.UNHEALTHY
-                && !s.isRestarting();
+        // a restart keeps the service RUNNING: the live generation serves until the next one takes over
+        return s.state() == ServiceState.RUNNING && s.health().state() != HealthStatus.State.UNHEALTHY;
     }
 
     List<ManagedServiceFuture<?>> all() {

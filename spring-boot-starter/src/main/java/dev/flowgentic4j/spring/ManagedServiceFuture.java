@@ -21,8 +21,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The handle of a service declared as a bean: the one object injected wherever {@code ServiceFuture<S>}
  * is asked for, for the whole life of the context. It starts the service at context start-up (or at
- * its first use, if lazy) and keeps pointing at the live instance when the service is restarted from
- * the Actuator endpoint; everything else is the engine's {@link ServiceFuture} behind it. Thread-safe:
+ * its first use, if lazy), and stays the same object when a FAILED or stopped service is started anew
+ * from the Actuator endpoint; everything else, {@link #restart()} included, is the engine's
+ * {@link ServiceFuture} behind it. Thread-safe:
  * reads take no lock; starting and restarting take this handle's own lock only.
  */
 final class ManagedServiceFuture<S> implements ServiceFuture<S> {
@@ -41,9 +42,10 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     private volatile ServiceFuture<S> current; // null until the first start
     private volatile boolean closed;
     private volatile boolean restarting;
-    private volatile int generationBase;       // generations of the instances replaced by restart()
+    private volatile int generationBase;       // generations of the instances replaced by replaceInstance()
     private volatile long callBase;
     private volatile long failedCallBase;
+    private volatile long refusedCallBase;
     private volatile long manualRestarts;
 
     private record Registration(ServiceListener listener, Executor executor) {}
@@ -115,10 +117,11 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     }
 
     /**
-     * Stops the live instance and starts a new one behind this same handle (the engine's public API
-     * has no restart verb on a handle: this is a stop, then a new start of the same task). Calls made
-     * while the old instance stops fail with {@code ServiceUnavailableException}; calls after it reach
-     * the new instance. Blocks until the old instance is stopped; the new one's cold start runs on.
+     * Stops the engine's handle (if it still runs) and starts a new one of the same task behind this
+     * same handle: how a FAILED or stopped service comes back (a RUNNING one is restarted by the
+     * engine, {@link #restart()}). Calls made while the old instance stops fail with
+     * {@code ServiceUnavailableException}; later calls reach the new instance. Blocks until the old
+     * instance is stopped; the new one's cold start runs on.
      *
      * @throws IllegalStateException if the context is closing
      */
@@ -142,6 +145,7 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
                         generationBase += old.generation();
                         callBase += old.callCount();
                         failedCallBase += old.failedCallCount();
+                        refusedCallBase += old.refusedCallCount();
                     }
                     current = startInstance();
                     manualRestarts++;
@@ -239,6 +243,42 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     public long failedCallCount() {
         ServiceFuture<S> f = current;
         return failedCallBase + (f != null ? f.failedCallCount() : 0);
+    }
+
+    @Override
+    public long refusedCallCount() {
+        ServiceFuture<S> f = current;
+        return refusedCallBase + (f != null ? f.refusedCallCount() : 0);
+    }
+
+    /**
+     * The engine's restart of the live instance (a new generation is cold-started beside it and takes
+     * over once RUNNING), behind this same handle.
+     *
+     * @return as {@link ServiceFuture#restart()}; fails with {@link IllegalStateException} if the service
+     *     has not started yet
+     */
+    @Override
+    public CompletableFuture<Integer> restart() {
+        ServiceFuture<S> f = current;
+        if (f == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("service '" + name
+                    + "' has not started yet: there is no instance to restart"));
+        }
+        int base = generationBase;
+        return f.restart().thenApply(generation -> base + generation);
+    }
+
+    /** {@link #restart()} with new start arguments; see {@link ServiceFuture#update(Object)}. */
+    @Override
+    public CompletableFuture<Integer> update(Object newArgs) {
+        ServiceFuture<S> f = current;
+        if (f == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("service '" + name
+                    + "' has not started yet: there is no instance to update"));
+        }
+        int base = generationBase;
+        return f.update(newArgs).thenApply(generation -> base + generation);
     }
 
     @Override
