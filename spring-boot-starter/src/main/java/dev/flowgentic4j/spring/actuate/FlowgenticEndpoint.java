@@ -40,7 +40,7 @@ public final class FlowgenticEndpoint {
         return describe(services.info(name));
     }
 
-    /** Stops the service's instance and starts a new one behind the same handle; answers with the new state. */
+    /** Restarts the service behind the same handle ({@link FlowgenticServices#restart}); answers with its new state. */
     @WriteOperation
     public Map<String, Object> restart(@Selector String name) {
         services.restart(name);
