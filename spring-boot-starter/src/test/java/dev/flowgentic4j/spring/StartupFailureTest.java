@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.flowgentic4j.spring.app.KvStore;
 import dev.flowgentic4j.spring.app.StopLog;
 import dev.flowgentic4j.workflows.ServiceDefinition;
+import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,6 +22,9 @@ import org.springframework.context.annotation.Bean;
 
 /** Start-up that must fail, and say why: a required service that cannot start, a bad property value. */
 class StartupFailureTest {
+
+    /** When set, the broken service's cold start succeeds (as after an operator fixed the cause). */
+    static volatile boolean fixed;
 
     /** Outlives the contexts, so a test can see what a failed start-up stopped. */
     static volatile StopLog stops = new StopLog();
@@ -41,7 +45,10 @@ class StartupFailureTest {
         @Bean
         ServiceDefinition<Void, String> broken() {
             return ServiceDefinition.<String>builder("broken", () -> {
-                throw new IOException("disk on fire");
+                if (!fixed) {
+                    throw new IOException("disk on fire");
+                }
+                return "fixed";
             }).build();
         }
     }
@@ -84,12 +91,23 @@ class StartupFailureTest {
     }
 
     @Test
-    void an_optional_service_that_fails_does_not_stop_the_start_up() {
+    void an_optional_service_that_fails_does_not_stop_the_start_up_and_a_restart_brings_it_back() {
+        fixed = false;
         try (ConfigurableApplicationContext context = run("flowgentic4j.services.broken.required=false")) {
             FlowgenticServices services = context.getBean(FlowgenticServices.class);
-            org.awaitility.Awaitility.await().until(() -> services.future("broken").state() == ServiceState.FAILED);
+            ServiceFuture<?> handle = context.getBean("brokenFuture", ServiceFuture.class);
+            org.awaitility.Awaitility.await().until(() -> handle.state() == ServiceState.FAILED);
             assertThat(services.future("kv").state()).isEqualTo(ServiceState.RUNNING);
             assertThat(services.allRequiredUp()).isTrue();
+
+            fixed = true;
+            services.restart("broken"); // FAILED: started anew behind the same handle
+
+            assertThat(handle.join()).isEqualTo("fixed");
+            assertThat(handle.state()).isEqualTo(ServiceState.RUNNING);
+            assertThat(services.info("broken").restarts()).isEqualTo(1);
+        } finally {
+            fixed = false;
         }
     }
 
