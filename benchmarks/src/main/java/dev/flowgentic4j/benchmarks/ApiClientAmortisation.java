@@ -84,7 +84,7 @@ public final class ApiClientAmortisation {
     static ColdStartAmortisation.Result amortisation(LocalOAuthServer server, int n, int functionCalls) throws Exception {
         ApiClientSettings settings = server.settings(Duration.ofMillis(250));
         return ColdStartAmortisation.measure("authenticated API client (OAuth client credentials, RS256 JWT)", n,
-                functionCalls, wrappers -> wrappers.serviceTask(PatternServices.apiClient()), settings,
+                functionCalls, PatternServices.apiClient(), settings,
                 i -> api -> api.get("/orders").body(),
                 (ApiClientSettings s) -> {
                     try (ApiClientService fresh = ApiClientService.connect(s)) {   // logs in for this one call

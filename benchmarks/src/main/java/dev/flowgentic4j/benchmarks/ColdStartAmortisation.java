@@ -11,8 +11,8 @@ import dev.flowgentic4j.patterns.PatternServices;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceCall;
+import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFuture;
-import dev.flowgentic4j.workflows.ServiceTask;
 import dev.flowgentic4j.workflows.TaskFunction;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -150,7 +150,7 @@ public final class ColdStartAmortisation {
     public static Result model(int n, int functionCalls) throws Exception {
         IntFunction<String> text = i -> TEXTS.get(i % TEXTS.size());
         return measure("all-MiniLM-L6-v2 embedding model", n, functionCalls,
-                wrappers -> PatternServices.embeddingModel(wrappers), null,
+                PatternServices.embeddingModel(), null,
                 (i) -> m -> m.embed(text.apply(i)),
                 (String t) -> {
                     try (EmbeddingModelService fresh = EmbeddingModelService.load()) {
@@ -173,7 +173,7 @@ public final class ColdStartAmortisation {
                     + "(124, 'Alan Turing', 'alan@example.com'), (125, 'Grace Hopper', 'grace@example.com')");
         }
         try {
-            return measure("HikariCP pool over " + label, n, functionCalls, PatternServices::databasePool, target,
+            return measure("HikariCP pool over " + label, n, functionCalls, PatternServices.databasePool(), target,
                     (i) -> p -> p.query(sql, row -> row.getString("name")),
                     (DatabaseSettings s) -> {
                         try (DatabasePool fresh = DatabasePool.open(s)) {
@@ -187,19 +187,15 @@ public final class ColdStartAmortisation {
         }
     }
 
-    interface Registration<A, S> {
-        ServiceTask<A, S> register(ExecutionWrappers wrappers);
-    }
-
     static <A, S, R, F> Result measure(String resource, int n, int functionCalls,
-                                               Registration<A, S> service, A startArgs,
-                                               IntFunction<ServiceCall<S, R>> call, TaskFunction<F, R> coldWork,
-                                               IntFunction<F> coldArgs) {
+                                       ServiceDefinition<A, S> service, A startArgs,
+                                       IntFunction<ServiceCall<S, R>> call, TaskFunction<F, R> coldWork,
+                                       IntFunction<F> coldArgs) {
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             ExecutionWrappers wrappers = integration.executionWrappers();
 
             long start = System.nanoTime();
-            ServiceFuture<S> future = service.register(wrappers).start(startArgs);
+            ServiceFuture<S> future = wrappers.serviceTask(service).start(startArgs);
             future.call(READY, call.apply(0));
             Duration cold = Duration.ofNanos(System.nanoTime() - start);   // the first result includes the cold start
             for (int i = 1; i < n; i++) {

@@ -70,7 +70,7 @@ public class ServiceCallContentionBenchmark {
             engine = FlowEngine.create();
             for (int i = 0; i < 2; i++) {
                 ServiceFuture<Counter> service = engine.serviceTask("counter" + i, (Void ignored) -> new Counter())
-                        .start();
+                        .start(null);
                 service.join();
                 services.add(service);
             }

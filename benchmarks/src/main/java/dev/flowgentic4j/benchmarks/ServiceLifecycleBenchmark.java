@@ -41,9 +41,8 @@ public final class ServiceLifecycleBenchmark {
         for (int round = 0; round < ROUNDS; round++) {
             LangGraphIntegration integration = LangGraphIntegration.create();
             try {
-                ServiceTask<HttpServerSettings, HttpServerService> servers = PatternServices.httpServer(
-                        integration.executionWrappers(),
-                        Map.of("/", exchange -> HttpServerService.respond(exchange, 200, "ok")));
+                ServiceTask<HttpServerSettings, HttpServerService> servers = integration.executionWrappers().serviceTask(
+                        PatternServices.httpServer(Map.of("/", exchange -> HttpServerService.respond(exchange, 200, "ok"))));
                 long t0 = System.nanoTime();
                 ServiceFuture<HttpServerService> future = servers.start(HttpServerSettings.defaults());
                 HttpServerService server = future.join();

@@ -1,19 +1,13 @@
 package dev.flowgentic4j.benchmarks;
 
 import dev.flowgentic4j.integration.LangGraphIntegration;
-import dev.flowgentic4j.integration.internal.NodeTelemetry;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.bsc.langgraph4j.RunnableConfig;
-import org.bsc.langgraph4j.action.AsyncNodeAction;
-import org.bsc.langgraph4j.action.AsyncNodeActionWithConfig;
-import org.bsc.langgraph4j.state.AgentState;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -31,16 +25,13 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * What telemetry costs on the call path, each against a baseline in the same run:
- * <ul>
- *   <li>a service tool on the one tool path, which always records, with no listener
- *       ({@code toolObservedNoListener}: the recording is one volatile read) and with the metrics
- *       subscribed ({@code toolObservedWithMetrics}), against the same service call and rendering
- *       without the tool path ({@code toolBaseline}: no argument parsing, no error mapping);</li>
- *   <li>a service node invoked directly ({@code nodeBaseline}), through the node hook of
- *       {@code LangGraphIntegration.observe} with no listener ({@code nodeHookNoListener}) and with
- *       the metrics subscribed ({@code nodeHookWithMetrics}).</li>
- * </ul>
+ * What telemetry costs on a tool call, against a baseline in the same run: a service tool on the
+ * one tool path, which always records, with no listener ({@code toolObservedNoListener}: the
+ * recording is one volatile read) and with the metrics subscribed ({@code toolObservedWithMetrics}),
+ * against the same service call and rendering without the tool path ({@code toolBaseline}: no
+ * argument parsing, no error mapping). The node hook's cost is measured beside the hook, in the
+ * integration module's test sources ({@code NodeHookOverheadBenchmark}): the hook is that module's
+ * internal class, and this module uses public API only.
  * "No listener" should match its baseline within noise; "with metrics" is the price of two events,
  * a histogram update and a few counters per call.
  *
@@ -61,14 +52,8 @@ public class TelemetryOverheadBenchmark {
     private ToolExecutor toolBaseline;
     private ToolExecutor toolQuiet;
     private ToolExecutor toolObserved;
-    private AsyncNodeAction<AgentState> node;
-    private AsyncNodeActionWithConfig<AgentState> nodeWithConfig;
-    private NodeTelemetry<AgentState> hookQuiet;
-    private NodeTelemetry<AgentState> hookObserved;
     private ToolExecutionRequest request;
     private InvocationContext context;
-    private AgentState state;
-    private RunnableConfig config;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -88,14 +73,8 @@ public class TelemetryOverheadBenchmark {
                 .values().iterator().next();
         toolObserved = observed.executionWrappers()
                 .agentToolAsService(observedCounter, ServiceCallOverheadBenchmark.Counter.class).values().iterator().next();
-        node = quiet.executionWrappers().serviceNode(quietCounter, (c, s) -> Map.of("total", c.add(1)));
-        nodeWithConfig = AsyncNodeActionWithConfig.of(node);
-        hookQuiet = new NodeTelemetry<>(quiet.telemetry());
-        hookObserved = new NodeTelemetry<>(observed.telemetry());
         request = ToolExecutionRequest.builder().id("call_1").name("add").arguments("{\"amount\":1}").build();
         context = InvocationContext.builder().build();
-        state = new AgentState(Map.of());
-        config = RunnableConfig.builder().build();
     }
 
     @TearDown(Level.Trial)
@@ -117,21 +96,6 @@ public class TelemetryOverheadBenchmark {
     @Benchmark
     public ToolExecutionResult toolObservedWithMetrics() {
         return toolObserved.executeWithContext(request, context);
-    }
-
-    @Benchmark
-    public Map<String, Object> nodeBaseline() {
-        return nodeWithConfig.apply(state, config).join();
-    }
-
-    @Benchmark
-    public Map<String, Object> nodeHookNoListener() {
-        return hookQuiet.applyWrap("count", state, config, nodeWithConfig).join();
-    }
-
-    @Benchmark
-    public Map<String, Object> nodeHookWithMetrics() {
-        return hookObserved.applyWrap("count", state, config, nodeWithConfig).join();
     }
 
     public static void main(String[] args) throws RunnerException {

@@ -74,7 +74,7 @@ public final class WebSocketAmortisation {
 
     private static ColdStartAmortisation.Result measure(WebSocketSettings settings, int n, int functionCalls) {
         return ColdStartAmortisation.measure("WebSocket connection (Jetty client, request/reply)", n, functionCalls,
-                wrappers -> wrappers.serviceTask(PatternServices.webSocket()), settings,
+                PatternServices.webSocket(), settings,
                 i -> ws -> ws.request("{\"op\":\"echo\",\"n\":" + i + "}", CALL),
                 (Integer i) -> {
                     try (WebSocketService fresh = WebSocketService.connect(settings)) {

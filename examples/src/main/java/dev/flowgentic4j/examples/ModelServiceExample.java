@@ -32,7 +32,7 @@ public final class ModelServiceExample {
     public static Report run(PrintStream out, List<String> texts) {
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             ServiceFuture<EmbeddingModelService> future =
-                    PatternServices.embeddingModel(integration.executionWrappers()).start();   // at once
+                    integration.executionWrappers().serviceTask(PatternServices.embeddingModel()).start(null);   // at once
             EmbeddingModelService model = future.join();                                         // the one load
             Duration load = future.startupDuration().orElseThrow();
             out.printf("Model %s loaded once in %d ms%n", EmbeddingModelService.MODEL_NAME, load.toMillis());

@@ -13,7 +13,6 @@ import dev.flowgentic4j.workflows.HealthConfig;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.TaskFunction;
-import dev.flowgentic4j.workflows.internal.LocalBackend;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
@@ -58,7 +57,7 @@ import org.slf4j.LoggerFactory;
  *     IgniteBackend ignite = (IgniteBackend) engine.backend();
  *     ServiceTask<Void, Counter> counter = engine.serviceTask(ignite.serviceDefinition("counter",
  *             IgniteService.builder(Counter.class, CacheCounter.class).build()).build());
- *     counter.start().join().increment();     // runs on the node that hosts the singleton
+ *     counter.start(null).join().increment(); // runs on the node that hosts the singleton
  * }
  * }</pre>
  */
@@ -67,14 +66,14 @@ public final class IgniteBackend implements Backend {
 
     private final IgniteBackendConfig config;
     private final Ignite ignite;
-    private final LocalBackend local;
+    private final Backend local;
     private final Path ownedWorkDirectory;
 
     private IgniteBackend(IgniteBackendConfig config, Ignite ignite, Path ownedWorkDirectory) {
         this.config = config;
         this.ignite = ignite;
         this.ownedWorkDirectory = ownedWorkDirectory;
-        this.local = new LocalBackend("ignite");
+        this.local = Backend.local();
     }
 
     /**

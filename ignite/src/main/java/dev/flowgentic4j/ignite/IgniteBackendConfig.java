@@ -2,7 +2,7 @@ package dev.flowgentic4j.ignite;
 
 import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.RetryConfig;
-import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.spi.Checks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

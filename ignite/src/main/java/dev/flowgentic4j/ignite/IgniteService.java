@@ -21,7 +21,7 @@ import java.util.Optional;
  * <pre>{@code
  * IgniteService<Void, Counter> spec = IgniteService.builder(Counter.class, CacheCounter.class).build();
  * ServiceTask<Void, Counter> counter = engine.serviceTask(backend.serviceDefinition("counter", spec).build());
- * Counter proxy = counter.start().join();       // a typed proxy; calls go to the hosting node
+ * Counter proxy = counter.start(null).join();   // a typed proxy; calls go to the hosting node
  * }</pre>
  */
 public final class IgniteService<A, S> {

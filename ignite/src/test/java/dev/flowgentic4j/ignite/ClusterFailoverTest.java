@@ -78,7 +78,7 @@ class ClusterFailoverTest {
             throws Exception {
         // given: the counter singleton, deployed on one of the extra JVMs
         ServiceFuture<Counter> counter = engine.serviceTask(backend.serviceDefinition("counter",
-                IgniteService.builder(Counter.class, CacheCounter.class).build()).build()).start();
+                IgniteService.builder(Counter.class, CacheCounter.class).build()).build()).start(null);
         Counter proxy = counter.join();
         assertThat(counter.state()).isEqualTo(ServiceState.RUNNING);
         Set<Long> extraPids = extra.nodes().stream().map(ExtraNodes.Node::pid).collect(Collectors.toSet());

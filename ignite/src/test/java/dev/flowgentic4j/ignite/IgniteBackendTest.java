@@ -99,7 +99,7 @@ class IgniteBackendTest {
     void a_service_that_cannot_be_deployed_is_failed_with_ignites_cause() {
         ServiceFuture<Greeter> broken = engine.serviceTask(backend.serviceDefinition("broken",
                 IgniteService.builder(Greeter.class, BrokenGreeter.class).build())
-                .retry(RetryConfig.noRetry()).build()).start();
+                .retry(RetryConfig.noRetry()).build()).start(null);
 
         assertThatThrownBy(broken::join).isInstanceOf(ServiceFailedException.class)
                 .hasMessageContaining("broken")

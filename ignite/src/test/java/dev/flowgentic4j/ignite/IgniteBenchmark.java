@@ -49,7 +49,7 @@ public final class IgniteBenchmark {
                 .communicationPort(47300).build());
         try (FlowEngine engine = FlowEngine.create(EngineConfig.builder().backend(alone).build())) {
             ServiceFuture<Echo> echo = engine.serviceTask(alone.serviceDefinition("echo",
-                    IgniteService.builder(Echo.class, EchoService.class).build()).build()).start();
+                    IgniteService.builder(Echo.class, EchoService.class).build()).build()).start(null);
             Echo proxy = echo.join();
             rows.add(row("Ignite, same JVM, proxy", measure(proxy::echo, 50_000)));
             rows.add(row("Ignite, same JVM, ServiceFuture.call", measure(v -> echo.call(Duration.ofSeconds(5),
@@ -64,7 +64,7 @@ public final class IgniteBenchmark {
                             .maxDelay(Duration.ofMillis(200)).build()).build());
             try (FlowEngine engine = FlowEngine.create(EngineConfig.builder().backend(caller).build())) {
                 ServiceFuture<Echo> echo = engine.serviceTask(caller.serviceDefinition("echo",
-                        IgniteService.builder(Echo.class, EchoService.class).build()).build()).start();
+                        IgniteService.builder(Echo.class, EchoService.class).build()).build()).start(null);
                 Echo proxy = echo.join();
                 rows.add(row("Ignite, across JVMs, proxy", measure(proxy::echo, 10_000)));
                 rows.add(row("Ignite, across JVMs, ServiceFuture.call", measure(v -> echo.call(Duration.ofSeconds(5),

@@ -10,14 +10,16 @@ import dev.flowgentic4j.tools.ToolParameter;
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.FunctionTask;
+import dev.flowgentic4j.workflows.NoArgServiceTask;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFactory;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceInitializer;
 import dev.flowgentic4j.workflows.ServiceTask;
+import dev.flowgentic4j.workflows.ServiceTaskRegistry;
 import dev.flowgentic4j.workflows.TaskFunction;
-import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.spi.Checks;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.service.tool.ToolExecutor;
@@ -35,7 +37,7 @@ import org.bsc.langgraph4j.state.AgentState;
  * Turns plain Java functions into the flow types: FUNCTION_TASK ({@link #functionTask}), SERVICE_TASK
  * ({@link #serviceTask}), AGENT_TOOL_AS_FUNCTION ({@link #agentToolAsFunction}), AGENT_TOOL_AS_SERVICE
  * ({@link #agentToolAsService}), EXECUTION_BLOCK ({@link #executionBlock}), plus graph nodes on a live
- * service ({@link #serviceNode}) or a task ({@link #functionNode}) and the ReAct agent
+ * service ({@link #serviceNode}) and the ReAct agent
  * ({@link #reactAgent}). Obtained from {@link LangGraphIntegration#executionWrappers()}; the
  * integration itself holds the settings, the engine and the lifecycle verbs. Thread-safe.
  *
@@ -49,7 +51,7 @@ import org.bsc.langgraph4j.state.AgentState;
  *     List.of(), (s, args) -> s.handleRequest("/ping", "GET"));   // the same live instance as the node
  * }</pre>
  */
-public final class ExecutionWrappers {
+public final class ExecutionWrappers implements ServiceTaskRegistry {
     private final FlowEngine engine;
     private final IntegrationConfig config;
 
@@ -75,26 +77,41 @@ public final class ExecutionWrappers {
     }
 
     /**
-     * A SERVICE_TASK: {@code start(args)} cold-starts one persistent instance and returns its handle
-     * at once. The instance is stopped with {@code close()} if it is {@link AutoCloseable}.
+     * {@inheritDoc}
      *
-     * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if {@code name} is blank or already registered
-     * @throws IllegalStateException if the integration is closed
+     * <p>The verb a LangGraph4j or langchain4j user reaches for: it registers on the integration's
+     * engine, so the service shows in {@link LangGraphIntegration#services()} and stops when the
+     * integration closes ({@link FlowEngine} has the same verbs for plain Java).
+     *
+     * <pre>{@code
+     * ServiceFuture<SimpleServer> server = wrappers.serviceTask("start_server", SimpleServer::start).start(0);
+     * }</pre>
      */
+    @Override
     public <A, S> ServiceTask<A, S> serviceTask(String name, ServiceInitializer<A, S> initializer) {
         return engine.serviceTask(name, initializer);
     }
 
     /**
-     * A SERVICE_TASK whose cold start takes no argument: {@code serviceTask("cache", () -> new Cache()).start()}.
-     * Same checks as {@link #serviceTask(String, ServiceInitializer)}.
+     * {@inheritDoc}
+     *
+     * <pre>{@code
+     * ServiceFuture<Cache> cache = wrappers.serviceTask("cache", () -> new Cache()).start();
+     * }</pre>
      */
-    public <S> ServiceTask<Void, S> serviceTask(String name, ServiceFactory<S> factory) {
+    @Override
+    public <S> NoArgServiceTask<S> serviceTask(String name, ServiceFactory<S> factory) {
         return engine.serviceTask(name, factory);
     }
 
-    /** A SERVICE_TASK with a stop function, retry policy and stop timeout; see {@link ServiceDefinition}. */
+    /**
+     * {@inheritDoc}
+     *
+     * <pre>{@code
+     * ServiceFuture<DatabasePool> pool = wrappers.serviceTask(PatternServices.databasePool()).start(settings);
+     * }</pre>
+     */
+    @Override
     public <A, S> ServiceTask<A, S> serviceTask(ServiceDefinition<A, S> definition) {
         return engine.serviceTask(definition);
     }
@@ -221,28 +238,14 @@ public final class ExecutionWrappers {
     }
 
     /**
-     * A FUNCTION_TASK node: every run calls {@code function} on the state as a task registered under
-     * {@code name} (on the backend, with the default retry policy) and returns its update.
+     * An EXECUTION_BLOCK node: every run executes {@code block} on the state once, on the backend (no
+     * retries), and returns its update; a failure fails the node with
+     * {@link dev.flowgentic4j.workflows.TaskFailedException} naming the block. The block is a
+     * FUNCTION_TASK registered under {@code name}, so its calls are counted like any task's.
      *
-     * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if {@code name} is blank or already registered
-     * @throws IllegalStateException if the integration is closed
-     */
-    public <St extends AgentState> AsyncNodeAction<St> functionNode(String name,
-            TaskFunction<St, Map<String, Object>> function) {
-        return GraphNodes.function(engine.functionTask(name, function));
-    }
-
-    /** A FUNCTION_TASK node with its own retry policy; same checks as {@link #functionNode(String, TaskFunction)}. */
-    public <St extends AgentState> AsyncNodeAction<St> functionNode(String name,
-            TaskFunction<St, Map<String, Object>> function, RetryConfig retry) {
-        return GraphNodes.function(engine.functionTask(name, function, retry));
-    }
-
-    /**
-     * An EXECUTION_BLOCK node: every run executes {@code block} once on the backend (no retries) and
-     * returns its update; a failure fails the node with {@link dev.flowgentic4j.workflows.TaskFailedException}
-     * naming the block.
+     * <pre>{@code
+     * graph.addNode("summarise", wrappers.executionBlock("summarise", state -> Map.of("summary", summarise(state))));
+     * }</pre>
      *
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code name} is blank or already registered
@@ -250,8 +253,16 @@ public final class ExecutionWrappers {
      */
     public <St extends AgentState> AsyncNodeAction<St> executionBlock(String name,
             TaskFunction<St, Map<String, Object>> block) {
-        Objects.requireNonNull(block, "block");
-        engine.reserveName(name);
-        return GraphNodes.block(engine.backend(), name, block);
+        return executionBlock(name, block, RetryConfig.noRetry());
+    }
+
+    /**
+     * An EXECUTION_BLOCK node whose block is tried again as {@code retry} says (for blocks that may
+     * run more than once); same checks as
+     * {@link #executionBlock(String, TaskFunction)}.
+     */
+    public <St extends AgentState> AsyncNodeAction<St> executionBlock(String name,
+            TaskFunction<St, Map<String, Object>> block, RetryConfig retry) {
+        return GraphNodes.block(engine.functionTask(name, block, retry));
     }
 }

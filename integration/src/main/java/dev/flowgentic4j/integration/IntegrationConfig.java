@@ -1,7 +1,7 @@
 package dev.flowgentic4j.integration;
 
 import dev.flowgentic4j.workflows.EngineConfig;
-import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.spi.Checks;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -33,7 +33,7 @@ final class AgentFixture implements AutoCloseable {
             coldStarts.incrementAndGet();
             return new Counter();
         });
-        counter = task.start();
+        counter = task.start(null);
     }
 
     /** langchain4j's real OpenAI client, talking HTTP to the stub. */

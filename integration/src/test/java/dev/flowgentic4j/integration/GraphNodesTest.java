@@ -12,6 +12,8 @@ import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceTask;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.TaskFailedException;
+import dev.flowgentic4j.workflows.TaskFunction;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +78,7 @@ class GraphNodesTest {
 
     @Test
     void service_nodes_use_one_live_instance_across_nodes_and_graph_runs() {
-        ServiceFuture<Counter> counter = counterTask.start();
+        ServiceFuture<Counter> counter = counterTask.start(null);
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder().build());
 
         AgentState run1 = graph.invoke(Map.of()).orElseThrow();
@@ -91,7 +93,7 @@ class GraphNodesTest {
 
     @Test
     void service_nodes_stay_exact_across_concurrent_graph_runs_on_many_threads() throws Exception {
-        ServiceFuture<Counter> counter = counterTask.start();
+        ServiceFuture<Counter> counter = counterTask.start(null);
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder().build());
         ExecutorService threads = Executors.newFixedThreadPool(8);
         try {
@@ -110,7 +112,7 @@ class GraphNodesTest {
 
     @Test
     void parallel_branches_reach_the_same_instance_and_are_counted_once() {
-        ServiceFuture<Counter> counter = counterTask.start();
+        ServiceFuture<Counter> counter = counterTask.start(null);
         CompiledGraph<AgentState> graph = Graphs.compile(Graphs.define(() -> new StateGraph<>(CHANNELS, AgentState::new)
                 .addNode("left", wrappers.serviceNode(counter, (c, s) -> { c.increment("l"); return Map.of("log", "left:" + c.id()); }))
                 .addNode("right", wrappers.serviceNode(counter, (c, s) -> { c.increment("r"); return Map.of("log", "right:" + c.id()); }))
@@ -130,7 +132,7 @@ class GraphNodesTest {
 
     @Test
     void checkpointed_graph_interrupted_and_resumed_reaches_the_same_live_instance() {
-        ServiceFuture<Counter> counter = counterTask.start();
+        ServiceFuture<Counter> counter = counterTask.start(null);
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder()
                 .checkpointSaver(new MemorySaver()).interruptBefore("second").build());
         RunnableConfig thread = RunnableConfig.builder().threadId("conversation-1").build();
@@ -151,7 +153,7 @@ class GraphNodesTest {
         ServiceTask<Void, Counter> broken = wrappers.serviceTask("broken", ignored -> {
             throw new IllegalStateException("cannot connect");
         });
-        ServiceFuture<Counter> counter = broken.start();
+        ServiceFuture<Counter> counter = broken.start(null);
         counter.toCompletableFuture().handle((v, e) -> null).join();
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder().build());
 
@@ -164,7 +166,7 @@ class GraphNodesTest {
 
     @Test
     void cancelled_service_fails_the_node_naming_service_and_state() {
-        ServiceFuture<Counter> counter = counterTask.start();
+        ServiceFuture<Counter> counter = counterTask.start(null);
         counter.join();
         counter.cancel(true);
         CompiledGraph<AgentState> graph = twoServiceNodes(counter, CompileConfig.builder().build());
@@ -175,9 +177,9 @@ class GraphNodesTest {
     }
 
     @Test
-    void function_node_and_execution_block_run_on_the_backend_and_update_the_state() {
+    void execution_blocks_run_on_the_backend_and_update_the_state() {
         CompiledGraph<AgentState> graph = Graphs.compile(Graphs.define(() -> new StateGraph<>(CHANNELS, AgentState::new)
-                .addNode("fn", wrappers.functionNode("fn", state -> Map.of("log", "fn on " + Thread.currentThread().getName())))
+                .addNode("fn", wrappers.executionBlock("fn", state -> Map.of("log", "fn on " + Thread.currentThread().getName())))
                 .addNode("block", wrappers.executionBlock("block", state -> Map.of("log", "block saw " + log(state).size())))
                 .addEdge(START, "fn")
                 .addEdge("fn", "block")
@@ -202,6 +204,34 @@ class GraphNodesTest {
         assertThatThrownBy(() -> graph.invoke(Map.of()))
                 .satisfies(e -> assertThat(rootOf(e)).isInstanceOf(TaskFailedException.class)
                         .hasMessageContaining("task 'risky' failed after 1 attempt: IOException: disk full"));
+    }
+
+    @Test
+    void an_execution_block_with_a_retry_policy_is_tried_again_and_one_without_is_not() {
+        AtomicInteger attempts = new AtomicInteger();
+        TaskFunction<AgentState, Map<String, Object>> flaky = state -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new java.io.IOException("first attempt fails");
+            }
+            return Map.of("log", "attempt " + attempts.get());
+        };
+        RetryConfig twice = RetryConfig.builder().maxAttempts(2).baseDelay(Duration.ofMillis(1)).build();
+        CompiledGraph<AgentState> retried = Graphs.compile(Graphs.define(() -> new StateGraph<>(CHANNELS, AgentState::new)
+                .addNode("block", wrappers.executionBlock("flaky", flaky, twice))
+                .addEdge(START, "block")
+                .addEdge("block", END)));
+
+        assertThat(log(retried.invoke(Map.of()).orElseThrow())).containsExactly("attempt 2");
+
+        attempts.set(0);
+        CompiledGraph<AgentState> once = Graphs.compile(Graphs.define(() -> new StateGraph<>(CHANNELS, AgentState::new)
+                .addNode("block", wrappers.executionBlock("flaky_once", flaky))
+                .addEdge(START, "block")
+                .addEdge("block", END)));
+        assertThatThrownBy(() -> once.invoke(Map.of()))
+                .satisfies(e -> assertThat(rootOf(e)).isInstanceOf(TaskFailedException.class)
+                        .hasMessageContaining("after 1 attempt"));
+        assertThat(attempts.get()).isEqualTo(1);
     }
 
     @Test

@@ -38,7 +38,7 @@ class ReplicatedServiceNodeTest {
                         Counter c = new Counter();
                         instances.add(c);
                         return c;
-                    }).replicas(2).build()).start();
+                    }).replicas(2).build()).start(null);
             counter.join();
             for (ServiceFuture<Counter> replica : counter.replicas()) {
                 replica.join();

@@ -1,7 +1,6 @@
 package dev.flowgentic4j.patterns;
 
 import com.sun.net.httpserver.HttpHandler;
-import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.patterns.websocket.WebSocketService;
 import dev.flowgentic4j.patterns.websocket.WebSocketSettings;
 import dev.flowgentic4j.workflows.HealthConfig;
@@ -9,6 +8,7 @@ import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceTask;
+import dev.flowgentic4j.workflows.ServiceTaskRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -20,13 +20,16 @@ import java.util.concurrent.TimeoutException;
  * pool, the all-MiniLM-L6-v2 model, a Redis client, an embedded Redis, an in-process cache and the
  * JDK HTTP server. Each has a fixed name, a readiness and a health check where the component has
  * one ({@code SELECT 1}, {@code PING}, a TCP connect), and a stop that releases the resource when
- * the handle is cancelled or the integration closes. The {@code ExecutionWrappers} overloads
- * register the definition in one call.
+ * the handle is cancelled or the integration closes. One way to use each: register the definition
+ * where services are registered (a {@link ServiceTaskRegistry}: the integration's
+ * {@code ExecutionWrappers} or a {@code FlowEngine}) and start it. {@link #startDatabase} and
+ * {@link #startRedis} start a pool or client together with the embedded server it needs when none
+ * is configured. This module depends on {@code workflows} only.
  *
  * <pre>{@code
  * try (LangGraphIntegration integration = LangGraphIntegration.create()) {
  *     ServiceFuture<EmbeddingModelService> model =
- *         integration.executionWrappers().serviceTask(PatternServices.embeddingModel()).start();
+ *         integration.executionWrappers().serviceTask(PatternServices.embeddingModel()).start(null);
  *     float[] v = model.call(Duration.ofSeconds(30), m -> m.embed("hello"));
  * }
  * }</pre>
@@ -49,7 +52,7 @@ public final class PatternServices {
 
     private PatternServices() {}
 
-    /** A PostgreSQL server of its own ({@link EmbeddedDatabase}); start it with {@code start()}. */
+    /** A PostgreSQL server of its own ({@link EmbeddedDatabase}); start it with {@code start(null)}. */
     public static ServiceDefinition<Void, EmbeddedDatabase> embeddedPostgres() {
         return ServiceDefinition.builder(EMBEDDED_POSTGRES, (Void none) -> EmbeddedDatabase.start())
                 .stop(EmbeddedDatabase::close)
@@ -69,12 +72,12 @@ public final class PatternServices {
                 .build();
     }
 
-    /** The all-MiniLM-L6-v2 model ({@link EmbeddingModelService}) with default settings; {@code start()}. */
+    /** The all-MiniLM-L6-v2 model ({@link EmbeddingModelService}) with default settings; {@code start(null)}. */
     public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel() {
         return embeddingModel(EmbeddingModelSettings.defaults());
     }
 
-    /** The all-MiniLM-L6-v2 model loaded with {@code settings}; start it with {@code start()}. */
+    /** The all-MiniLM-L6-v2 model loaded with {@code settings}; start it with {@code start(null)}. */
     public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel(EmbeddingModelSettings settings) {
         Objects.requireNonNull(settings, "settings");
         return ServiceDefinition.builder(EMBEDDING_MODEL, (Void none) -> EmbeddingModelService.load(settings))
@@ -94,7 +97,7 @@ public final class PatternServices {
                 .build();
     }
 
-    /** A Redis server of its own ({@link EmbeddedRedis}), for tests and demos only; {@code start()}. */
+    /** A Redis server of its own ({@link EmbeddedRedis}), for tests and demos only; {@code start(null)}. */
     public static ServiceDefinition<Void, EmbeddedRedis> embeddedRedis() {
         return ServiceDefinition.builder(EMBEDDED_REDIS, (Void none) -> EmbeddedRedis.start())
                 .stop(EmbeddedRedis::close)
@@ -167,42 +170,6 @@ public final class PatternServices {
                 .build();
     }
 
-    /** {@link #embeddedPostgres()} registered on {@code wrappers}. */
-    public static ServiceTask<Void, EmbeddedDatabase> embeddedPostgres(ExecutionWrappers wrappers) {
-        return wrappers.serviceTask(embeddedPostgres());
-    }
-
-    /** {@link #databasePool()} registered on {@code wrappers}. */
-    public static ServiceTask<DatabaseSettings, DatabasePool> databasePool(ExecutionWrappers wrappers) {
-        return wrappers.serviceTask(databasePool());
-    }
-
-    /** {@link #embeddingModel()} registered on {@code wrappers}. */
-    public static ServiceTask<Void, EmbeddingModelService> embeddingModel(ExecutionWrappers wrappers) {
-        return wrappers.serviceTask(embeddingModel());
-    }
-
-    /** {@link #redisCache(RetryConfig)} registered on {@code wrappers}. */
-    public static ServiceTask<RedisSettings, RedisCache> redisCache(ExecutionWrappers wrappers, RetryConfig retry) {
-        return wrappers.serviceTask(redisCache(retry));
-    }
-
-    /** {@link #embeddedRedis()} registered on {@code wrappers}. */
-    public static ServiceTask<Void, EmbeddedRedis> embeddedRedis(ExecutionWrappers wrappers) {
-        return wrappers.serviceTask(embeddedRedis());
-    }
-
-    /** {@link #inProcessCache()} registered on {@code wrappers}. */
-    public static ServiceTask<Void, InProcessCache> inProcessCache(ExecutionWrappers wrappers) {
-        return wrappers.serviceTask(inProcessCache());
-    }
-
-    /** {@link #httpServer(Map)} registered on {@code wrappers}. */
-    public static ServiceTask<HttpServerSettings, HttpServerService> httpServer(ExecutionWrappers wrappers,
-                                                                              Map<String, HttpHandler> routes) {
-        return wrappers.serviceTask(httpServer(routes));
-    }
-
     /**
      * The database services of one program: the pool and, when it runs on one, the embedded server.
      * Closing the integration stops the pool first, then the server (reverse start order).
@@ -217,18 +184,18 @@ public final class PatternServices {
     }
 
     /**
-     * Starts the pool over {@code settings}' JDBC URL; with none, first starts an embedded PostgreSQL
+     * Registers {@link #databasePool()} on {@code registry} and starts the pool over {@code settings}' JDBC URL; with none, first starts an embedded PostgreSQL
      * and waits up to {@code readyTimeout} for it (the pool then starts without waiting).
      *
      * @throws TimeoutException if the embedded server is not up in time
      */
-    public static Database startDatabase(ExecutionWrappers wrappers, DatabaseSettings settings, Duration readyTimeout)
-            throws TimeoutException {
-        ServiceTask<DatabaseSettings, DatabasePool> pools = databasePool(wrappers);
+    public static Database startDatabase(ServiceTaskRegistry registry, DatabaseSettings settings,
+                                         Duration readyTimeout) throws TimeoutException {
+        ServiceTask<DatabaseSettings, DatabasePool> pools = registry.serviceTask(databasePool());
         if (settings.jdbcUrl().isPresent()) {
             return new Database(Optional.empty(), pools.start(settings));
         }
-        ServiceFuture<EmbeddedDatabase> embedded = embeddedPostgres(wrappers).start();
+        ServiceFuture<EmbeddedDatabase> embedded = registry.serviceTask(embeddedPostgres()).start(null);
         EmbeddedDatabase server = embedded.awaitRunning(readyTimeout);
         return new Database(Optional.of(embedded), pools.start(server.settingsFor(settings)));
     }
@@ -240,19 +207,19 @@ public final class PatternServices {
     public record Redis(Optional<ServiceFuture<EmbeddedRedis>> embedded, ServiceFuture<RedisCache> client) {}
 
     /**
-     * Starts the client over {@code settings}; with none, first starts an embedded Redis (tests and
+     * Registers {@link #redisCache} on {@code registry} and starts the client over {@code settings}; with none, first starts an embedded Redis (tests and
      * demos only) and waits up to {@code readyTimeout} for it, then connects with {@code base}'s
      * client name and key prefix.
      *
      * @throws TimeoutException if the embedded server is not up in time
      */
-    public static Redis startRedis(ExecutionWrappers wrappers, Optional<RedisSettings> settings, RedisSettings base,
+    public static Redis startRedis(ServiceTaskRegistry registry, Optional<RedisSettings> settings, RedisSettings base,
                                    RetryConfig retry, Duration readyTimeout) throws TimeoutException {
-        ServiceTask<RedisSettings, RedisCache> clients = redisCache(wrappers, retry);
+        ServiceTask<RedisSettings, RedisCache> clients = registry.serviceTask(redisCache(retry));
         if (settings.isPresent()) {
             return new Redis(Optional.empty(), clients.start(settings.get()));
         }
-        ServiceFuture<EmbeddedRedis> embedded = embeddedRedis(wrappers).start();
+        ServiceFuture<EmbeddedRedis> embedded = registry.serviceTask(embeddedRedis()).start(null);
         EmbeddedRedis server = embedded.awaitRunning(readyTimeout);
         return new Redis(Optional.of(embedded), clients.start(server.settingsFor(base)));
     }

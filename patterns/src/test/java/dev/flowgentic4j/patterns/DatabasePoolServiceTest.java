@@ -3,8 +3,8 @@ package dev.flowgentic4j.patterns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.testkit.Probes;
+import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
 import java.sql.Connection;
@@ -38,8 +38,8 @@ class DatabasePoolServiceTest {
 
     @Test
     void queries_run_through_one_pool_and_cancel_leaves_no_server_connections() throws Exception {
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            ServiceFuture<DatabasePool> future = PatternServices.databasePool(integration.executionWrappers())
+        try (FlowEngine engine = FlowEngine.create()) {
+            ServiceFuture<DatabasePool> future = engine.serviceTask(PatternServices.databasePool())
                     .start(settings);
             DatabasePool pool = future.awaitRunning(READY);
             future.call(READY, p -> p.update("CREATE SCHEMA IF NOT EXISTS " + settings.schema()));
@@ -53,7 +53,7 @@ class DatabasePoolServiceTest {
             assertThat(ids).containsExactly(123, 124);
             assertThat(names).containsExactly("Alan");
             assertThat(future.join()).isSameAs(pool);
-            assertThat(integration.services()).filteredOn(s -> s.name().equals(PatternServices.DATABASE_POOL)).hasSize(1);
+            assertThat(engine.services()).filteredOn(s -> s.name().equals(PatternServices.DATABASE_POOL)).hasSize(1);
             assertThat(TestServers.serverConnections(settings)).isPositive();
 
             future.cancel(true);
@@ -79,8 +79,8 @@ class DatabasePoolServiceTest {
     void pool_keeps_min_idle_connections_open_and_never_exceeds_max() throws Exception {
         DatabaseSettings sized = new DatabaseSettings(settings.jdbcUrl(), settings.user(), null, 3, 4,
                 settings.applicationName(), settings.schema(), Duration.ofMillis(300));
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            DatabasePool pool = PatternServices.databasePool(integration.executionWrappers()).start(sized)
+        try (FlowEngine engine = FlowEngine.create()) {
+            DatabasePool pool = engine.serviceTask(PatternServices.databasePool()).start(sized)
                     .awaitRunning(READY);
 
             // the readiness check opened them before RUNNING: no waiting needed on the pool's side
@@ -104,11 +104,11 @@ class DatabasePoolServiceTest {
     }
 
     @Test
-    void closing_the_integration_closes_the_pool_and_its_server_connections() throws Exception {
+    void closing_the_engine_closes_the_pool_and_its_server_connections() throws Exception {
         ServiceFuture<DatabasePool> future;
         DatabasePool pool;
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            future = PatternServices.databasePool(integration.executionWrappers()).start(settings);
+        try (FlowEngine engine = FlowEngine.create()) {
+            future = engine.serviceTask(PatternServices.databasePool()).start(settings);
             pool = future.awaitRunning(READY);
             assertThat(pool.query("SELECT 1", row -> row.getInt(1))).containsExactly(1);
             assertThat(TestServers.serverConnections(settings)).isPositive();
@@ -124,8 +124,8 @@ class DatabasePoolServiceTest {
     void unreachable_server_fails_the_pool_service_with_the_url_and_no_password() throws Exception {
         DatabaseSettings nowhere = new DatabaseSettings(Optional.of("jdbc:postgresql://127.0.0.1:1/test"),
                 "postgres", "s3cret", 1, 2, settings.applicationName(), settings.schema(), Duration.ofMillis(500));
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            ServiceFuture<DatabasePool> future = PatternServices.databasePool(integration.executionWrappers())
+        try (FlowEngine engine = FlowEngine.create()) {
+            ServiceFuture<DatabasePool> future = engine.serviceTask(PatternServices.databasePool())
                     .start(nowhere);
 
             assertThatThrownBy(future::join)

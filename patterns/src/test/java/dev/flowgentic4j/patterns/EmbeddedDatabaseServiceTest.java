@@ -2,8 +2,8 @@ package dev.flowgentic4j.patterns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.testkit.Probes;
+import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
 import java.time.Duration;
@@ -23,14 +23,14 @@ class EmbeddedDatabaseServiceTest {
     }
 
     @Test
-    void closing_the_integration_stops_the_pool_and_the_embedded_server_and_deletes_its_data() throws Exception {
+    void closing_the_engine_stops_the_pool_and_the_embedded_server_and_deletes_its_data() throws Exception {
         ServiceFuture<EmbeddedDatabase> server;
         PatternServices.Database database;
         EmbeddedDatabase instance;
         int port;
         DatabaseSettings settings = DatabaseSettings.defaults().withApplicationName(TestServers.unique("fg4j"));
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            database = PatternServices.startDatabase(integration.executionWrappers(), settings, READY);
+        try (FlowEngine engine = FlowEngine.create()) {
+            database = PatternServices.startDatabase(engine, settings, READY);
             server = database.embedded().orElseThrow();
             instance = server.join();
             port = instance.port();

@@ -2,8 +2,8 @@ package dev.flowgentic4j.patterns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.testkit.Probes;
+import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
@@ -23,8 +23,8 @@ class EmbeddedRedisServiceTest {
         RedisSettings base = RedisSettings.of("unused").withClientName(TestServers.unique("fg4j"));
         PatternServices.Redis redis;
         EmbeddedRedis server;
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            redis = PatternServices.startRedis(integration.executionWrappers(), Optional.empty(), base,
+        try (FlowEngine engine = FlowEngine.create()) {
+            redis = PatternServices.startRedis(engine, Optional.empty(), base,
                     RetryConfig.noRetry(), READY);
             server = redis.embedded().orElseThrow().join();
             redis.client().call(READY, r -> {

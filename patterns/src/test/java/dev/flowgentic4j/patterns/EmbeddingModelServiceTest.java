@@ -3,7 +3,7 @@ package dev.flowgentic4j.patterns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flowgentic4j.integration.LangGraphIntegration;
+import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.langchain4j.data.embedding.Embedding;
@@ -21,21 +21,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 class EmbeddingModelServiceTest {
     private static final Duration READY = Duration.ofSeconds(60);
 
-    private static LangGraphIntegration integration;
+    private static FlowEngine engine;
     private static ServiceFuture<EmbeddingModelService> model;
 
     @BeforeAll
     static void loadTheModelOnce() {
-        integration = LangGraphIntegration.create();
+        engine = FlowEngine.create();
         // one ONNX thread: the settings reach the session, and the test leaves a core to the rest
-        model = integration.executionWrappers()
+        model = engine
                 .serviceTask(PatternServices.embeddingModel(EmbeddingModelSettings.defaults().withIntraOpThreads(1)))
-                .start();
+                .start(null);
     }
 
     @AfterAll
     static void close() {
-        integration.close();
+        engine.close();
     }
 
     @Test
@@ -52,7 +52,7 @@ class EmbeddingModelServiceTest {
         assertThat(model.join()).isSameAs(first);
         assertThat(first.embeddingCount() - before).isEqualTo(3);
         assertThat(model.callCount() - callsBefore).isEqualTo(3);
-        assertThat(integration.services()).filteredOn(s -> s.name().equals(PatternServices.EMBEDDING_MODEL)).hasSize(1);
+        assertThat(engine.services()).filteredOn(s -> s.name().equals(PatternServices.EMBEDDING_MODEL)).hasSize(1);
         assertThat(a).hasSize(EmbeddingModelService.DIMENSIONS).isEqualTo(again);
         assertThat(b).isNotEqualTo(a);
     }
@@ -71,10 +71,10 @@ class EmbeddingModelServiceTest {
 
     @Test
     @Order(3)
-    void closing_the_integration_releases_the_model_and_later_calls_fail() {
+    void closing_the_engine_releases_the_model_and_later_calls_fail() {
         EmbeddingModelService instance = model.join();
 
-        integration.close();
+        engine.close();
 
         assertThat(model.state()).isEqualTo(ServiceState.TERMINATED);
         assertThat(instance.isClosed()).isTrue();

@@ -2,8 +2,8 @@ package dev.flowgentic4j.patterns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.testkit.Probes;
+import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceTask;
 import java.net.URI;
@@ -25,10 +25,9 @@ class HttpServerPatternTest {
         AtomicInteger hellos = new AtomicInteger();
         int cancelledPort;
         int closedPort;
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            ServiceTask<HttpServerSettings, HttpServerService> servers = PatternServices.httpServer(
-                    integration.executionWrappers(),
-                    Map.of("/hello", exchange -> HttpServerService.respond(exchange, 200, "hello " + hellos.incrementAndGet())));
+        try (FlowEngine engine = FlowEngine.create()) {
+            ServiceTask<HttpServerSettings, HttpServerService> servers = engine.serviceTask(PatternServices.httpServer(
+                    Map.of("/hello", exchange -> HttpServerService.respond(exchange, 200, "hello " + hellos.incrementAndGet()))));
             ServiceFuture<HttpServerService> cancelled = servers.start(HttpServerSettings.defaults());
             ServiceFuture<HttpServerService> closed = servers.start(HttpServerSettings.defaults());
             cancelledPort = cancelled.join().port();

@@ -3,8 +3,8 @@ package dev.flowgentic4j.patterns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.testkit.Probes;
+import dev.flowgentic4j.workflows.FlowEngine;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceFailedException;
 import dev.flowgentic4j.workflows.ServiceFuture;
@@ -37,9 +37,9 @@ class RedisCacheServiceTest {
 
     @Test
     void one_connection_serves_every_call_is_checked_with_ping_and_cancel_closes_it() {
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            ServiceFuture<RedisCache> future = PatternServices.redisCache(integration.executionWrappers(),
-                    RetryConfig.noRetry()).start(settings);
+        try (FlowEngine engine = FlowEngine.create()) {
+            ServiceFuture<RedisCache> future = engine.serviceTask(PatternServices.redisCache(RetryConfig.noRetry()))
+                    .start(settings);
             RedisCache redis = future.join();
             future.call(READY, r -> {
                 r.set("user:123", "{\"name\":\"Ada Lovelace\"}");
@@ -65,11 +65,12 @@ class RedisCacheServiceTest {
     }
 
     @Test
-    void closing_the_integration_closes_the_redis_connection() {
+    void closing_the_engine_closes_the_redis_connection() {
         ServiceFuture<RedisCache> future;
         RedisCache redis;
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            future = PatternServices.redisCache(integration.executionWrappers(), RetryConfig.noRetry()).start(settings);
+        try (FlowEngine engine = FlowEngine.create()) {
+            future = engine.serviceTask(PatternServices.redisCache(RetryConfig.noRetry()))
+                    .start(settings);
             redis = future.join();
             future.call(READY, r -> {
                 r.set("user:123", "Ada");
@@ -99,8 +100,8 @@ class RedisCacheServiceTest {
         RetryConfig fast = RetryConfig.builder().maxAttempts(3).baseDelay(Duration.ofMillis(10))
                 .maxDelay(Duration.ofMillis(20)).retryOn(e -> attempts.incrementAndGet() > 0).build();
 
-        try (LangGraphIntegration integration = LangGraphIntegration.create()) {
-            ServiceFuture<RedisCache> future = PatternServices.redisCache(integration.executionWrappers(), fast)
+        try (FlowEngine engine = FlowEngine.create()) {
+            ServiceFuture<RedisCache> future = engine.serviceTask(PatternServices.redisCache(fast))
                     .start(RedisSettings.of(url).withConnectTimeout(Duration.ofSeconds(1)));
 
             assertThatThrownBy(future::join)

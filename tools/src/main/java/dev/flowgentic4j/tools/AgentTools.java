@@ -3,7 +3,7 @@ package dev.flowgentic4j.tools;
 import dev.flowgentic4j.tools.internal.ServiceToolFactory;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.ServiceFuture;
-import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.spi.Checks;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;

@@ -209,7 +209,7 @@ class AgentToolsTest {
             release.await();
             return new TicketDesk("slow");
         });
-        ServiceFuture<TicketDesk> desk = slow.start();
+        ServiceFuture<TicketDesk> desk = slow.start(null);
         try {
             Map<ToolSpecification, ToolExecutor> tools =
                     AgentTools.serviceObject(desk, TicketDesk.class, Duration.ofMillis(50));
@@ -227,7 +227,7 @@ class AgentToolsTest {
         ServiceTask<Void, TicketDesk> broken = engine.serviceTask("broken_desk", ignored -> {
             throw new IllegalStateException("no credentials");
         });
-        ServiceFuture<TicketDesk> desk = broken.start();
+        ServiceFuture<TicketDesk> desk = broken.start(null);
         desk.toCompletableFuture().handle((v, e) -> null).join();
         Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(desk, TicketDesk.class, READY);
 

@@ -52,7 +52,7 @@ class ToolMethodArgumentsTest {
     @Test
     void left_out_arguments_are_null_their_default_or_an_empty_optional() {
         ServiceFuture<Greeter> greeter = engine.<Void, Greeter>serviceTask("greeter", ignored -> new Greeter())
-                .start();
+                .start(null);
         Map<ToolSpecification, ToolExecutor> tools = AgentTools.serviceObject(greeter, Greeter.class, READY);
 
         assertThat(greet(tools, "{\"name\":\"ada\",\"level\":2}")).isEqualTo("ada/null/!/-/2/3");
@@ -65,7 +65,7 @@ class ToolMethodArgumentsTest {
     @Test
     void a_default_value_that_does_not_fit_the_type_is_refused_when_the_tools_are_made() {
         ServiceFuture<BadDefault> bad = engine.<Void, BadDefault>serviceTask("bad", ignored -> new BadDefault())
-                .start();
+                .start(null);
 
         assertThatThrownBy(() -> AgentTools.serviceObject(bad, BadDefault.class, READY))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -69,7 +69,7 @@ class ToolParameterSchemaTest {
                 ToolParameter.required("point", Point.class, "a point"),
                 ToolParameter.required("shape", Shape.class, "a shape"),
                 ToolParameter.required("shapes", new TypeReference<Set<Shape>>() { }.getType(), "several shapes"));
-        ServiceFuture<Shapes> shapes = engine.<Void, Shapes>serviceTask("shapes", ignored -> new Shapes()).start();
+        ServiceFuture<Shapes> shapes = engine.<Void, Shapes>serviceTask("shapes", ignored -> new Shapes()).start(null);
 
         ToolSpecification spec = AgentTools.serviceFunction(shapes, "draw", "Draws", parameters,
                 (s, args) -> "drawn", Duration.ofSeconds(5)).keySet().iterator().next();
@@ -81,7 +81,7 @@ class ToolParameterSchemaTest {
 
     @Test
     void a_recursive_record_is_described_once_and_referenced_where_it_recurs() {
-        ServiceFuture<Shapes> shapes = engine.<Void, Shapes>serviceTask("shapes", ignored -> new Shapes()).start();
+        ServiceFuture<Shapes> shapes = engine.<Void, Shapes>serviceTask("shapes", ignored -> new Shapes()).start(null);
         ToolSpecification spec = AgentTools.serviceFunction(shapes, "plant", "Plants a tree",
                 List.of(ToolParameter.required("tree", Tree.class, "the tree")),
                 (s, args) -> args.get("tree", Tree.class).children().size(), Duration.ofSeconds(5))

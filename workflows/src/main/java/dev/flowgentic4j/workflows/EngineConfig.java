@@ -1,6 +1,6 @@
 package dev.flowgentic4j.workflows;
 
-import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.spi.Checks;
 import dev.flowgentic4j.workflows.telemetry.TelemetryConfig;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,11 +1,12 @@
 package dev.flowgentic4j.workflows;
 
-import dev.flowgentic4j.workflows.internal.Checks;
-import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.LocalBackend;
 import dev.flowgentic4j.workflows.internal.RetryingRun;
+import dev.flowgentic4j.workflows.internal.TelemetryAccess;
 import dev.flowgentic4j.workflows.internal.replicas.ReplicatedService;
 import dev.flowgentic4j.workflows.internal.service.ManagedService;
+import dev.flowgentic4j.workflows.spi.Checks;
+import dev.flowgentic4j.workflows.spi.Futures;
 import dev.flowgentic4j.workflows.telemetry.CallEvent;
 import dev.flowgentic4j.workflows.telemetry.CallSpan;
 import dev.flowgentic4j.workflows.telemetry.Telemetry;
@@ -42,13 +43,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (FlowEngine engine = FlowEngine.create()) {
- *     ServiceTask<Void, Counter> counter = engine.serviceTask("counter", () -> new Counter());
+ *     NoArgServiceTask<Counter> counter = engine.serviceTask("counter", () -> new Counter());
  *     ServiceFuture<Counter> future = counter.start();
  *     future.join().increment();
  * }
  * }</pre>
  */
-public final class FlowEngine implements AutoCloseable {
+public final class FlowEngine implements ServiceTaskRegistry, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FlowEngine.class);
 
     private final EngineConfig config;
@@ -66,7 +67,7 @@ public final class FlowEngine implements AutoCloseable {
     private FlowEngine(EngineConfig config) {
         this.config = config;
         this.backend = config.backend().orElseGet(() -> new LocalBackend("local", config.localBackend()));
-        this.telemetry = new Telemetry(config.telemetry(), config.ticker(), backend, this::services);
+        this.telemetry = TelemetryAccess.operations().create(config.telemetry(), config.ticker(), backend, this::services);
     }
 
     /** An engine with {@link EngineConfig#ofDefaults()}: a local backend. */
@@ -128,26 +129,51 @@ public final class FlowEngine implements AutoCloseable {
         return new Function<>(name, function, retry);
     }
 
-    /** A SERVICE_TASK with the engine's defaults. See {@link #serviceTask(ServiceDefinition)}. */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The engine-level verb, for plain Java; with LangGraph4j or langchain4j use the integration's
+     * {@code ExecutionWrappers}, which registers on the engine it owns (see {@link ServiceTaskRegistry}).
+     */
+    @Override
     public <A, S> ServiceTask<A, S> serviceTask(String name, ServiceInitializer<A, S> initializer) {
         return serviceTask(ServiceDefinition.builder(name, initializer).build());
     }
 
-    /**
-     * A SERVICE_TASK whose cold start takes no argument, started with {@link ServiceTask#start()}.
-     * See {@link #serviceTask(ServiceDefinition)}.
-     */
-    public <S> ServiceTask<Void, S> serviceTask(String name, ServiceFactory<S> factory) {
-        return serviceTask(ServiceDefinition.builder(name, factory).build());
+    /** {@inheritDoc} */
+    @Override
+    public <S> NoArgServiceTask<S> serviceTask(String name, ServiceFactory<S> factory) {
+        ServiceTask<Void, S> task = serviceTask(ServiceDefinition.builder(name, factory).build());
+        return new NoArgServiceTask<>() {
+            @Override
+            public String name() {
+                return task.name();
+            }
+
+            @Override
+            public ServiceFuture<S> start() {
+                return task.start(null);
+            }
+
+            @Override
+            public List<ServiceFuture<S>> instances() {
+                return task.instances();
+            }
+
+            @Override
+            public void addListener(ServiceListener listener, Executor executor) {
+                task.addListener(listener, executor);
+            }
+
+            @Override
+            public String toString() {
+                return task.toString();
+            }
+        };
     }
 
-    /**
-     * Registers a SERVICE_TASK.
-     *
-     * @throws NullPointerException if {@code definition} is null
-     * @throws IllegalArgumentException if its name is taken
-     * @throws IllegalStateException if the engine is closed
-     */
+    /** {@inheritDoc} */
+    @Override
     public <A, S> ServiceTask<A, S> serviceTask(ServiceDefinition<A, S> definition) {
         Objects.requireNonNull(definition, "definition");
         reserveName(definition.name());
@@ -424,7 +450,7 @@ public final class FlowEngine implements AutoCloseable {
                 group = new ReplicatedService<>(definition.name(), id, definition.replicas(), args, this::startOne,
                         backend, config.ticker(), telemetry, event -> {
                             if (telemetry.isActive()) {
-                                telemetry.publish(event);
+                                TelemetryAccess.operations().publish(telemetry, event);
                             }
                         }, definition.stopTimeout().orElse(config.stopTimeout()));
                 replicated.add(group);
@@ -437,6 +463,7 @@ public final class FlowEngine implements AutoCloseable {
         /** One instance (or one replica, with its id given): registered, STARTING, cold start begun. */
         private ManagedService<A, S> startOne(A args, String replicaId) {
             ManagedService<A, S> service;
+            Runnable coldStart;
             synchronized (lock) { // registered and STARTING before a close can see it, or not at all
                 ensureOpen("start service '" + definition.name() + "'");
                 String id = replicaId != null ? replicaId : definition.name() + "#" + instanceCounter.incrementAndGet();
@@ -444,12 +471,12 @@ public final class FlowEngine implements AutoCloseable {
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
                 listeners.forEach(l -> service.addListener(l.getKey(), l.getValue()));
-                service.markStarting();   // queues their starting(): delivered by coldStart, no lock held
-                telemetry.watch(service); // registers a listener: no user code runs here
+                coldStart = service.markStarting(); // queues their starting(): delivered by the cold start, no lock held
+                TelemetryAccess.operations().watch(telemetry, service); // registers a listener: no user code runs here
                 services.add(service);
             }
-            telemetry.started(service);
-            service.coldStart(); // a close that came meanwhile has already stopped it: then nothing starts
+            TelemetryAccess.operations().started(telemetry, service);
+            coldStart.run(); // a close that came meanwhile has already stopped it: then nothing starts
             return service;
         }
 

@@ -48,7 +48,7 @@ public final class LocalBackendConfig {
 
     /** Whether this JVM offers virtual threads (Java 21 or newer). */
     public static boolean virtualThreadsAvailable() {
-        return dev.flowgentic4j.workflows.internal.VirtualThreads.available();
+        return dev.flowgentic4j.workflows.spi.VirtualThreads.available();
     }
 
     /** Most threads running work at once; {@link #UNBOUNDED} by default. */

@@ -1,6 +1,6 @@
 package dev.flowgentic4j.workflows;
 
-import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.spi.Checks;
 import java.time.Duration;
 
 /**

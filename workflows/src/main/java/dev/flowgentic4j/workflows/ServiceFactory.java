@@ -2,10 +2,10 @@ package dev.flowgentic4j.workflows;
 
 /**
  * The cold start of a service that needs no start argument: builds the live instance. Its tasks
- * are started with {@link ServiceTask#start()}.
+ * are {@link NoArgServiceTask}s, started with {@link NoArgServiceTask#start()}.
  *
  * <pre>{@code
- * ServiceTask<Void, Counter> counters = engine.serviceTask("counter", () -> new Counter());
+ * NoArgServiceTask<Counter> counters = engine.serviceTask("counter", () -> new Counter());
  * ServiceFuture<Counter> counter = counters.start();
  * }</pre>
  */

@@ -154,7 +154,7 @@ public interface ServiceFuture<S> extends Future<S> {
      * @throws NullPointerException if an argument is null (thrown, not in the future)
      */
     default <R> CompletableFuture<R> callAsync(Duration readyTimeout, ServiceCall<? super S, R> call) {
-        dev.flowgentic4j.workflows.internal.Checks.requirePositive(readyTimeout, "timeout");
+        dev.flowgentic4j.workflows.spi.Checks.requirePositive(readyTimeout, "timeout");
         java.util.Objects.requireNonNull(call, "call");
         R result;
         try {

@@ -4,8 +4,10 @@ import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
- * A SERVICE_TASK: each {@link #start} cold-starts a new persistent instance on the backend and
- * returns its handle at once. Thread-safe.
+ * A SERVICE_TASK: each {@link #start} cold-starts a new persistent instance on the backend from the
+ * given argument and returns its handle at once. A cold start that takes no argument (a
+ * {@link ServiceFactory}) gives a {@link NoArgServiceTask} instead; a {@link ServiceDefinition} whose
+ * argument type is {@code Void} is started with {@code start(null)}. Thread-safe.
  *
  * <pre>{@code
  * ServiceTask<Integer, SimpleServer> startServer = wrappers.serviceTask("start_server", SimpleServer::start);
@@ -27,21 +29,6 @@ public interface ServiceTask<A, S> {
      */
     ServiceFuture<S> start(A args);
 
-    /**
-     * Starts a new instance of a service whose cold start takes no argument (registered with a
-     * {@link ServiceFactory}, or an initializer that ignores it) without waiting for it; same as
-     * {@code start()}.
-     *
-     * <pre>{@code
-     * ServiceFuture<Counter> counter = engine.serviceTask("counter", () -> new Counter()).start();
-     * }</pre>
-     *
-     * @throws IllegalStateException if the integration is closed
-     */
-    default ServiceFuture<S> start() {
-        return start(null);
-    }
-
     /** Every instance started from this task, in start order, including stopped ones. */
     List<ServiceFuture<S>> instances();
 
@@ -51,7 +38,7 @@ public interface ServiceTask<A, S> {
      * {@link ServiceFuture} comes after its start). Instances already started are not affected.
      *
      * <pre>{@code
-     * ServiceTask<Void, Counter> counters = engine.serviceTask("counter", Counter::new);
+     * NoArgServiceTask<Counter> counters = engine.serviceTask("counter", Counter::new);
      * counters.addListener(new ServiceListener() {
      *     public void starting(ServiceFuture<?> service) { log.info("{} starting", service.id()); }
      * }, Runnable::run);

@@ -75,7 +75,7 @@ class HealthEndpointTest {
         assertThat(status(endpoint, "/health/live")).isEqualTo(200);
         ServiceFuture<Object> doomed = engine.serviceTask(ServiceDefinition.builder("doomed", (Void v) -> {
             throw new IllegalStateException("no disk");
-        }).retry(RetryConfig.noRetry()).build()).start();
+        }).retry(RetryConfig.noRetry()).build()).start(null);
         await().atMost(WAIT).until(() -> doomed.state() == ServiceState.FAILED);
 
         HttpResponse<String> live = get(endpoint, "/health/live");

@@ -288,7 +288,7 @@ class LifecycleCoreTest {
         try (FlowEngine engine = FlowEngine.create()) {
             ServiceFuture<Plain> plain = engine.serviceTask("plain", () -> new Plain()).start();
             ServiceFuture<Plain> defined = engine.serviceTask(ServiceDefinition.builder("defined", Plain::new).build())
-                    .start();
+                    .start(null);
 
             int hits = plain.call(WAIT, p -> ++p.hits);
             assertThat(hits).isEqualTo(1);

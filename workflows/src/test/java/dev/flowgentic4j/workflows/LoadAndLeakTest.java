@@ -104,7 +104,7 @@ class LoadAndLeakTest {
         try (FlowEngine engine = FlowEngine.create(EngineConfig.builder().serviceRetry(fastRetry(1)).build())) {
             ServiceTask<Void, SocketService> task = engine.serviceTask("sockets", ignored -> new SocketService());
             // warm up once so that lazily created JDK resources count in the baseline
-            ServiceFuture<SocketService> warm = task.start();
+            ServiceFuture<SocketService> warm = task.start(null);
             warm.join();
             warm.cancel(true);
             long threadsBefore = otherThreads();
@@ -112,7 +112,7 @@ class LoadAndLeakTest {
             long listeningBefore = listeningSockets();
 
             for (int i = 0; i < 1000; i++) {
-                ServiceFuture<SocketService> future = task.start();
+                ServiceFuture<SocketService> future = task.start(null);
                 assertThat(future.join().socket.isBound()).isTrue();
                 assertThat(future.cancel(true)).isTrue();
                 assertThat(future.state()).isEqualTo(ServiceState.TERMINATED);

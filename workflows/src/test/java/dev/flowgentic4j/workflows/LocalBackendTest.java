@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flowgentic4j.workflows.Fakes.Counter;
 import dev.flowgentic4j.workflows.internal.LocalBackend;
-import dev.flowgentic4j.workflows.internal.VirtualThreads;
+import dev.flowgentic4j.workflows.spi.VirtualThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -85,7 +85,7 @@ class TelemetryTest {
         try (EventRecorder recorder = engine.telemetry().record()) {
             ServiceFuture<Object> doomed = engine.serviceTask(ServiceDefinition.builder("doomed", (Void v) -> {
                 throw new IllegalStateException("no database");
-            }).retry(fastRetry(2)).build()).start();
+            }).retry(fastRetry(2)).build()).start(null);
             assertThatThrownBy(doomed::join).isInstanceOf(ServiceFailedException.class);
             await().atMost(Duration.ofSeconds(10)).until(() -> recorder.events().size() == 2);
             assertThat(recorder.events()).extracting(e -> ((ServiceEvent) e).type())

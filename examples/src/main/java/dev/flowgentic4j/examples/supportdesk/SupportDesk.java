@@ -111,14 +111,15 @@ public final class SupportDesk {
             out.println("SupportDesk: starting services");
 
             // cold starts run side by side on the backend; start() returns the handles at once
-            var model = PatternServices.embeddingModel(wrappers).start();
+            var model = wrappers.serviceTask(PatternServices.embeddingModel()).start(null);
             ServiceFuture<? extends Cache> cache;
             if (settings.redis().isPresent()) {
-                cache = PatternServices.redisCache(wrappers, RetryConfig.ofDefaults()).start(settings.redis().get());
+                cache = wrappers.serviceTask(PatternServices.redisCache(RetryConfig.ofDefaults()))
+                        .start(settings.redis().get());
             } else {
                 out.println("  no Redis URL configured (--redis-url or " + RedisSettings.URL_VARIABLE
                         + "): using an in-process cache service instead");
-                cache = PatternServices.inProcessCache(wrappers).start();
+                cache = wrappers.serviceTask(PatternServices.inProcessCache()).start(null);
             }
             PatternServices.Database database = PatternServices.startDatabase(wrappers, settings.database(), READY_TIMEOUT);
             Optional<ServiceFuture<SupportAgent>> agent = settings.agent().map(agentSettings ->

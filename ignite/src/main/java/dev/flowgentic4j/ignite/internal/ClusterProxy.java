@@ -13,7 +13,6 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.ignite.IgniteCheckedException;
 import org.apache.ignite.IgniteException;
 import org.apache.ignite.cluster.ClusterTopologyException;
-import org.apache.ignite.internal.cluster.ClusterTopologyCheckedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * {@link HostedService} to the hosting node. A call whose host leaves the cluster mid-call (Ignite's
  * {@link ClusterTopologyException}, not retried by Ignite) is tried again per the retry policy; the
  * next attempt waits inside Ignite's proxy until the service is redeployed on a survivor. A call that
- * finds the service between hosts (Ignite's "Failed to find deployed service") is tried again after
- * the policy's backoff. What the
+ * finds the service between hosts (Ignite's proxy then throws a bare {@link IgniteException}: no
+ * cause, no subclass) is tried again after the policy's backoff. Both are told apart by Ignite's
+ * public exception types, never by a message or an {@code org.apache.ignite.internal} class. What the
  * service method threw comes back as it was thrown. Thread-safe; takes no lock.
  */
 public final class ClusterProxy implements InvocationHandler {
@@ -118,25 +118,32 @@ public final class ClusterProxy implements InvocationHandler {
         }
     }
 
-    /** Whether {@code t} says the node that ran (or was to run) the call left the cluster. */
+    /**
+     * Whether {@code t} says the node that ran (or was to run) the call left the cluster: Ignite's
+     * public {@link ClusterTopologyException} (its proxy converts its internal checked variant to it).
+     */
     static boolean isTopologyFailure(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof ClusterTopologyException || c instanceof ClusterTopologyCheckedException) {
+            if (c instanceof ClusterTopologyException) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Ignite 2.x's proxy found no node with the service: during a failover, before the redeploy is known. */
+    /**
+     * Ignite 2.x's proxy found no node with the service (during a failover, before the redeploy is
+     * known): it throws a bare {@link IgniteException}, of that exact class and without a cause, before
+     * any remote call. What a service method throws reaches us as thrown or wrapped with its cause, so
+     * it is not read as this; a service method that itself throws a bare {@code IgniteException} would
+     * be, and is then tried again only as far as the retry policy allows.
+     */
     static boolean isNotDeployed(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof IgniteException && c.getMessage() != null
-                    && c.getMessage().startsWith("Failed to find deployed service")) {
-                return true;
-            }
+        Throwable c = t;
+        while (c instanceof IgniteException && c.getCause() != null && c.getCause() != c) {
+            c = c.getCause(); // through Ignite's own wrappers only
         }
-        return false;
+        return c.getClass() == IgniteException.class && c.getCause() == null;
     }
 
     /** What the service method threw, unwrapped from Ignite's wrappers. */

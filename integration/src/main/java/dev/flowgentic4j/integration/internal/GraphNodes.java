@@ -1,12 +1,9 @@
 package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.integration.ServiceNodeAction;
-import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.ServiceFuture;
-import dev.flowgentic4j.workflows.TaskFailedException;
-import dev.flowgentic4j.workflows.TaskFunction;
 import dev.flowgentic4j.workflows.telemetry.CallSpan;
 import java.time.Duration;
 import java.util.Map;
@@ -44,32 +41,15 @@ public final class GraphNodes {
         };
     }
 
-    /** A node whose every run is a call of {@code task} (on the backend, with its retries) on the state. */
-    public static <St extends AgentState> AsyncNodeAction<St> function(FunctionTask<St, Map<String, Object>> task) {
-        return state -> {
-            tag(FlowType.FUNCTION_TASK);
-            try {
-                return task.submit(state).thenApply(update -> update == null ? Map.of() : update);
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        };
-    }
-
-    /** A node that runs {@code block} once on {@code backend}, without retries. */
-    public static <St extends AgentState> AsyncNodeAction<St> block(Backend backend, String name,
-            TaskFunction<St, Map<String, Object>> block) {
+    /**
+     * An EXECUTION_BLOCK node: every run is a call of {@code task} (on the backend, with its retries)
+     * on the state.
+     */
+    public static <St extends AgentState> AsyncNodeAction<St> block(FunctionTask<St, Map<String, Object>> task) {
         return state -> {
             tag(FlowType.EXECUTION_BLOCK);
             try {
-                return backend.submit("block '" + name + "'", () -> {
-                    try {
-                        return block.apply(state);
-                    } catch (Exception e) {
-                        throw new TaskFailedException(name, 1, e);
-                    }
-                }).outcome()
-                        .thenApply(update -> update == null ? Map.<String, Object>of() : update);
+                return task.submit(state).thenApply(update -> update == null ? Map.of() : update);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }

@@ -1,7 +1,7 @@
 package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.workflows.FlowType;
-import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.spi.Futures;
 import dev.flowgentic4j.workflows.telemetry.CallEvent;
 import dev.flowgentic4j.workflows.telemetry.CallSpan;
 import dev.flowgentic4j.workflows.telemetry.Telemetry;

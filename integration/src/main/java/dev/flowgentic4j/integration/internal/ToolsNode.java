@@ -3,7 +3,7 @@ package dev.flowgentic4j.integration.internal;
 import dev.flowgentic4j.tools.AgentTools;
 import dev.flowgentic4j.tools.ToolCallExecutor;
 import dev.flowgentic4j.workflows.FlowType;
-import dev.flowgentic4j.workflows.internal.Futures;
+import dev.flowgentic4j.workflows.spi.Futures;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;

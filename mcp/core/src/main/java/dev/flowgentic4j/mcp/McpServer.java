@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * ServiceFuture<McpServer> files = integration.executionWrappers()
- *     .serviceTask(McpServices.definition(spec, McpOptions.ofDefaults()).build()).start();
+ *     .serviceTask(McpServices.definition(spec, McpOptions.ofDefaults()).build()).start(null);
  * String text = files.call(Duration.ofSeconds(30), server -> server.callTool("read_file", "{\"path\":\"a.txt\"}"));
  * }</pre>
  */

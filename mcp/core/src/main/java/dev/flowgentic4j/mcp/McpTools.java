@@ -2,7 +2,7 @@ package dev.flowgentic4j.mcp;
 
 import dev.flowgentic4j.tools.ToolCallExecutor;
 import dev.flowgentic4j.workflows.ServiceFuture;
-import dev.flowgentic4j.workflows.internal.Checks;
+import dev.flowgentic4j.workflows.spi.Checks;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;

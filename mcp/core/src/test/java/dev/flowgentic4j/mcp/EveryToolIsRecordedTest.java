@@ -151,7 +151,7 @@ class EveryToolIsRecordedTest {
         wrappers = integration.executionWrappers();
         greeter = wrappers.serviceTask("greeter", Greeter::new).start();
         fixture = wrappers.serviceTask(McpServices.definition(FixtureServers.direct("fixture"), McpOptions.ofDefaults())
-                .retry(RetryConfig.noRetry()).build()).start();
+                .retry(RetryConfig.noRetry()).build()).start(null);
         echoTask = wrappers.functionTask("t_agent_function", args -> "hi " + args.get("who", String.class));
         greeter.join();
         fixture.join();

@@ -46,7 +46,7 @@ class McpServiceTest {
 
     private ServiceFuture<McpServer> start(McpServerSpec spec, McpOptions options) {
         return wrappers.serviceTask(McpServices.definition(spec, options).retry(RetryConfig.noRetry()).build())
-                .start();
+                .start(null);
     }
 
     private ServiceFuture<McpServer> startFixture() {

@@ -65,7 +65,7 @@ class ReferenceServersTest {
                 .serviceTask(McpServices.definition(spec, options)
                         // a restarted HTTP server may still be coming up when the service reconnects
                         .retry(RetryConfig.builder().maxAttempts(10).baseDelay(Duration.ofMillis(200)).build())
-                        .build()).start();
+                        .build()).start(null);
     }
 
     @Test

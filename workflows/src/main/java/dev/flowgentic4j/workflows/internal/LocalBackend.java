@@ -3,6 +3,7 @@ package dev.flowgentic4j.workflows.internal;
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.LocalBackendConfig;
+import dev.flowgentic4j.workflows.spi.VirtualThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

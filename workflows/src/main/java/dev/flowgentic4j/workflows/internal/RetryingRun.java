@@ -3,6 +3,7 @@ package dev.flowgentic4j.workflows.internal;
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.BackendWork;
 import dev.flowgentic4j.workflows.RetryConfig;
+import dev.flowgentic4j.workflows.spi.Futures;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;

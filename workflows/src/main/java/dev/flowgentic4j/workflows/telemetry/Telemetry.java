@@ -7,6 +7,7 @@ import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.Ticker;
+import dev.flowgentic4j.workflows.internal.TelemetryAccess;
 import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,12 +58,37 @@ public final class Telemetry implements AutoCloseable {
     private final List<HealthEndpoint> endpoints = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
+    static {
+        TelemetryAccess.install(new TelemetryAccess.Operations() {
+            @Override
+            public Telemetry create(TelemetryConfig config, Ticker ticker, Backend backend,
+                                    Supplier<List<ServiceFuture<?>>> services) {
+                return new Telemetry(config, ticker, backend, services);
+            }
+
+            @Override
+            public void watch(Telemetry telemetry, ServiceFuture<?> service) {
+                telemetry.watch(service);
+            }
+
+            @Override
+            public void started(Telemetry telemetry, ServiceFuture<?> service) {
+                telemetry.started(service);
+            }
+
+            @Override
+            public void publish(Telemetry telemetry, FlowEvent event) {
+                telemetry.publish(event);
+            }
+        });
+    }
+
     /**
-     * Engine use: {@code FlowEngine} creates its telemetry.
+     * Engine use only: {@code FlowEngine} creates its telemetry (through {@link TelemetryAccess}).
      *
      * @param services every service instance of the engine, in start order
      */
-    public Telemetry(TelemetryConfig config, Ticker ticker, Backend backend,
+    private Telemetry(TelemetryConfig config, Ticker ticker, Backend backend,
                      Supplier<List<ServiceFuture<?>>> services) {
         this.config = Objects.requireNonNull(config, "config");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -114,7 +140,7 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** Hands {@code event} to every listener on this thread; a listener that throws is logged and skipped. */
-    public void publish(FlowEvent event) {
+    void publish(FlowEvent event) {
         for (EventListener listener : listeners) {
             try {
                 listener.onEvent(event);
@@ -216,7 +242,7 @@ public final class Telemetry implements AutoCloseable {
      * Engine use: follows {@code service}'s lifecycle (events, metrics, the cold-start progress log).
      * Registers a listener; call it before the cold start is submitted, then {@link #started}.
      */
-    public void watch(ServiceFuture<?> service) {
+    void watch(ServiceFuture<?> service) {
         if (service instanceof ManagedService<?, ?> managed) {
             managed.observe(new Watch(service)); // events are published with the transition, before waiters wake
         } else {
@@ -225,7 +251,7 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** Engine use: publishes the STARTING of a watched service and arms its progress log; no lock held. */
-    public void started(ServiceFuture<?> service) {
+    void started(ServiceFuture<?> service) {
         if (isActive()) {
             publish(serviceEvent(ServiceEvent.Type.STARTING, service, null, null));
         }

@@ -56,12 +56,12 @@ public final class McpServiceBenchmark {
             List<Long> cold = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 long t0 = System.nanoTime();
-                ServiceFuture<McpServer> one = task.start();
+                ServiceFuture<McpServer> one = task.start(null);
                 one.join();
                 cold.add(System.nanoTime() - t0);
                 one.cancel(true);
             }
-            ServiceFuture<McpServer> server = task.start();
+            ServiceFuture<McpServer> server = task.start(null);
             Map<ToolSpecification, ToolExecutor> tools = McpTools.of(server);
             ToolExecutor add = executor(tools, "add");
             for (int i = 0; i < 200; i++) {

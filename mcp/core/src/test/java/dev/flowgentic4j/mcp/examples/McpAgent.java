@@ -103,7 +103,7 @@ public final class McpAgent {
 
             // the MCP server as a SERVICE_TASK: spawned, initialized and its tools listed once
             ServiceFuture<McpServer> server = wrappers.serviceTask(
-                    McpServices.definition(spec, McpOptions.ofDefaults()).build()).start();
+                    McpServices.definition(spec, McpOptions.ofDefaults()).build()).start(null);
             McpServer live = server.join();
             out.println("MCP server " + live + " is up after " + server.startupDuration().orElseThrow().toMillis()
                     + " ms with " + live.tools().size() + " tools");

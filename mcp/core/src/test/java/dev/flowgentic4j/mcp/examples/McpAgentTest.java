@@ -85,7 +85,7 @@ class McpAgentTest {
                 toolCalls(call("add", "{\"a\":1,\"b\":2}")), text("recovered: 3"));
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             ServiceFuture<McpServer> server = integration.executionWrappers().serviceTask(
-                    McpServices.definition(FixtureServers.direct("fixture"), McpOptions.ofDefaults()).build()).start();
+                    McpServices.definition(FixtureServers.direct("fixture"), McpOptions.ofDefaults()).build()).start(null);
             Map<ToolSpecification, ToolExecutor> tools = McpTools.of(server);
             StateGraph<AgentExecutor.State> agent = Graphs.define(() -> {
                 AgentExecutor.Builder builder = AgentExecutor.builder().chatModel(model());
@@ -113,7 +113,7 @@ class McpAgentTest {
                 text("counted"));
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             ServiceFuture<McpServer> server = integration.executionWrappers().serviceTask(
-                    McpServices.definition(FixtureServers.direct("fixture"), McpOptions.ofDefaults()).build()).start();
+                    McpServices.definition(FixtureServers.direct("fixture"), McpOptions.ofDefaults()).build()).start(null);
             Assistant assistant = AiServices.builder(Assistant.class).chatModel(model())
                     .tools(McpTools.of(server)).build();
 

@@ -11,8 +11,8 @@ import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.Ticker;
-import dev.flowgentic4j.workflows.internal.Futures;
 import dev.flowgentic4j.workflows.internal.RetryingRun;
+import dev.flowgentic4j.workflows.spi.Futures;
 import dev.flowgentic4j.workflows.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,17 +95,22 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     /**
      * NEW to STARTING; the engine calls it once, while it registers the handle (under its own
      * lock), after adding the listeners registered on the task. Their {@code starting} event is
-     * queued here and delivered by {@link #coldStart()}, which the engine calls with no lock held.
+     * queued here and delivered by the cold start, which the engine runs with no lock held.
+     *
+     * @return the cold start, for the engine to run once the handle is registered (the only way to
+     *     reach it from outside this package)
+     * @throws IllegalStateException if the service is not NEW
      */
-    public void markStarting() {
-        lifecycle.start(); // no future completes at the start; the events wait for coldStart()
+    public Runnable markStarting() {
+        lifecycle.start(); // no future completes at the start; the events wait for the cold start
+        return this::coldStart;
     }
 
     /**
      * Delivers the events queued so far (the {@code starting} of the first cold start), then runs a
      * cold start with retries on the backend unless a stop was requested; also a restart's start.
      */
-    public void coldStart() {
+    void coldStart() {
         listeners.dispatchToObservers();
         listeners.dispatch();
         ColdStart<S> start = lifecycle.beginColdStart();

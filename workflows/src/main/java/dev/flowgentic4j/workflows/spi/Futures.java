@@ -1,4 +1,4 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.spi;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
@@ -7,7 +7,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-/** Future and exception helpers shared by the modules. Internal: not part of the public API. */
+/**
+ * Future and exception helpers for modules built on the engine: strip the wrappers that futures and
+ * reflection put around a failure, hand out copies of futures that callers cannot complete, and
+ * build an already-cancelled future. Part of the SPI; stateless and thread-safe.
+ *
+ * <pre>{@code
+ * Throwable cause = Futures.unwrap(error);   // what the user's code threw
+ * }</pre>
+ */
 public final class Futures {
     private Futures() {}
 

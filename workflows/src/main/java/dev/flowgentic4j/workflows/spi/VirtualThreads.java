@@ -1,4 +1,4 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.spi;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -7,8 +7,9 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * The seam to Java 21's virtual threads for a library built for Java 17: {@code Thread.ofVirtual()
- * .factory()} looked up once by reflection. On an older JVM {@link #available()} is false.
- * Internal: not part of the public API.
+ * .factory()} looked up once by reflection. On an older JVM {@link #available()} is false. Part of
+ * the SPI, for modules (the local backend, the benchmarks) that offer virtual threads on Java 21+.
+ * Thread-safe.
  */
 public final class VirtualThreads {
     private static final MethodHandle VIRTUAL_FACTORY = lookup();

@@ -1,9 +1,18 @@
-package dev.flowgentic4j.workflows.internal;
+package dev.flowgentic4j.workflows.spi;
 
 import java.time.Duration;
 import java.util.Objects;
 
-/** Argument checks with messages that name the argument. Internal: not part of the public API. */
+/**
+ * Argument checks whose messages name the argument ({@code "timeout must be positive, was PT0S"}),
+ * for the configs and builders of the modules built on the engine, so that every module rejects bad
+ * input the same way. Part of the SPI: stable for flowgentic4j's own modules and for extensions;
+ * stateless and thread-safe.
+ *
+ * <pre>{@code
+ * this.readyTimeout = Checks.requirePositive(readyTimeout, "readyTimeout");
+ * }</pre>
+ */
 public final class Checks {
     private Checks() {}
 
