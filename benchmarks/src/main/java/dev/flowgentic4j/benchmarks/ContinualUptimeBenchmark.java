@@ -25,7 +25,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Replicas 1, 2 and 4 of an I/O-bound service under 16 callers: calls/s and latency percentiles in
+ * Two measurements of issue 19, in one run.
+ *
+ * <p><b>Replacements</b> ({@link UptimeScenario}): 16 callers without pause for {@code
+ * --uptime-seconds} (default 20 s for a quick run; the issue's full run is {@code --uptime-seconds
+ * 60}) against one service with a {@code --uptime-cold-start-ms} (default 1000 ms) cold start, with
+ * planned restarts, updates and crashes every {@code --every-ms} (default 4000 ms), once blue/green
+ * and once stop-then-start (the baseline: the supervised restart and, for an update, stop the handle
+ * and start a new one). Writes {@code results/continual-uptime-replacements.csv} (failed calls and
+ * p50/p99/max in steady state and per kind of replacement), {@code -events.csv} (each event: how
+ * long, overlap of the two generations, calls and failures in its window), {@code -failures.csv}
+ * (failed calls by cause) and the chart {@code continual-uptime-replacements.png}.
+ *
+ * <p><b>Replicas</b>: replicas 1, 2 and 4 of an I/O-bound service under 16 callers: calls/s and latency percentiles in
  * steady state and during a rolling restart in the middle of the run, and the calls that failed.
  *
  * <p>The service is a client holding one TCP connection to a backend on 127.0.0.1 that answers
@@ -36,6 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Run with {@code ./mvnw -q -pl benchmarks -am compile exec:java
  * -Dbenchmark=dev.flowgentic4j.benchmarks.ContinualUptimeBenchmark} (about 40 s); writes
  * {@code benchmarks/results/continual-uptime.csv}.
+ *
+ * <p>{@code --only replacements} or {@code --only replicas} runs one of the two. Everything runs on
+ * 127.0.0.1 and stops by itself (about 2 x the uptime seconds + 40 s with the defaults).
  */
 public final class ContinualUptimeBenchmark {
     private static final int CALLERS = 16;
@@ -124,7 +139,28 @@ public final class ContinualUptimeBenchmark {
         long delayMs = option(args, "--delay-ms", 5);
         long coldStartMs = option(args, "--cold-start-ms", 300);
         long seconds = option(args, "--seconds", 10);
-        System.out.println("load average before: " + loadAverage());
+        String only = text(args, "--only", "all");
+        if (!List.of("all", "replacements", "replicas").contains(only)) {
+            throw new IllegalArgumentException("--only must be replacements or replicas, was '" + only + "'");
+        }
+        Path out = Path.of("benchmarks/results");
+        if (!Files.isDirectory(out)) {
+            out = Path.of("results");
+        }
+        Files.createDirectories(out);
+        if (!only.equals("replicas")) {
+            UptimeScenario scenario = new UptimeScenario(option(args, "--uptime-delay-ms", 10),
+                    option(args, "--uptime-cold-start-ms", 1000), Duration.ofSeconds(option(args, "--uptime-seconds", 20)),
+                    option(args, "--every-ms", 4000));
+            System.out.println("replacements: load average before: " + loadAverage());
+            try (UptimeScenario.Backend backend = new UptimeScenario.Backend(option(args, "--uptime-delay-ms", 10))) {
+                UptimeScenario.report(scenario.run(backend.port(), backend), out);
+            }
+        }
+        if (only.equals("replacements")) {
+            return;
+        }
+        System.out.println("replicas: load average before: " + loadAverage());
         List<Result> results = new ArrayList<>();
         try (SlowBackend backend = new SlowBackend(delayMs)) {
             for (int replicas : new int[] {1, 2, 4}) {
@@ -144,11 +180,6 @@ public final class ContinualUptimeBenchmark {
                     r.callsPerSecond, r.callsPerSecond / results.get(0).callsPerSecond, r.p50, r.p99, r.max, r.failed,
                     r.restartCalls, r.restartP99, r.restartMillis);
         }
-        Path out = Path.of("benchmarks/results");
-        if (!Files.isDirectory(out)) {
-            out = Path.of("results");
-        }
-        Files.createDirectories(out);
         Files.writeString(out.resolve("continual-uptime.csv"), csv);
         System.out.println("wrote " + out.resolve("continual-uptime.csv"));
     }
@@ -273,6 +304,18 @@ public final class ContinualUptimeBenchmark {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, was '" + list.get(at + 1) + "'", e);
         }
+    }
+
+    private static String text(String[] args, String name, String fallback) {
+        List<String> list = Arrays.asList(args);
+        int at = list.indexOf(name);
+        if (at < 0) {
+            return fallback;
+        }
+        if (at + 1 >= list.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        return list.get(at + 1);
     }
 
     private static String loadAverage() {

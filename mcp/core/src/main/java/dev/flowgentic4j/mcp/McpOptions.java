@@ -22,6 +22,9 @@ public final class McpOptions {
     public static final Duration DEFAULT_PING_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_EXIT_CHECK_INTERVAL = Duration.ofMillis(200);
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
+    public static final int DEFAULT_PING_FAILURES_BEFORE_RESTART = 3;
+    public static final long DEFAULT_MAX_MESSAGE_BYTES = 32L * 1024 * 1024;
+    public static final int DEFAULT_MAX_RESULT_CHARS = 100_000;
 
     private static final McpOptions DEFAULTS = builder().build();
 
@@ -31,6 +34,9 @@ public final class McpOptions {
     private final Duration pingTimeout;
     private final Duration exitCheckInterval;
     private final Duration stopTimeout;
+    private final int pingFailuresBeforeRestart;
+    private final long maxMessageBytes;
+    private final int maxResultChars;
 
     private McpOptions(Builder b) {
         this.initializationTimeout = b.initializationTimeout;
@@ -39,6 +45,9 @@ public final class McpOptions {
         this.pingTimeout = b.pingTimeout;
         this.exitCheckInterval = b.exitCheckInterval;
         this.stopTimeout = b.stopTimeout;
+        this.pingFailuresBeforeRestart = b.pingFailuresBeforeRestart;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.maxResultChars = b.maxResultChars;
     }
 
     public static McpOptions ofDefaults() {
@@ -59,12 +68,16 @@ public final class McpOptions {
         return toolTimeout;
     }
 
-    /** How often the health check sends an MCP ping. */
+    /**
+     * How often the health check sends an MCP ping to an idle server. No ping is sent while tool
+     * calls are pending (a server busy answering calls is judged by their timeouts), and any message
+     * from the server counts as an answer.
+     */
     public Duration pingInterval() {
         return pingInterval;
     }
 
-    /** How long a ping may take before the server counts as unhealthy. */
+    /** How long a ping may take before it counts as failed. */
     public Duration pingTimeout() {
         return pingTimeout;
     }
@@ -83,6 +96,32 @@ public final class McpOptions {
         return stopTimeout;
     }
 
+    /**
+     * How many pings in a row must fail before the server counts as unhealthy and is replaced (a
+     * ping that failed while a call was pending does not count). A server whose process is gone, or
+     * that stays silent after a timed-out call was cancelled, is replaced at once.
+     */
+    public int pingFailuresBeforeRestart() {
+        return pingFailuresBeforeRestart;
+    }
+
+    /**
+     * The longest line (one JSON-RPC message) read from a stdio server's stdout, in bytes. A longer
+     * line fails the pending calls at once and the server is replaced: its output cannot be trusted
+     * after it. Also the largest JSON string a message may hold.
+     */
+    public long maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /**
+     * The most characters of one tool result that {@link McpTools} give a model; a longer result is
+     * cut and ends with a note of its original size. {@link McpServer#callTool} is not cut.
+     */
+    public int maxResultChars() {
+        return maxResultChars;
+    }
+
     /** Builds {@link McpOptions}; each setter checks its argument at once. */
     public static final class Builder {
         private Duration initializationTimeout = DEFAULT_INITIALIZATION_TIMEOUT;
@@ -91,6 +130,9 @@ public final class McpOptions {
         private Duration pingTimeout = DEFAULT_PING_TIMEOUT;
         private Duration exitCheckInterval = DEFAULT_EXIT_CHECK_INTERVAL;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private int pingFailuresBeforeRestart = DEFAULT_PING_FAILURES_BEFORE_RESTART;
+        private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private int maxResultChars = DEFAULT_MAX_RESULT_CHARS;
 
         private Builder() {}
 
@@ -127,6 +169,33 @@ public final class McpOptions {
         /** @throws IllegalArgumentException if zero or negative */
         public Builder stopTimeout(Duration timeout) {
             this.stopTimeout = Checks.requirePositive(timeout, "stopTimeout");
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if less than 1 */
+        public Builder pingFailuresBeforeRestart(int failures) {
+            if (failures < 1) {
+                throw new IllegalArgumentException("pingFailuresBeforeRestart must be >= 1, was " + failures);
+            }
+            this.pingFailuresBeforeRestart = failures;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if less than 1024 or more than 1 GiB */
+        public Builder maxMessageBytes(long bytes) {
+            if (bytes < 1024 || bytes > (1L << 30)) {
+                throw new IllegalArgumentException("maxMessageBytes must be between 1024 and 1073741824, was " + bytes);
+            }
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException if less than 100 */
+        public Builder maxResultChars(int chars) {
+            if (chars < 100) {
+                throw new IllegalArgumentException("maxResultChars must be >= 100, was " + chars);
+            }
+            this.maxResultChars = chars;
             return this;
         }
 

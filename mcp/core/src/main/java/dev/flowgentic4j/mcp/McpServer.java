@@ -1,5 +1,7 @@
 package dev.flowgentic4j.mcp;
 
+import dev.flowgentic4j.mcp.internal.BoundedText;
+import dev.flowgentic4j.mcp.internal.ProcessGuard;
 import dev.flowgentic4j.mcp.internal.ProcessTransport;
 import dev.flowgentic4j.mcp.internal.ProcessTree;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
@@ -19,7 +21,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
@@ -45,8 +52,13 @@ public final class McpServer implements AutoCloseable {
     private final DefaultMcpClient client;
     private final List<ToolSpecification> tools;
     private final Set<ProcessHandle> seenProcesses = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger callsPending = new AtomicInteger();
     private volatile long lastPingNanos;
     private volatile boolean closed;
+    /** After a call timed out: completes true once the server answers again, false if it stays silent. */
+    private volatile CompletableFuture<Boolean> probe = CompletableFuture.completedFuture(true);
+    private int pingFailures; // the health check's, one check at a time
+    private final AtomicLong missedPings = new AtomicLong();
 
     private McpServer(McpServerSpec spec, McpOptions options, ProcessTransport process, DefaultMcpClient client,
                       List<ToolSpecification> tools) {
@@ -56,6 +68,10 @@ public final class McpServer implements AutoCloseable {
         this.client = client;
         this.tools = List.copyOf(tools);
         this.lastPingNanos = System.nanoTime();
+        if (process != null) {
+            process.serverPid(); // known from now on, also for the message when it exits
+            process.gone().thenRun(() -> probe.complete(false)); // calls waiting for a verdict stop waiting
+        }
         rememberProcesses();
     }
 
@@ -69,7 +85,7 @@ public final class McpServer implements AutoCloseable {
     public static McpServer start(McpServerSpec spec, McpOptions options) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(options, "options");
-        ProcessTransport process = spec instanceof McpServerSpec.Stdio stdio ? new ProcessTransport(stdio) : null;
+        ProcessTransport process = spec instanceof McpServerSpec.Stdio stdio ? new ProcessTransport(stdio, options) : null;
         McpTransport transport = process != null ? process : httpTransport((McpServerSpec.Http) spec, options);
         DefaultMcpClient client = null;
         try {
@@ -98,7 +114,10 @@ public final class McpServer implements AutoCloseable {
             if (process != null && process.process().isPresent()) {
                 try {
                     ProcessHandle root = process.process().get().toHandle();
-                    ProcessTree.end(root, new LinkedHashSet<>(ProcessTree.snapshot(root)), options.stopTimeout());
+                    Set<ProcessHandle> all = new LinkedHashSet<>(ProcessTree.snapshot(root));
+                    all.addAll(ProcessGuard.carrying(process.token()));
+                    ProcessTree.end(root, all, options.stopTimeout());
+                    ProcessGuard.forget(process.token());
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                 }
@@ -130,7 +149,7 @@ public final class McpServer implements AutoCloseable {
         } else {
             reason = "could not be initialized: " + rootMessage(e);
         }
-        String stderr = process == null ? "" : process.stderrTail();
+        String stderr = process == null ? "" : process.stderrTailAfterExit();
         return new McpException(spec.name(), spec + " " + reason + (stderr.isEmpty() ? "" : "; its stderr ends with: "
                 + stderr), e);
     }
@@ -154,10 +173,13 @@ public final class McpServer implements AutoCloseable {
         return client;
     }
 
-    /** The pid of the process this session started (a stdio server), if any. */
+    /**
+     * The pid of the server's command (a stdio server), if any. Where the process guard runs (Linux),
+     * it is the guard's child; {@link #processIds()} holds both.
+     */
     public OptionalLong pid() {
-        return process == null ? OptionalLong.empty()
-                : process.process().map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
+        return process == null || process.process().isEmpty() ? OptionalLong.empty()
+                : OptionalLong.of(process.serverPid());
     }
 
     /** The pids of every process of this server seen so far: the one started and its descendants. */
@@ -171,9 +193,22 @@ public final class McpServer implements AutoCloseable {
         return process == null ? Optional.empty() : Optional.ofNullable(process.goneReason());
     }
 
+    /** The options this session runs with. */
+    public McpOptions options() {
+        return options;
+    }
+
+    /** Tool calls sent to the server and not yet answered (nor timed out). */
+    public int callsPending() {
+        return callsPending.get();
+    }
+
     /**
-     * The health check: fails at once if the server's process is gone, and sends an MCP ping when
-     * the last one is older than the ping interval.
+     * The health check: fails at once if the server's process is gone, or if it stays silent for a
+     * ping after a call that timed out was cancelled; otherwise pings an idle server that was quiet
+     * for the ping interval, and fails once {@link McpOptions#pingFailuresBeforeRestart()} pings in
+     * a row went unanswered. Never pings while calls are pending: a server busy answering them (many
+     * handle one message at a time) is judged by their timeouts, not by a ping it cannot answer yet.
      *
      * @throws McpException naming the server and what is wrong
      */
@@ -185,17 +220,62 @@ public final class McpServer implements AutoCloseable {
         if (gone.isPresent()) {
             throw new McpException(name(), spec + " is gone: " + gone.get(), null);
         }
-        long now = System.nanoTime();
-        if (now - lastPingNanos >= options.pingInterval().toNanos()) {
-            rememberProcesses();
-            try {
-                client.checkHealth();
-            } catch (RuntimeException e) {
-                throw new McpException(name(), spec + " did not answer a ping within " + options.pingTimeout() + ": "
-                        + goneReason().orElse(rootMessage(e)), e);
+        CompletableFuture<Boolean> currentProbe = probe;
+        if (!currentProbe.isDone()) {
+            if (callsPending.get() > 0) {
+                return; // the calls sent before the timeout are answered (or time out) first
             }
-            lastPingNanos = System.nanoTime();
+            try {
+                ping();
+                currentProbe.complete(true);
+                return;
+            } catch (RuntimeException e) {
+                String reason = "the server did not answer a ping within " + options.pingTimeout()
+                        + " after a tool call that timed out was cancelled: it is hung";
+                if (process != null) {
+                    process.markGone(reason);
+                }
+                currentProbe.complete(false);
+                throw new McpException(name(), spec + " is replaced: " + reason, e);
+            }
         }
+        if (callsPending.get() > 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long lastHeard = Math.max(lastPingNanos, process == null ? lastPingNanos : process.lastHeardNanos());
+        if (now - lastHeard < options.pingInterval().toNanos()) {
+            return;
+        }
+        rememberProcesses();
+        try {
+            ping();
+            pingFailures = 0;
+        } catch (RuntimeException e) {
+            if (goneReason().isPresent()) {
+                throw new McpException(name(), spec + " is gone: " + goneReason().get(), e);
+            }
+            if (callsPending.get() > 0) {
+                return; // a call came in while the ping waited: the server may be busy with it
+            }
+            pingFailures++;
+            missedPings.incrementAndGet();
+            lastPingNanos = System.nanoTime();
+            if (pingFailures >= options.pingFailuresBeforeRestart()) {
+                throw new McpException(name(), spec + " did not answer " + pingFailures + " pings in a row within "
+                        + options.pingTimeout() + " each: " + rootMessage(e), e);
+            }
+        }
+    }
+
+    /** How many pings went unanswered (failed) in this session, in all. */
+    public long missedPings() {
+        return missedPings.get();
+    }
+
+    private void ping() {
+        client.checkHealth();
+        lastPingNanos = System.nanoTime();
     }
 
     /**
@@ -210,11 +290,16 @@ public final class McpServer implements AutoCloseable {
     public String callTool(String toolName, String argumentsJson) {
         Objects.requireNonNull(toolName, "toolName");
         String what = "tool '" + toolName + "' of MCP server '" + name() + "'";
+        awaitProbe(what);
         Optional<String> gone = goneReason();
         if (gone.isPresent()) {
-            throw new McpException(name(), what + " cannot be called: " + gone.get(), null);
+            throw new McpServerGoneException(name(), what + " cannot be called: " + gone.get(), null);
+        }
+        if (closed) {
+            throw new McpServerGoneException(name(), what + " cannot be called: this session is closed", null);
         }
         ToolExecutionResult result;
+        callsPending.incrementAndGet();
         try {
             result = client.executeTool(ToolExecutionRequest.builder().name(toolName)
                     .arguments(argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson).build());
@@ -225,26 +310,62 @@ public final class McpServer implements AutoCloseable {
             }
             throw new McpException(name(), what + " rejected its arguments: " + rootMessage(e), e);
         } catch (ToolExecutionException e) {
-            throw failure(what, e.errorCode() == null ? " returned an error: " : " failed (MCP error "
-                    + e.errorCode() + "): ", e);
+            if (e.errorCode() == null && goneReason().isEmpty() && e.getMessage() != null
+                    && !hasCause(e, ProcessTransport.ServerMessageException.class)
+                    && !hasCause(e, IllegalStateException.class)) {
+                // the server's own error text, for the model: cut like any result
+                throw new McpException(name(), what + " returned an error: "
+                        + McpTools.cut(e.getMessage(), options.maxResultChars()), e);
+            }
+            throw failure(what, e.errorCode() == null ? " failed: " : " failed (MCP error " + e.errorCode() + "): ", e);
         } catch (RuntimeException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("Unsupported content type")) {
                 throw new McpException(name(), what + " returned content an agent cannot read as text ("
                         + e.getMessage() + ")", e);
             }
             throw failure(what, " failed: ", e);
+        } finally {
+            callsPending.decrementAndGet();
         }
         if (TIMEOUT_MARK.equals(result.resultText())) {
+            if (probe.isDone()) {
+                probe = new CompletableFuture<>(); // the next health check asks whether the server answers again
+            }
             throw new McpException(name(), what + " timed out after " + options.toolTimeout()
-                    + " (the call was cancelled; its result is unknown)", null);
+                    + " (the call was cancelled on the server; its result is unknown)", null);
         }
         return result.resultText();
+    }
+
+    /** After a timed-out call, waits (within the tool timeout) until the server is known to answer again. */
+    private void awaitProbe(String what) {
+        CompletableFuture<Boolean> current = probe;
+        if ((current.isDone() && current.getNow(true)) || closed || goneReason().isPresent()) {
+            return; // nothing to wait for (a gone or closed server is refused right after this)
+        }
+        Boolean answers;
+        try {
+            answers = current.get(options.toolTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new McpException(name(), what + " was interrupted while the server was checked", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new McpException(name(), what + " timed out after " + options.toolTimeout()
+                    + " waiting for the server to answer again after an earlier call timed out", null);
+        }
+        if (!answers) {
+            throw new McpServerGoneException(name(), what + " cannot be called: " + goneReason()
+                    .orElse("the server stopped answering after an earlier call timed out"), null);
+        }
     }
 
     private McpException failure(String what, String kind, RuntimeException e) {
         Optional<String> gone = goneReason();
         if (gone.isPresent()) {
             return new McpException(name(), what + " failed: " + gone.get() + " during the call", e);
+        }
+        if (hasCause(e, ProcessTransport.ServerMessageException.class)) {
+            return new McpException(name(), what + " failed: " + rootMessage(e), e);
         }
         return new McpException(name(), what + kind + rootMessage(e), e);
     }
@@ -261,13 +382,24 @@ public final class McpServer implements AutoCloseable {
             return;
         }
         closed = true;
+        probe.complete(false);
         rememberProcesses();
+        if (process != null) {
+            // calls in flight read this, not the exit code of the signal we are about to send
+            process.markGone("the server was stopped by its service (a stop, or a restart replacing it)");
+        }
         client.close();
         if (process == null) {
             return;
         }
         ProcessHandle root = process.process().orElseThrow().toHandle();
-        List<Long> survivors = ProcessTree.end(root, Set.copyOf(seenProcesses), options.stopTimeout());
+        Set<ProcessHandle> all = new LinkedHashSet<>(seenProcesses);
+        all.addAll(ProcessGuard.carrying(process.token())); // also what detached itself (setsid, double fork)
+        List<Long> survivors = ProcessTree.end(root, all, options.stopTimeout());
+        for (ProcessHandle late : ProcessGuard.carrying(process.token())) { // forked while the stop ran
+            late.destroyForcibly();
+        }
+        ProcessGuard.forget(process.token());
         if (!survivors.isEmpty()) {
             throw new McpException(name(), spec + ": processes " + survivors + " were still alive "
                     + options.stopTimeout() + " after the stop began", null);
@@ -277,6 +409,7 @@ public final class McpServer implements AutoCloseable {
     private void rememberProcesses() {
         if (process != null) {
             process.process().ifPresent(p -> seenProcesses.addAll(ProcessTree.snapshot(p.toHandle())));
+            seenProcesses.addAll(ProcessGuard.carrying(process.token())); // also what detached itself
         }
     }
 
@@ -289,13 +422,14 @@ public final class McpServer implements AutoCloseable {
         return false;
     }
 
+    /** The root cause's message, cut short and escaped: it may quote what the server sent. */
     private static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return message == null ? root.getClass().getSimpleName() : message;
+        return message == null ? root.getClass().getSimpleName() : BoundedText.excerpt(message, 0);
     }
 
     @Override

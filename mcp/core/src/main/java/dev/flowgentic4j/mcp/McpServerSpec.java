@@ -83,14 +83,20 @@ public sealed interface McpServerSpec permits McpServerSpec.Stdio, McpServerSpec
         }
 
         /**
-         * The command, for messages: environment values are left out (they may hold secrets) and
-         * long arguments such as class paths are cut short.
+         * The server for messages, events and logs: its name and the file name of its program.
+         * Arguments, environment and working directory are never shown: they may hold credentials
+         * ({@code --api-key=...}).
          */
         @Override
         public String toString() {
-            return "MCP server '" + name + "' (command " + command.stream()
-                    .map(arg -> arg.length() <= 80 ? arg : arg.substring(0, 40) + "...(" + arg.length() + " chars)")
-                    .toList() + ")";
+            String program = command.get(0);
+            int slash = Math.max(program.lastIndexOf('/'), program.lastIndexOf('\\'));
+            program = program.substring(slash + 1);
+            if (program.length() > 40 || !program.matches("[A-Za-z0-9._+-]+")) {
+                program = "program";
+            }
+            return "MCP server '" + name + "' (" + program + (command.size() > 1 ? ", " + (command.size() - 1)
+                    + " argument" + (command.size() > 2 ? "s" : "") + " not shown" : "") + ")";
         }
     }
 
@@ -110,10 +116,15 @@ public sealed interface McpServerSpec permits McpServerSpec.Stdio, McpServerSpec
             return new Http(name, url, headers);
         }
 
-        /** The URL, for messages (header values are left out: they may hold credentials). */
+        /**
+         * The server for messages, events and logs: its name and the URL's scheme, host, port and
+         * path. Headers, user info, query and fragment are never shown: they may hold credentials.
+         */
         @Override
         public String toString() {
-            return "MCP server '" + name + "' (" + url + ")";
+            String where = url.getScheme() + "://" + url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "")
+                    + (url.getRawPath() == null ? "" : url.getRawPath());
+            return "MCP server '" + name + "' (" + where + ")";
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.flowgentic4j.mcp;
 
 import dev.flowgentic4j.tools.ToolCallExecutor;
+import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.ServiceListener;
+import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.spi.Checks;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.service.tool.ToolExecutor;
@@ -10,7 +13,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -24,7 +31,9 @@ import java.util.function.UnaryOperator;
  * timeout, a dead server, content other than text, a service that is not RUNNING) is a result text
  * beginning with {@code Error:} that the model reads, nothing throws; and every call is recorded as a
  * TOOL event (AGENT_TOOL_AS_SERVICE, with the server's instance and generation) in the engine's
- * telemetry.
+ * telemetry. Names are made valid for model APIs ({@link #validName}), results are cut to
+ * {@link McpOptions#maxResultChars()} with a note of their size, and a call that finds the server
+ * gone before anything was sent waits for the next generation within the ready timeout.
  *
  * <pre>{@code
  * Map<ToolSpecification, ToolExecutor> tools = McpTools.builder(files)
@@ -54,6 +63,7 @@ public final class McpTools {
         private Predicate<String> filter = name -> true;
         private UnaryOperator<String> rename = UnaryOperator.identity();
         private Duration readyTimeout = DEFAULT_READY_TIMEOUT;
+        private Integer maxResultChars; // null: the server's McpOptions.maxResultChars
 
         private Builder(ServiceFuture<McpServer> server) {
             this.server = server;
@@ -84,8 +94,25 @@ public final class McpTools {
         }
 
         /**
+         * The most characters of one result given to the model (a longer one is cut and ends with a
+         * note of its size); by default the server's {@link McpOptions#maxResultChars()}.
+         *
+         * @throws IllegalArgumentException if less than 100
+         */
+        public Builder maxResultChars(int maxResultChars) {
+            if (maxResultChars < 100) {
+                throw new IllegalArgumentException("maxResultChars must be >= 100, was " + maxResultChars);
+            }
+            this.maxResultChars = maxResultChars;
+            return this;
+        }
+
+        /**
          * Waits up to the ready timeout for the server's tool list and returns the chosen tools, in
-         * the server's order.
+         * the server's order. Each is offered under a name a model API accepts
+         * ({@code ^[a-zA-Z0-9_-]{1,64}$}): after the rename or prefix, every other character becomes
+         * {@code _}, and a name longer than 64 is cut to 55 characters plus {@code _} and 8 hex digits
+         * of a hash of the whole name; the server is still called by its own name.
          *
          * @throws McpException if the service is not RUNNING in time, or two tools end up with one name
          * @throws dev.flowgentic4j.workflows.ServiceFailedException if the server failed to start
@@ -101,21 +128,219 @@ public final class McpTools {
             }
             Map<ToolSpecification, ToolExecutor> tools = new LinkedHashMap<>();
             Map<String, String> offeredNames = new LinkedHashMap<>();
+            int cap = maxResultChars != null ? maxResultChars : live.options().maxResultChars();
+            ServiceFuture<McpServer> replacing = replacing(server, Changes.of(server));
             for (ToolSpecification spec : live.tools()) {
                 if (!filter.test(spec.name())) {
                     continue;
                 }
-                String offered = Objects.requireNonNull(rename.apply(spec.name()), "renamed tool name");
+                String offered = validName(Objects.requireNonNull(rename.apply(spec.name()), "renamed tool name"));
                 String clash = offeredNames.putIfAbsent(offered, spec.name());
                 if (clash != null) {
-                    throw new McpException(server.name(), "tools '" + clash + "' and '" + spec.name()
-                            + "' of MCP server '" + server.name() + "' would both be offered as '" + offered + "'", null);
+                    throw new McpException(server.name(), "tools " + quote(clash) + " and " + quote(spec.name())
+                            + " of MCP server '" + server.name() + "' would both be offered as '" + offered
+                            + "' (tool names must match " + VALID_NAME + "): filter one out or rename them", null);
                 }
                 String serverName = spec.name();
                 tools.put(spec.toBuilder().name(offered).build(), ToolCallExecutor.builder(offered).unboundArguments()
-                        .service(server, readyTimeout, (running, arguments) -> running.callTool(serverName, arguments.json())));
+                        .service(replacing, readyTimeout,
+                                (running, arguments) -> cut(running.callTool(serverName, arguments.json()), cap)));
             }
             return Collections.unmodifiableMap(tools);
         }
+    }
+
+    /** The names model APIs accept (OpenAI's rule). */
+    public static final String VALID_NAME = "^[a-zA-Z0-9_-]{1,64}$";
+    private static final int MAX_NAME = 64;
+
+    /**
+     * {@code name} as a name model APIs accept: characters other than letters, digits, {@code _} and
+     * {@code -} become {@code _}; a name longer than 64 characters is cut to 55 plus {@code _} and 8
+     * hex digits of a hash of the whole name (so two long names that differ only at the end stay
+     * apart); an empty name becomes {@code tool}. A valid name is returned unchanged.
+     */
+    public static String validName(String name) {
+        StringBuilder out = new StringBuilder(Math.min(name.length(), 200));
+        name.codePoints().limit(1000).forEach(c -> out.append(
+                (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+                        ? (char) c : '_'));
+        if (out.length() == 0) {
+            return "tool";
+        }
+        if (out.length() <= MAX_NAME && name.codePoints().count() <= 1000) {
+            return out.toString();
+        }
+        int hash = 0;
+        for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) { // FNV-1a: stable across runs
+            hash = (hash ^ (b & 0xff)) * 16777619;
+        }
+        return out.substring(0, MAX_NAME - 9) + "_" + String.format("%08x", hash);
+    }
+
+    /** A server-given name, quoted for a message: control characters escaped, cut at 100 characters. */
+    private static String quote(String name) {
+        StringBuilder out = new StringBuilder("'");
+        name.codePoints().limit(100).forEach(c -> {
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append(name.codePoints().count() > 100 ? "...'" : "'").toString();
+    }
+
+    /** Completes a future at each restart, stop or failure of the service, for calls that wait for one. */
+    private static final class Changes implements ServiceListener {
+        /** One listener per service, however many tool maps are built for it (weak: forgotten with the service). */
+        private static final Map<ServiceFuture<?>, Changes> BY_SERVICE =
+                Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+        private final AtomicReference<CompletableFuture<Void>> next = new AtomicReference<>(new CompletableFuture<>());
+
+        static Changes of(ServiceFuture<McpServer> server) {
+            return BY_SERVICE.computeIfAbsent(server, s -> {
+                Changes changes = new Changes();
+                s.addListener(changes, Runnable::run);
+                return changes;
+            });
+        }
+
+        CompletableFuture<Void> next() {
+            return next.get();
+        }
+
+        private void changed() {
+            next.getAndSet(new CompletableFuture<>()).complete(null);
+        }
+
+        @Override
+        public void restarting(ServiceFuture<?> service, int generation, Throwable cause) {
+            changed();
+        }
+
+        @Override
+        public void restarted(ServiceFuture<?> service, int generation) {
+            changed();
+        }
+
+        @Override
+        public void stopping(ServiceFuture<?> service, ServiceState from) {
+            changed();
+        }
+
+        @Override
+        public void terminated(ServiceFuture<?> service, ServiceState from) {
+            changed();
+        }
+
+        @Override
+        public void failed(ServiceFuture<?> service, ServiceState from, Throwable failure) {
+            changed();
+        }
+    }
+
+    /**
+     * {@code server} as seen by the tool path, except that a call which finds the server gone before
+     * anything was sent ({@link McpServerGoneException}: it died a moment ago and the health check has
+     * not noticed yet, or it is being replaced) leaves the old instance (so a restart does not wait
+     * for it to drain), waits for the engine to begin the replacement and is made again, within the
+     * call's ready timeout. Every other method is the service's own (a proxy, so that methods the
+     * engine adds later are passed on too).
+     */
+    @SuppressWarnings("unchecked")
+    private static ServiceFuture<McpServer> replacing(ServiceFuture<McpServer> server, Changes changes) {
+        return (ServiceFuture<McpServer>) java.lang.reflect.Proxy.newProxyInstance(McpTools.class.getClassLoader(),
+                new Class<?>[] {ServiceFuture.class}, (proxy, method, args) -> {
+                    String name = method.getName();
+                    int arity = args == null ? 0 : args.length;
+                    if (name.equals("call") && arity == 2) {
+                        return callReplacing(server, (Duration) args[0], (ServiceCall<? super McpServer, ?>) args[1],
+                                changes);
+                    }
+                    if (name.equals("callAsync") && arity == 2) {
+                        return callAsyncReplacing(server, (Duration) args[0],
+                                (ServiceCall<? super McpServer, ?>) args[1], changes);
+                    }
+                    if (name.equals("equals") && arity == 1) {
+                        return proxy == args[0];
+                    }
+                    if (name.equals("hashCode") && arity == 0) {
+                        return System.identityHashCode(proxy);
+                    }
+                    try {
+                        return method.invoke(server, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static <R> R callReplacing(ServiceFuture<McpServer> server, Duration readyTimeout,
+                                       ServiceCall<? super McpServer, R> call, Changes changes) {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        while (true) {
+            CompletableFuture<Void> change = changes.next();
+            try {
+                return server.call(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), call);
+            } catch (McpServerGoneException gone) {
+                awaitChange(change, deadline, readyTimeout, gone);
+            }
+        }
+    }
+
+    private static <R> CompletableFuture<R> callAsyncReplacing(ServiceFuture<McpServer> server, Duration readyTimeout,
+                                                               ServiceCall<? super McpServer, R> call, Changes changes) {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        CompletableFuture<Void> change = changes.next();
+        // the rare retry blocks the thread that completed the first attempt: the caller's, or the
+        // backend thread that ran it after waiting for a slot (never the engine's timer or listener thread)
+        return server.callAsync(readyTimeout, call).handle((result, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            Throwable cause = error;
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (!(cause instanceof McpServerGoneException gone)) {
+                return CompletableFuture.<R>failedFuture(cause);
+            }
+            try {
+                awaitChange(change, deadline, readyTimeout, gone);
+                return CompletableFuture.completedFuture(callReplacing(server,
+                        Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), call, changes));
+            } catch (RuntimeException | Error e) {
+                return CompletableFuture.<R>failedFuture(e);
+            }
+        }).thenCompose(f -> f);
+    }
+
+    /** Waits for the engine to begin replacing (or to stop) the server, within the deadline. */
+    private static void awaitChange(CompletableFuture<Void> change, long deadline, Duration readyTimeout,
+                                    McpServerGoneException gone) {
+        try {
+            change.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException notReplaced) {
+            throw new McpException(gone.serverName(), gone.getMessage() + "; no replacement was running within "
+                    + readyTimeout, gone);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw gone;
+        }
+    }
+
+    /** {@code text} cut to {@code max} characters, with a note of its size. */
+    static String cut(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        int end = max;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end) + "\n[flowgentic4j: the result was cut to its first " + end + " of "
+                + text.length() + " characters (maxResultChars)]";
     }
 }

@@ -18,6 +18,7 @@ import java.util.Objects;
  */
 public final class FixtureServers {
     public static final String MAIN_CLASS = "dev.flowgentic4j.mcp.fixture.FixtureServer";
+    public static final String HOSTILE_CLASS = "dev.flowgentic4j.mcp.fixture.HostileServer";
     private static final String CLASSPATH_FILE = "flowgentic4j-mcp-fixture.classpath";
 
     private FixtureServers() {}
@@ -25,6 +26,14 @@ public final class FixtureServers {
     /** The fixture server launched directly. */
     public static McpServerSpec.Stdio direct(String name, String... serverArgs) {
         return new McpServerSpec.Stdio(name, javaCommand(serverArgs), java.util.Map.of(), null);
+    }
+
+    /** The hand-written hostile server ({@code HostileServer}) launched directly. */
+    public static McpServerSpec.Stdio hostile(String name, String... serverArgs) {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.set(command.indexOf(MAIN_CLASS), HOSTILE_CLASS);
+        command.addAll(List.of(serverArgs));
+        return new McpServerSpec.Stdio(name, command, java.util.Map.of(), null);
     }
 
     /** The fixture server launched behind {@code sh -c}, which stays its parent. */

@@ -227,7 +227,7 @@ class McpServiceTest {
                 .startsWith("Error: tool 'image' of MCP server 'fixture' returned content an agent cannot read as text")
                 .contains("image");
         assertThat(call(tools, "sleep", "{\"millis\":5000}")).isEqualTo("Error: tool 'sleep' of MCP server 'fixture'"
-                + " timed out after PT0.5S (the call was cancelled; its result is unknown)");
+                + " timed out after PT0.5S (the call was cancelled on the server; its result is unknown)");
         assertThat(call(tools, "add", "not json")).startsWith("Error: invalid arguments for tool 'add': "
                 + "arguments are not valid JSON");
         String unknown = server.call(READY, live -> {
@@ -268,7 +268,7 @@ class McpServiceTest {
                 .hasMessageContaining("ghost");
         assertThat(server.failureCause()).get().satisfies(cause -> assertThat(causeChain(cause))
                 .anySatisfy(c -> assertThat(c).isInstanceOf(McpException.class)
-                        .hasMessageStartingWith("MCP server 'ghost' (command [/no/such/mcp-server, --stdio]) could not be started")));
+                        .hasMessageStartingWith("MCP server 'ghost' (mcp-server, 1 argument not shown) could not be started")));
     }
 
     @Test
@@ -278,7 +278,7 @@ class McpServiceTest {
 
         assertThatThrownBy(server::join).isInstanceOf(ServiceFailedException.class).hasMessageContaining("mute");
         assertThat(causeChain(server.failureCause().orElseThrow())).anySatisfy(c -> assertThat(c)
-                .isInstanceOf(McpException.class).hasMessageStartingWith("MCP server 'mute' (command [")
+                .isInstanceOf(McpException.class).hasMessageStartingWith("MCP server 'mute' (java, ")
                 .hasMessageContaining("did not answer initialize and list its tools within PT2S"));
         assertThat(ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("--never-initialize"))

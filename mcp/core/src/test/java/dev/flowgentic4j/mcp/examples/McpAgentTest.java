@@ -9,6 +9,7 @@ import dev.flowgentic4j.integration.Graphs;
 import dev.flowgentic4j.integration.LangGraphIntegration;
 import dev.flowgentic4j.mcp.FixtureServers;
 import dev.flowgentic4j.mcp.McpOptions;
+import dev.flowgentic4j.mcp.McpServerSpec;
 import dev.flowgentic4j.mcp.McpServer;
 import dev.flowgentic4j.mcp.McpServices;
 import dev.flowgentic4j.mcp.McpTools;
@@ -141,7 +142,9 @@ class McpAgentTest {
     @Test
     void command_and_url_options_choose_the_server() {
         List<String> args = new ArrayList<>(List.of("--command", "node dist/index.js stdio", "what", "now"));
-        assertThat(McpAgent.serverFrom(args).toString()).isEqualTo("MCP server 'server' (command [node, dist/index.js, stdio])");
+        McpServerSpec.Stdio spec = (McpServerSpec.Stdio) McpAgent.serverFrom(args);
+        assertThat(spec.command()).containsExactly("node", "dist/index.js", "stdio");
+        assertThat(spec.toString()).isEqualTo("MCP server 'server' (node, 2 arguments not shown)");
         assertThat(args).containsExactly("what", "now");
         assertThat(McpAgent.serverFrom(new ArrayList<>(List.of("--url", "http://127.0.0.1:3001/mcp"))).toString())
                 .isEqualTo("MCP server 'server' (http://127.0.0.1:3001/mcp)");
