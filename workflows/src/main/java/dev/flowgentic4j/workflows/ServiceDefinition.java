@@ -30,6 +30,7 @@ public final class ServiceDefinition<A, S> {
     private final int maxConcurrentCalls;
     private final Duration callWaitTimeout;
     private final ReplicaPolicy replicas;
+    private final boolean singleInstance;
 
     private ServiceDefinition(Builder<A, S> b) {
         this.name = b.name;
@@ -43,6 +44,7 @@ public final class ServiceDefinition<A, S> {
         this.maxConcurrentCalls = b.maxConcurrentCalls;
         this.callWaitTimeout = b.callWaitTimeout;
         this.replicas = b.replicas;
+        this.singleInstance = b.singleInstance;
     }
 
     /**
@@ -117,6 +119,16 @@ public final class ServiceDefinition<A, S> {
         return replicas;
     }
 
+    /**
+     * Whether at most one instance of this service may be alive at a time (it binds a fixed port,
+     * holds an exclusive lock, a licence allows one): {@link ServiceFuture#restart()} and
+     * {@link ServiceFuture#update} then stop the live instance first and cold-start the next one
+     * after it, calls meanwhile waiting for it within their own timeout. False by default (blue/green).
+     */
+    public boolean singleInstance() {
+        return singleInstance;
+    }
+
     /** Builds a {@link ServiceDefinition}; each setter checks its argument at once. */
     public static final class Builder<A, S> {
         private final String name;
@@ -130,6 +142,7 @@ public final class ServiceDefinition<A, S> {
         private int maxConcurrentCalls;
         private Duration callWaitTimeout = Duration.ZERO;
         private ReplicaPolicy replicas = ReplicaPolicy.single();
+        private boolean singleInstance;
 
         private Builder(String name, ServiceInitializer<A, S> initializer) {
             this.name = Checks.requireName(name, "name");
@@ -213,8 +226,28 @@ public final class ServiceDefinition<A, S> {
             return this;
         }
 
-        /** @throws IllegalArgumentException if a restart policy is set without a health check */
+        /**
+         * Declares that two instances of this service must never be alive at once (a fixed port, an
+         * exclusive lock, a licence for one): planned replacements ({@code restart()}, {@code update})
+         * become stop-then-start instead of blue/green. Calls made while the next instance starts wait
+         * for it within their own timeout instead of failing; a call whose timeout is shorter than the
+         * cold start fails with a {@link ServiceUnavailableException} saying so. Cannot be combined with
+         * more than one replica.
+         */
+        public Builder<A, S> singleInstance() {
+            this.singleInstance = true;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if a restart policy is set without a health check, or a
+         *     single-instance service asks for more than one replica
+         */
         public ServiceDefinition<A, S> build() {
+            if (singleInstance && replicas.max() > 1) {
+                throw new IllegalArgumentException("service '" + name + "' is singleInstance() but asks for up to "
+                        + replicas.max() + " replicas; a single-instance service runs one");
+            }
             if (restartPolicy.restarts() && health == null) {
                 throw new IllegalArgumentException("restartPolicy of service '" + name
                         + "' needs a health check to notice failures; set health(...)");

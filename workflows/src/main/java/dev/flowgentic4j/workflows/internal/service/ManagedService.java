@@ -111,29 +111,37 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
      * cold start with retries on the backend unless a stop was requested; also a restart's start.
      */
     void coldStart() {
+        coldStart(args, null);
+    }
+
+    /**
+     * A cold start with {@code withArgs}; {@code replaced}, if not null, is the future of a
+     * single-instance replacement, told of the next generation (or of the start's failure).
+     */
+    private void coldStart(A withArgs, CompletableFuture<Integer> replaced) {
         listeners.dispatchToObservers();
         listeners.dispatch();
         ColdStart<S> start = lifecycle.beginColdStart();
         if (start == null) {
+            if (replaced != null) {
+                replaced.completeExceptionally(new java.util.concurrent.CancellationException(
+                        "service '" + id + "' was stopped before its next instance started"));
+            }
             return;
         }
         log.debug("service '{}' cold start", id);
         RetryingRun<S> run;
         try {
-            run = RetryingRun.start(backend, "service '" + id + "' start", this::newInstance, retry,
+            run = RetryingRun.start(backend, "service '" + id + "' start", () -> newInstance(withArgs), retry,
                     (attempts, cause) -> new ServiceFailedException(id,
                             "failed to start after " + attempts + (attempts == 1 ? " attempt" : " attempts"), cause),
                     stopping::stopOrphan);
         } catch (RuntimeException e) {
-            startEnded(start, null, e);
+            startEnded(start, withArgs, replaced, null, e);
             return;
         }
         start.attach(run);
-        run.result().whenComplete((instance, error) -> startEnded(start, instance, error));
-    }
-
-    private S newInstance() throws Exception {
-        return newInstance(args);
+        run.result().whenComplete((instance, error) -> startEnded(start, withArgs, replaced, instance, error));
     }
 
     private S newInstance(A withArgs) throws Exception {
@@ -153,15 +161,28 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     }
 
     /** The end of a cold start: a new live generation, an orphan to stop, a retried restart, or FAILED. */
-    private void startEnded(ColdStart<S> start, S instance, Throwable error) {
+    private void startEnded(ColdStart<S> start, A withArgs, CompletableFuture<Integer> replaced, S instance,
+                            Throwable error) {
         try {
             if (error == null) {
+                if (replaced != null) {
+                    args = withArgs; // before the switch is told: later restarts keep the new arguments
+                }
                 ServiceLifecycle.Started started = lifecycle.started(instance);
                 started.events().complete();           // waiters wake up before any listener runs
                 if (started.orphan()) {
                     stopping.stopOrphan(instance); // stopped while the last attempt was finishing
-                } else if (health != null) {
-                    health.watch(started.generation());
+                    if (replaced != null) {
+                        replaced.completeExceptionally(new java.util.concurrent.CancellationException(
+                                "service '" + id + "' was stopped while its next instance started"));
+                    }
+                } else {
+                    if (health != null) {
+                        health.watch(started.generation());
+                    }
+                    if (replaced != null) {
+                        replaced.complete(started.generation());
+                    }
                 }
                 start.markSettled();
                 started.events().dispatch();
@@ -170,7 +191,25 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             Throwable cause = Futures.unwrap(error);
             ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
             if (s.stopRequested()) {
+                if (replaced != null) {
+                    replaced.completeExceptionally(cause);
+                }
                 return; // cancelled by the stop, which ends it
+            }
+            if (replaced != null && s.restarting()) {
+                // a single-instance replacement whose next instance did not start: the old one is already
+                // stopped, so the previous arguments are started again (calls go on waiting)
+                log.warn("service '{}': the next instance did not start; starting one with the previous arguments: {}",
+                        id, String.valueOf(cause));
+                replaced.completeExceptionally(new ServiceFailedException(id, "could not start its next instance (the"
+                        + " previous one was already stopped, single-instance); starting one with the previous"
+                        + " arguments again", cause));
+                start.markSettled();
+                coldStart();
+                return;
+            }
+            if (replaced != null) {
+                replaced.completeExceptionally(cause);
             }
             if (s.restarting()) {
                 restarts.coldStartFailed(cause);
@@ -210,6 +249,9 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
      * none fails. A cold start that fails leaves the live generation serving.
      */
     private CompletableFuture<Integer> replace(A withArgs, boolean joinOngoing) {
+        if (definition.singleInstance()) {
+            return replaceInPlace(withArgs, joinOngoing);
+        }
         ServiceLifecycle.Replacement<S> replacement = lifecycle.beginReplacement(joinOngoing);
         if (replacement == null) {
             ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
@@ -238,6 +280,44 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         replacement.coldStart().attach(run);
         run.result().whenComplete((instance, error) -> replacementEnded(replacement, withArgs, instance, error));
         return done;
+    }
+
+    /**
+     * The stop-then-start replacement of a single-instance service: the service stays RUNNING
+     * (restarting) and new calls wait; the calls in flight drain (up to half the stop timeout), the
+     * live instance stops (within the stop timeout), and only then is the next one cold-started. Two
+     * instances are never alive at once.
+     */
+    private CompletableFuture<Integer> replaceInPlace(A withArgs, boolean joinOngoing) {
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        ServiceLifecycle.Restart<S> restart = s.live() ? lifecycle.beginRestart(s.generation(), null, true) : null;
+        if (restart == null) {
+            ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
+            if (joinOngoing && now.state() == ServiceState.RUNNING && now.restarting() && !now.stopRequested()) {
+                return now.ready().thenApply(instance -> lifecycle.snapshot().generation()); // the same replacement
+            }
+            return CompletableFuture.failedFuture(new IllegalStateException("service '" + id + "' is " + now.state()
+                    + (now.restarting() ? " (restarting)" : "") + ", expected RUNNING with a live instance: "
+                    + (now.restarting() ? "another replacement is under way" : "it has no live instance to replace")));
+        }
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        restart.events().complete();
+        log.debug("service '{}' (single instance): stopping generation {} before starting the next", id, s.generation());
+        dev.flowgentic4j.workflows.BackendWork<Void> stop = stopping.submitStop(restart.replaced(), 0);
+        dev.flowgentic4j.workflows.internal.Timers.deadline(backend, stop.outcome(), stopTimeout, stop::cancel);
+        stop.outcome().whenComplete((ignored, error) -> {
+            if (error == null) {
+                restart.retiring().complete(null);
+            } else {
+                Throwable failure = Futures.unwrap(error);
+                log.warn("service '{}': the replaced instance did not stop cleanly: {}", id, String.valueOf(failure));
+                restart.retiring().completeExceptionally(failure);
+            }
+            lifecycle.retired(restart.retiring());
+            coldStart(withArgs, done);
+        });
+        restart.events().dispatch();
+        return Futures.copyOf(done);
     }
 
     private void replacementEnded(ServiceLifecycle.Replacement<S> replacement, A withArgs, S instance, Throwable error) {

@@ -250,7 +250,13 @@ final class ServiceCalls<S> {
         try {
             return await(Math.max(1, deadline - System.nanoTime()));
         } catch (TimeoutException e) {
-            throw new ServiceUnavailableException(id, lifecycle.snapshot().state(), "not RUNNING within " + readyTimeout, e);
+            ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+            if (s.restarting()) {
+                throw new ServiceUnavailableException(id, s.state(), "restarting: generation " + s.generation()
+                        + " was stopped and the next instance was not ready within the call's timeout of "
+                        + readyTimeout + " (it is still cold-starting)", e);
+            }
+            throw new ServiceUnavailableException(id, s.state(), "not RUNNING within " + readyTimeout, e);
         } catch (CancellationException e) {
             throw new ServiceUnavailableException(id, lifecycle.snapshot().state(), "the service was stopped", e);
         } catch (ServiceFailedException e) {
