@@ -14,12 +14,14 @@ import dev.flowgentic4j.testkit.StubRequest;
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
+import dev.flowgentic4j.workflows.ServiceTask;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -47,7 +49,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         "flowgentic4j.services.kv.max-concurrent-calls=1",
         "flowgentic4j.services.kv.call-wait-timeout=0s",
         "flowgentic4j.services.lazyone.lazy=true",
-        "flowgentic4j.services.slow.required=false"})
+        "flowgentic4j.services.slow.required=false",
+        "flowgentic4j.services.notes.lazy=true"})
 class StarterHttpTest {
     @LocalServerPort
     int port;
@@ -77,6 +80,20 @@ class StarterHttpTest {
     @Autowired
     ApplicationAvailability availability;
 
+    @Autowired
+    ServiceFuture<AtomicLong> tallyByType;
+
+    @Autowired
+    @Qualifier("tally")
+    ServiceFuture<?> tallyByName;
+
+    @Autowired
+    @Qualifier("notes")
+    ServiceFuture<StringBuilder> notes;
+
+    @Autowired
+    ServiceTask<Integer, String> echoes;
+
     Http http;
 
     @BeforeEach
@@ -104,6 +121,30 @@ class StarterHttpTest {
         assertThat(kvByType).isSameAs(kvByName).isSameAs(services.future("kv"));
         assertThat(kvByType.state()).isEqualTo(ServiceState.RUNNING);
         assertThat(kvByType.name()).isEqualTo("kv");
+    }
+
+    @Test
+    void task_beans_declare_services_injected_by_type_and_by_name_with_their_properties() {
+        assertThat(tallyByType).isSameAs(tallyByName).isSameAs(services.future("tally"));
+        assertThat(tallyByType.state()).as("an eager NoArgServiceTask bean is started with the context")
+                .isEqualTo(ServiceState.RUNNING);
+        long before = tallyByType.call(Duration.ofSeconds(5), AtomicLong::get);
+        assertThat(tallyByType.call(Duration.ofSeconds(5), AtomicLong::incrementAndGet)).isEqualTo(before + 1);
+        assertThat(services.isRequired("tally")).isTrue();
+
+        assertThat(notes).isSameAs(services.future("notes"));
+        assertThat(services.isLazy("notes")).as("flowgentic4j.services.notes.lazy=true").isTrue();
+        assertThat(notes.call(Duration.ofSeconds(5), StringBuilder::toString)).isEqualTo("noted");
+        assertThat(notes.state()).isEqualTo(ServiceState.RUNNING);
+
+        assertThat(services.names()).contains("tally", "notes").doesNotContain("echoes");
+        assertThat(echoes.instances()).as("a task taking an argument is left to the application").isEmpty();
+
+        JsonNode listed = http.get("/actuator/flowgentic4j").json().get("services");
+        assertThat(listed.get("tally").get("state").asText()).isEqualTo("RUNNING");
+        assertThat(listed.get("tally").get("calls").asLong()).isPositive();
+        assertThat(http.get("/actuator/health").json().at("/components/flowgentic4j/components/tally/status").asText())
+                .isEqualTo("UP");
     }
 
     @Test
