@@ -15,8 +15,12 @@ import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceTask;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +98,9 @@ class StarterHttpTest {
     @Autowired
     ServiceTask<Integer, String> echoes;
 
+    @Autowired
+    FlowgenticAgents agents;
+
     Http http;
 
     @BeforeEach
@@ -111,7 +118,7 @@ class StarterHttpTest {
         assertThat(r.json().get("answer").asText()).isEqualTo("The answer is Oslo");
         List<StubRequest> requests = stub.requests().subList(before, stub.requests().size());
         assertThat(requests).hasSize(2);
-        assertThat(requests.get(0).toolNames()).contains("recall", "remember");
+        assertThat(requests.get(0).toolNames()).contains("recall", "remember", "countUp").doesNotContain("now");
         assertThat(requests.get(1).latestToolResults()).containsExactly("Oslo");
         assertThat(kvByType.join().recall("asked")).isNotEqualTo("nothing stored under asked"); // the graph's node ran
     }
@@ -145,6 +152,23 @@ class StarterHttpTest {
         assertThat(listed.get("tally").get("calls").asLong()).isPositive();
         assertThat(http.get("/actuator/health").json().at("/components/flowgentic4j/components/tally/status").asText())
                 .isEqualTo("UP");
+    }
+
+    @Test
+    void the_tool_methods_of_a_bean_holding_a_service_future_are_agent_tools() {
+        Map<ToolSpecification, ToolExecutor> tools = agents.serviceTools();
+        assertThat(tools.keySet()).extracting(ToolSpecification::name)
+                .contains("recall", "remember", "countUp")
+                .as("a bean with @Tool methods but no ServiceFuture field is not collected").doesNotContain("now");
+        ToolExecutor countUp = tools.entrySet().stream().filter(e -> e.getKey().name().equals("countUp"))
+                .findFirst().orElseThrow().getValue();
+
+        long before = tallyByType.call(Duration.ofSeconds(5), AtomicLong::get);
+        String result = countUp.execute(ToolExecutionRequest.builder().id("c1").name("countUp").arguments("{}").build(),
+                "memory");
+
+        assertThat(result).isEqualTo(String.valueOf(before + 1));
+        assertThat(tallyByType.call(Duration.ofSeconds(5), AtomicLong::get)).isEqualTo(before + 1);
     }
 
     @Test
