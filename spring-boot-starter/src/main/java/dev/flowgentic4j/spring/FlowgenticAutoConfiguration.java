@@ -11,6 +11,7 @@ import dev.flowgentic4j.workflows.telemetry.TelemetryConfig;
 import dev.langchain4j.model.chat.ChatModel;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -130,7 +131,8 @@ public class FlowgenticAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     FlowgenticAgents flowgentic4jAgents(ExecutionWrappers wrappers, FlowgenticServices services,
-            FlowgenticProperties properties, ObjectProvider<ChatModel> chatModel) {
-        return new FlowgenticAgents(wrappers, services, properties, chatModel);
+            FlowgenticProperties properties, ObjectProvider<ChatModel> chatModel,
+            ConfigurableListableBeanFactory beans) {
+        return new FlowgenticAgents(wrappers, services, properties, chatModel, beans);
     }
 }

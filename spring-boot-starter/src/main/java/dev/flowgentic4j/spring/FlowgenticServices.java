@@ -4,6 +4,7 @@ import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.spring.FlowgenticProperties.ServiceProperties;
 import dev.flowgentic4j.workflows.HealthConfig;
 import dev.flowgentic4j.workflows.HealthStatus;
+import dev.flowgentic4j.workflows.NoArgServiceTask;
 import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -29,7 +30,8 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 
 /**
- * The services of the application context: one per {@code ServiceDefinition} bean, each with its
+ * The services of the application context: one per {@code ServiceDefinition} bean, {@code NoArgServiceTask}
+ * bean or {@code ServiceTask<Void, S>} bean, each with its
  * injectable {@link ServiceFuture}. Starts the eager ones when the context starts, holds the start-up
  * until the required ones are RUNNING (failing it, with the cause, if one fails), and keeps Boot's
  * readiness state in step with them afterwards: REFUSING_TRAFFIC while a required service is not
@@ -194,6 +196,86 @@ public final class FlowgenticServices {
             byBean.put(beanName, managed);
             return managed;
         }
+    }
+
+    /**
+     * The handle of the service declared by the task bean {@code beanName} (a {@code ServiceTask<Void, S>}
+     * or a {@code NoArgServiceTask<S>}), registering it on first request. The task was registered with
+     * its definition already, so of the per-service properties only {@code required} and {@code lazy}
+     * apply to it; any other one set fails, naming it.
+     *
+     * @throws IllegalArgumentException if a per-service property other than required or lazy is set
+     */
+    ServiceFuture<?> futureOfTaskBean(String beanName, ServiceTask<?, ?> task, Class<?> type) {
+        synchronized (byName) {
+            ManagedServiceFuture<?> existing = byBean.get(beanName);
+            if (existing != null) {
+                return existing;
+            }
+            ServiceProperties props = properties.getServices().getOrDefault(task.name(), new ServiceProperties());
+            List<String> set = definitionSettings(props);
+            if (!set.isEmpty()) {
+                throw new IllegalArgumentException("invalid settings under flowgentic4j.services." + task.name()
+                        + ": " + String.join(", ", set) + " cannot apply to service '" + task.name()
+                        + "' declared by the task bean '" + beanName + "' (its definition is fixed when the task is"
+                        + " registered; only required and lazy apply): declare a ServiceDefinition bean instead");
+            }
+            ManagedServiceFuture<?> managed = new ManagedServiceFuture<>(beanName, task, telemetry,
+                    props.isRequired(), props.isLazy(), type, this::serviceChanged);
+            byName.put(task.name(), managed);
+            byBean.put(beanName, managed);
+            return managed;
+        }
+    }
+
+    /** The per-service properties set that shape a definition (all but required, lazy and tools). */
+    static List<String> definitionSettings(ServiceProperties p) {
+        List<String> set = new ArrayList<>();
+        if (p.getMaxConcurrentCalls() != null) {
+            set.add("max-concurrent-calls");
+        }
+        if (p.getCallWaitTimeout() != null) {
+            set.add("call-wait-timeout");
+        }
+        if (p.getStopTimeout() != null) {
+            set.add("stop-timeout");
+        }
+        if (p.getHealthInterval() != null) {
+            set.add("health-interval");
+        }
+        if (!p.getRetry().isEmpty()) {
+            set.add("retry");
+        }
+        if (p.getRestart().getPolicy() != null) {
+            set.add("restart");
+        }
+        return set;
+    }
+
+    /** {@code task} as a {@code ServiceTask<Void, S>}: {@code start(null)} is its {@code start()}. */
+    static <S> ServiceTask<Void, S> asTask(NoArgServiceTask<S> task) {
+        return new ServiceTask<>() {
+            @Override
+            public String name() {
+                return task.name();
+            }
+
+            @Override
+            public ServiceFuture<S> start(Void args) {
+                return task.start();
+            }
+
+            @Override
+            public List<ServiceFuture<S>> instances() {
+                return task.instances();
+            }
+
+            @Override
+            public void addListener(dev.flowgentic4j.workflows.ServiceListener listener,
+                    java.util.concurrent.Executor executor) {
+                task.addListener(listener, executor);
+            }
+        };
     }
 
     /** Starts every eager service, in bean order. */

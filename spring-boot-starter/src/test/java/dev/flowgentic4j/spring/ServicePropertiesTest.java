@@ -92,4 +92,17 @@ class ServicePropertiesTest {
         assertThatThrownBy(() -> p.setHealthInterval(Duration.ZERO)).hasMessage("health-interval must be positive, was PT0S");
         assertThatThrownBy(() -> p.getRestart().setMaxRestarts(0)).hasMessage("max-restarts must be >= 1, was 0");
     }
+
+    @Test
+    void definition_settings_names_each_property_that_shapes_a_definition() {
+        ServiceProperties p = new ServiceProperties();
+        p.setLazy(true);
+        p.setRequired(false);
+        assertThat(FlowgenticServices.definitionSettings(p)).as("required and lazy apply to task beans").isEmpty();
+
+        p.setMaxConcurrentCalls(2);
+        p.getRetry().setMaxAttempts(3);
+        p.getRestart().setPolicy(RestartMode.NEVER);
+        assertThat(FlowgenticServices.definitionSettings(p)).containsExactly("max-concurrent-calls", "retry", "restart");
+    }
 }

@@ -14,12 +14,18 @@ import dev.flowgentic4j.testkit.StubRequest;
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
+import dev.flowgentic4j.workflows.ServiceTask;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -47,7 +53,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         "flowgentic4j.services.kv.max-concurrent-calls=1",
         "flowgentic4j.services.kv.call-wait-timeout=0s",
         "flowgentic4j.services.lazyone.lazy=true",
-        "flowgentic4j.services.slow.required=false"})
+        "flowgentic4j.services.slow.required=false",
+        "flowgentic4j.services.notes.lazy=true"})
 class StarterHttpTest {
     @LocalServerPort
     int port;
@@ -77,6 +84,23 @@ class StarterHttpTest {
     @Autowired
     ApplicationAvailability availability;
 
+    @Autowired
+    ServiceFuture<AtomicLong> tallyByType;
+
+    @Autowired
+    @Qualifier("tally")
+    ServiceFuture<?> tallyByName;
+
+    @Autowired
+    @Qualifier("notes")
+    ServiceFuture<StringBuilder> notes;
+
+    @Autowired
+    ServiceTask<Integer, String> echoes;
+
+    @Autowired
+    FlowgenticAgents agents;
+
     Http http;
 
     @BeforeEach
@@ -94,7 +118,7 @@ class StarterHttpTest {
         assertThat(r.json().get("answer").asText()).isEqualTo("The answer is Oslo");
         List<StubRequest> requests = stub.requests().subList(before, stub.requests().size());
         assertThat(requests).hasSize(2);
-        assertThat(requests.get(0).toolNames()).contains("recall", "remember");
+        assertThat(requests.get(0).toolNames()).contains("recall", "remember", "countUp").doesNotContain("now");
         assertThat(requests.get(1).latestToolResults()).containsExactly("Oslo");
         assertThat(kvByType.join().recall("asked")).isNotEqualTo("nothing stored under asked"); // the graph's node ran
     }
@@ -104,6 +128,47 @@ class StarterHttpTest {
         assertThat(kvByType).isSameAs(kvByName).isSameAs(services.future("kv"));
         assertThat(kvByType.state()).isEqualTo(ServiceState.RUNNING);
         assertThat(kvByType.name()).isEqualTo("kv");
+    }
+
+    @Test
+    void task_beans_declare_services_injected_by_type_and_by_name_with_their_properties() {
+        assertThat(tallyByType).isSameAs(tallyByName).isSameAs(services.future("tally"));
+        assertThat(tallyByType.state()).as("an eager NoArgServiceTask bean is started with the context")
+                .isEqualTo(ServiceState.RUNNING);
+        long before = tallyByType.call(Duration.ofSeconds(5), AtomicLong::get);
+        assertThat(tallyByType.call(Duration.ofSeconds(5), AtomicLong::incrementAndGet)).isEqualTo(before + 1);
+        assertThat(services.isRequired("tally")).isTrue();
+
+        assertThat(notes).isSameAs(services.future("notes"));
+        assertThat(services.isLazy("notes")).as("flowgentic4j.services.notes.lazy=true").isTrue();
+        assertThat(notes.call(Duration.ofSeconds(5), StringBuilder::toString)).isEqualTo("noted");
+        assertThat(notes.state()).isEqualTo(ServiceState.RUNNING);
+
+        assertThat(services.names()).contains("tally", "notes").doesNotContain("echoes");
+        assertThat(echoes.instances()).as("a task taking an argument is left to the application").isEmpty();
+
+        JsonNode listed = http.get("/actuator/flowgentic4j").json().get("services");
+        assertThat(listed.get("tally").get("state").asText()).isEqualTo("RUNNING");
+        assertThat(listed.get("tally").get("calls").asLong()).isPositive();
+        assertThat(http.get("/actuator/health").json().at("/components/flowgentic4j/components/tally/status").asText())
+                .isEqualTo("UP");
+    }
+
+    @Test
+    void the_tool_methods_of_a_bean_holding_a_service_future_are_agent_tools() {
+        Map<ToolSpecification, ToolExecutor> tools = agents.serviceTools();
+        assertThat(tools.keySet()).extracting(ToolSpecification::name)
+                .contains("recall", "remember", "countUp")
+                .as("a bean with @Tool methods but no ServiceFuture field is not collected").doesNotContain("now");
+        ToolExecutor countUp = tools.entrySet().stream().filter(e -> e.getKey().name().equals("countUp"))
+                .findFirst().orElseThrow().getValue();
+
+        long before = tallyByType.call(Duration.ofSeconds(5), AtomicLong::get);
+        String result = countUp.execute(ToolExecutionRequest.builder().id("c1").name("countUp").arguments("{}").build(),
+                "memory");
+
+        assertThat(result).isEqualTo(String.valueOf(before + 1));
+        assertThat(tallyByType.call(Duration.ofSeconds(5), AtomicLong::get)).isEqualTo(before + 1);
     }
 
     @Test

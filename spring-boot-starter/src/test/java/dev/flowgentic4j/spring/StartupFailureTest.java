@@ -3,14 +3,17 @@ package dev.flowgentic4j.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.spring.app.KvStore;
 import dev.flowgentic4j.spring.app.StopLog;
+import dev.flowgentic4j.workflows.NoArgServiceTask;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceState;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -40,6 +43,12 @@ class StartupFailureTest {
         @Bean
         ServiceDefinition<Void, KvStore> kv(StopLog stops) {
             return ServiceDefinition.builder("kv", () -> new KvStore(stops)).build();
+        }
+
+        /** A service declared by a task bean: its definition is fixed, only required/lazy/tools apply. */
+        @Bean
+        NoArgServiceTask<AtomicLong> counter(ExecutionWrappers wrappers) {
+            return wrappers.serviceTask("counter", () -> new AtomicLong());
         }
 
         @Bean
@@ -135,5 +144,16 @@ class StartupFailureTest {
                 .satisfies(e -> assertThat(messages(e))
                         .contains("flowgentic4j.services.kv")
                         .contains("service 'kv' has no health check"));
+    }
+
+    @Test
+    void a_definition_property_for_a_task_bean_fails_the_start_up_naming_the_properties_and_the_bean() {
+        assertThatThrownBy(() -> run("flowgentic4j.services.counter.max-concurrent-calls=2",
+                "flowgentic4j.services.counter.restart.policy=never").close())
+                .satisfies(e -> assertThat(messages(e))
+                        .contains("invalid settings under flowgentic4j.services.counter: "
+                                + "max-concurrent-calls, restart cannot apply to service 'counter'")
+                        .contains("task bean 'counter'")
+                        .contains("declare a ServiceDefinition bean instead"));
     }
 }

@@ -7,14 +7,18 @@ import dev.flowgentic4j.integration.ExecutionWrappers;
 import dev.flowgentic4j.testkit.OpenAiStub;
 import dev.flowgentic4j.testkit.StubReply;
 import dev.flowgentic4j.workflows.HealthConfig;
+import dev.flowgentic4j.workflows.NoArgServiceTask;
+import dev.flowgentic4j.workflows.ServiceTask;
 import dev.flowgentic4j.workflows.ServiceDefinition;
 import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bsc.langgraph4j.CompiledGraph;
 import org.bsc.langgraph4j.StateGraph;
 import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
@@ -31,7 +35,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The application the starter's HTTP tests run: services declared as beans (a store whose @Tool
  * methods are agent tools, a probe with a health check, a real HTTP server, a lazy counter, a slow
- * optional service), an agent on langchain4j's OpenAI client against the scripted stub, and a REST
+ * optional service, two services declared by task beans and a task taking an argument that is not one, a tool bean
+ * backed by a service and one with @Tool methods but no service), an agent on langchain4j's OpenAI client against the scripted stub, and a REST
  * endpoint answering through a graph.
  */
 @SpringBootConfiguration
@@ -85,6 +90,56 @@ public class TestApp {
             slowGate.await(Duration.ofSeconds(30));
             return "slow and ready";
         }).build();
+    }
+
+    /** A service declared by a NoArgServiceTask bean. */
+    @Bean
+    NoArgServiceTask<AtomicLong> tally(ExecutionWrappers wrappers) {
+        return wrappers.serviceTask("tally", () -> new AtomicLong());
+    }
+
+    /** A service declared by a ServiceTask&lt;Void, S&gt; bean (lazy through its property). */
+    @Bean
+    ServiceTask<Void, StringBuilder> notes(ExecutionWrappers wrappers) {
+        return wrappers.serviceTask(ServiceDefinition.builder("notes", () -> new StringBuilder("noted")).build());
+    }
+
+    /** A task taking an argument: not a service of the context, the application starts it. */
+    @Bean
+    ServiceTask<Integer, String> echoes(ExecutionWrappers wrappers) {
+        return wrappers.serviceTask("echoes", (Integer n) -> "echo " + n);
+    }
+
+    /** A tool bean: its @Tool method is backed by the tally service, so agents get it. */
+    public static class Counting {
+        private final ServiceFuture<AtomicLong> tally;
+
+        Counting(ServiceFuture<AtomicLong> tally) {
+            this.tally = tally;
+        }
+
+        @Tool("Adds one to the tally and returns the new count")
+        public long countUp() {
+            return tally.call(Duration.ofSeconds(5), AtomicLong::incrementAndGet);
+        }
+    }
+
+    /** @Tool methods but no service behind them: not collected. */
+    public static class Clock {
+        @Tool("The time of day")
+        public String now() {
+            return "noon";
+        }
+    }
+
+    @Bean
+    Counting counting(@Qualifier("tally") ServiceFuture<AtomicLong> tally) {
+        return new Counting(tally);
+    }
+
+    @Bean
+    Clock clock() {
+        return new Clock();
     }
 
     @Bean(destroyMethod = "close")
