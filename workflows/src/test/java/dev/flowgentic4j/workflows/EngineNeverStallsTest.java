@@ -159,7 +159,6 @@ class EngineNeverStallsTest {
                             })
                     .health(HealthConfig.<Fragile>builder(Fragile::ping).interval(Duration.ofMillis(10)).build())
                     .restartPolicy(RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ofSeconds(30)))
-                    .singleInstance() // stop-then-start: the next instance waits for the backoff
                     .build()).start("r");
             AtomicReference<ServiceState> afterInnerCancel = new AtomicReference<>();
             CountDownLatch heard = new CountDownLatch(1);

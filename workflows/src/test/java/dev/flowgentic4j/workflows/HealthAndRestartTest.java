@@ -106,7 +106,6 @@ class HealthAndRestartTest {
             coldStarts.incrementAndGet();
             return new Fragile(owner);
         }).health(fastHealth()).restartPolicy(RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ofMillis(10)))
-                .singleInstance() // stop-then-start: the old instance is closed before the next one starts
                 .build()).start("s");
         Fragile first = future.join();
         assertThat(future.generation()).isEqualTo(1);

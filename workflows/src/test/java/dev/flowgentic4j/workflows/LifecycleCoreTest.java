@@ -152,8 +152,7 @@ class LifecycleCoreTest {
                 f.close();
                 oldStopped.countDown();
             }).health(HealthConfig.<Fragile>builder(Fragile::ping).interval(Duration.ofMillis(10)).build())
-                    .restartPolicy(RestartPolicy.onFailure(2, Duration.ofMinutes(1), Duration.ZERO)).singleInstance() // stop-then-start
-                    .build()).start("g");
+                    .restartPolicy(RestartPolicy.onFailure(2, Duration.ofMinutes(1), Duration.ZERO)).build()).start("g");
             future.addListener(new ServiceListener() {
                 @Override
                 public void starting(ServiceFuture<?> service) {
@@ -264,9 +263,7 @@ class LifecycleCoreTest {
                         f.close();
                     })
                     .health(HealthConfig.<Fragile>builder(Fragile::ping).interval(Duration.ofMillis(10)).build())
-                    .restartPolicy(RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ZERO))
-                    .singleInstance() // the stop-then-start restart, whose cold start waits for a timer
-                    .build()).start("x");
+                    .restartPolicy(RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ZERO)).build()).start("x");
             future.join().broken.set(true);
 
             assertThat(eventually(() -> future.state() == ServiceState.FAILED)).isTrue();
