@@ -68,7 +68,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * path is what the engine does today for any unplanned-but-alive replacement: it stops the old
  * instance (after its calls in flight) and only then cold-starts the next one, and calls in the gap
  * wait for it on the same handle. It is the honest stop-then-start baseline because callers keep
- * their handle, as they do with {@code restart()}.
+ * their handle, as they do with {@code restart()}. (The engine now restarts an unhealthy instance
+ * that still answers blue/green, so the baseline's definition declares {@code singleInstance()}.)
  * <li><b>update</b>: blue/green calls {@code update(newArgs)}; the baseline has no way to change
  * the start arguments of a live handle, so it does what a user must do today: stops the handle
  * ({@code stopAsync()}, which drains calls in flight), starts a new one with the new arguments and
@@ -361,7 +362,7 @@ final class UptimeScenario {
         List<Instance> instances = new CopyOnWriteArrayList<>(); // the engine's threads add, the benchmark reads
         Map<Integer, CompletableFuture<Instance>> created = new ConcurrentHashMap<>();
         AtomicInteger tags = new AtomicInteger(blueGreen ? 1000 : 2000);
-        ServiceDefinition<Config, Client> definition = ServiceDefinition
+        ServiceDefinition.Builder<Config, Client> builder = ServiceDefinition
                 .builder("uptime", (Config c) -> {
                     Instance record = new Instance(tags.incrementAndGet());
                     instances.add(record);
@@ -371,8 +372,11 @@ final class UptimeScenario {
                 .health(HealthConfig.<Client>builder(Client::check).interval(Duration.ofMillis(100))
                         .timeout(Duration.ofSeconds(1)).failureThreshold(1).build())
                 .restartPolicy(RestartPolicy.onFailure(100, Duration.ofMinutes(10), Duration.ZERO))
-                .stopTimeout(Duration.ofSeconds(4))
-                .build();
+                .stopTimeout(Duration.ofSeconds(4));
+        if (!blueGreen) {
+            builder.singleInstance(); // the baseline: a supervised restart of an answering instance is stop-then-start
+        }
+        ServiceDefinition<Config, Client> definition = builder.build();
         List<Event> events = new ArrayList<>();
         Calls[] calls = new Calls[CALLERS];
         long began;

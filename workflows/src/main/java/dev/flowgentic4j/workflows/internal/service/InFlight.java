@@ -13,6 +13,7 @@ final class InFlight {
     private final AtomicInteger count = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean retired;
+    private volatile int lastOutcome; // 0 no call yet, 1 the last call returned, 2 it threw
 
     void enter() {
         count.incrementAndGet();
@@ -38,6 +39,16 @@ final class InFlight {
             drained.complete(null);
         }
         return drained;
+    }
+
+    /** Records how the last call on this generation ended (racy by design: the latest writer wins). */
+    void outcome(boolean returned) {
+        lastOutcome = returned ? 1 : 2;
+    }
+
+    /** Whether the instance still answers: the last call on it returned normally. */
+    boolean answering() {
+        return lastOutcome == 1;
     }
 
     int count() {

@@ -69,7 +69,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.callLabel = "call on service '" + id + "'";
         this.stopping = new StopProcedure<>(id, backend, lifecycle, gate, definition.stopper(), stopTimeout);
         this.restarts = new RestartSupervisor<>(id, backend, lifecycle, definition.restartPolicy(), stopping,
-                stopTimeout, this::coldStart);
+                stopTimeout, this::coldStart, definition.singleInstance() ? null : this::replaceUnhealthy);
         this.health = definition.health()
                 .map(config -> new HealthMonitor<>(id, backend, config, this::liveInstance, restarts))
                 .orElse(null);
@@ -252,7 +252,29 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         if (definition.singleInstance()) {
             return replaceInPlace(withArgs, joinOngoing);
         }
-        ServiceLifecycle.Replacement<S> replacement = lifecycle.beginReplacement(joinOngoing);
+        return replace(withArgs, joinOngoing, -1, null);
+    }
+
+    /**
+     * A supervised restart of {@code generation}, unhealthy but still answering (the last call on it
+     * returned), blue/green: the next generation starts beside it and calls switch to it once it is
+     * ready (the unhealthy one keeps answering meanwhile). False if nothing began: replaced, stopped,
+     * a replacement under way, or not known to answer (its last call threw, or none was made), which
+     * the supervisor restarts stop-then-start so that calls wait rather than reach a dead instance.
+     */
+    private boolean replaceUnhealthy(int generation, Throwable cause) {
+        ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+        if (!s.live() || s.generation() != generation || !s.inFlight().answering()) {
+            return false; // no call has shown it still answers (dead, or idle): stop-then-start, calls wait
+        }
+        CompletableFuture<Integer> done = replace(args, false, generation, cause);
+        boolean refused = done.isCompletedExceptionally()
+                && done.handle((ok, error) -> Futures.unwrap(error) instanceof IllegalStateException).join();
+        return !refused; // a next generation that fails to start leaves the unhealthy one serving, still checked
+    }
+
+    private CompletableFuture<Integer> replace(A withArgs, boolean joinOngoing, int generation, Throwable healthCause) {
+        ServiceLifecycle.Replacement<S> replacement = lifecycle.beginReplacement(joinOngoing, generation, healthCause);
         if (replacement == null) {
             ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
             String why = s.live() ? "another replacement is under way" : "it has no live instance to replace";
@@ -263,8 +285,6 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         if (!replacement.began()) {
             return done; // restart() while one is under way: the same switch
         }
-        listeners.dispatchToObservers();
-        listeners.dispatch(); // restarting(generation, null)
         log.debug("service '{}': cold-starting the next generation beside the live one", id);
         RetryingRun<S> run;
         try {
@@ -275,10 +295,15 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
                     stopping::stopOrphan);
         } catch (RuntimeException e) {
             replacementEnded(replacement, withArgs, null, e);
+            listeners.dispatchToObservers();
+            listeners.dispatch();
             return done;
         }
         replacement.coldStart().attach(run);
         run.result().whenComplete((instance, error) -> replacementEnded(replacement, withArgs, instance, error));
+        // restarting(generation, cause) once the cold start runs: a listener that stops the service stops it too
+        listeners.dispatchToObservers();
+        listeners.dispatch();
         return done;
     }
 

@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * Supervision of one service handle: hears health verdicts and, under the definition's
  * {@link RestartPolicy} (a budget of restarts within a sliding window, read from the engine's
  * ticker), replaces an unhealthy instance with a new generation, or fails the service once the
- * budget is spent. State changes go through {@link ServiceLifecycle}. Thread-safe.
+ * budget is spent. State changes go through {@link ServiceLifecycle}. An unhealthy instance still
+ * answers calls (its last call returned) is replaced blue/green (the next generation ready beside it, then the switch,
+ * the drain and its stop) unless the service is single-instance, whose restart is stop-then-start.
+ * Thread-safe.
  */
 final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
     private static final Logger log = LoggerFactory.getLogger(ManagedService.class);
@@ -30,15 +33,19 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
     private final StopProcedure<S> stopping;
     private final Duration stopTimeout;
     private final Runnable coldStart;
+    private final BlueGreen blueGreen;
     private final Deque<Long> restartTimes = new ArrayDeque<>(); // guarded by this
 
     /**
      * @param stopping stops the replaced instance
      * @param stopTimeout the deadline of that stop
      * @param coldStart starts the next generation (the service's cold start)
+     * @param blueGreen replaces an unhealthy generation beside itself, or null (a single-instance
+     *     service: stop-then-start)
      */
     RestartSupervisor(String id, Backend backend, ServiceLifecycle<S> lifecycle, RestartPolicy policy,
-                      StopProcedure<S> stopping, Duration stopTimeout, Runnable coldStart) {
+                      StopProcedure<S> stopping, Duration stopTimeout, Runnable coldStart, BlueGreen blueGreen) {
+        this.blueGreen = blueGreen;
         this.id = id;
         this.backend = backend;
         this.lifecycle = lifecycle;
@@ -46,6 +53,13 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
         this.stopping = stopping;
         this.stopTimeout = stopTimeout;
         this.coldStart = coldStart;
+    }
+
+    /** A blue/green replacement of an unhealthy generation that still answers. */
+    @FunctionalInterface
+    interface BlueGreen {
+        /** @return whether the replacement began (false: replaced, stopped, or one under way) */
+        boolean replace(int unhealthyGeneration, Throwable cause);
     }
 
     @Override
@@ -85,7 +99,23 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
      * service FAILS if the budget is spent.
      */
     private boolean restart(int unhealthyGeneration, Throwable cause) {
+        if (blueGreen != null && lifecycle.replacing()) {
+            return false; // the next generation is already starting beside this one: keep checking it
+        }
         boolean again = restartAllowed();
+        if (again && blueGreen != null) {
+            // still answering (its last call returned): the next generation starts beside it and calls switch
+            // once it is ready; this generation stays checked, so one that cannot start beside it is tried again
+            // at the next verdict. Not known to answer (dead, idle): stop-then-start below, calls wait.
+            if (blueGreen.replace(unhealthyGeneration, cause)) {
+                log.warn("service '{}' (generation {}) is unhealthy but answers: {}; replacing it blue/green", id,
+                        unhealthyGeneration, String.valueOf(cause));
+                return false;
+            }
+            if (lifecycle.replacing()) {
+                return false;
+            }
+        }
         ServiceLifecycle.Restart<S> restart = lifecycle.beginRestart(unhealthyGeneration, cause, again);
         if (restart == null) {
             return false; // stopped, failed, already replaced, or a replacement is under way

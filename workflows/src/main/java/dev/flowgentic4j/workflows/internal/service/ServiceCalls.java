@@ -230,11 +230,15 @@ final class ServiceCalls<S> {
             }
             calls.increment();
             try {
-                return call.apply(live);
+                R result = call.apply(live);
+                generation.outcome(true);
+                return result;
             } catch (RuntimeException | Error e) {
+                generation.outcome(false);
                 failedCalls.increment();
                 throw e;
             } catch (Exception e) {
+                generation.outcome(false);
                 failedCalls.increment();
                 throw new ServiceCallException(id, e);
             } finally {

@@ -456,16 +456,24 @@ final class ServiceLifecycle<S> {
      *     replace (not RUNNING yet, restarting, stopping or over)
      */
     Replacement<S> beginReplacement(boolean joinOngoing) {
+        return beginReplacement(joinOngoing, -1, null);
+    }
+
+    /**
+     * {@link #beginReplacement(boolean)} of {@code ofGeneration} only (any if negative), told to the
+     * listeners with {@code cause} (a supervised restart's health failure, or null if planned).
+     */
+    Replacement<S> beginReplacement(boolean joinOngoing, int ofGeneration, Throwable cause) {
         return transition((s, events, now) -> {
             if (replacement != null) {
                 return joinOngoing ? new Replacement<>(replacement.coldStart(), replacement.done(), false) : null;
             }
-            if (!s.live() || s.stopRequested()) {
+            if (!s.live() || s.stopRequested() || ofGeneration >= 0 && s.generation() != ofGeneration) {
                 return null;
             }
             replacement = new Replacement<>(new ColdStart<>(), new CompletableFuture<>(), true);
             int generation = s.generation();
-            listeners.queue("restart", l -> l.restarting(handle, generation, null));
+            listeners.queue("restart", l -> l.restarting(handle, generation, cause));
             return replacement;
         });
     }
