@@ -6,20 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,32 +84,15 @@ class BlueGreenTest {
                         return t;
                     }).build()).start("v1");
             service.join();
-            int threads = 8;
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong ok = new AtomicLong();
-            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            List<Future<?>> callers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                callers.add(pool.submit(() -> {
-                    while (!stop.get()) {
-                        try {
-                            service.call(WAIT, Tracked::serve);
-                            ok.incrementAndGet();
-                        } catch (RuntimeException e) {
-                            failures.add(e);
-                        }
-                    }
-                }));
-            }
+            Callers callers = Callers.start(8, service, WAIT, Tracked::serve);
             try {
                 // while the next generation's cold start is held, the live one keeps serving
                 gate.hold();
                 CompletableFuture<Integer> first = service.restart();
                 assertThat(gate.awaitEntered()).isTrue();
-                long before = ok.get();
+                long before = callers.ok();
                 Tracked live = built.get(0);
-                assertThat(Fakes.eventually(WAIT, () -> ok.get() > before + 1000)).isTrue();
+                assertThat(Fakes.eventually(WAIT, () -> callers.ok() > before + 1000)).isTrue();
                 assertThat(first).isNotDone();
                 assertThat(service.generation()).isEqualTo(1);
                 assertThat(service.isRestarting()).isFalse();
@@ -124,27 +101,23 @@ class BlueGreenTest {
                 assertThat(Fakes.eventually(WAIT, () -> live.closes.get() == 1)).isTrue();
 
                 for (int i = 0; i < 4; i++) {
-                    long seen = ok.get();
-                    assertThat(Fakes.eventually(WAIT, () -> ok.get() > seen + 100)).isTrue();
+                    long seen = callers.ok();
+                    assertThat(Fakes.eventually(WAIT, () -> callers.ok() > seen + 100)).isTrue();
                     service.restart().get(10, TimeUnit.SECONDS);
                 }
                 for (int i = 2; i <= 3; i++) {
-                    long seen = ok.get();
-                    assertThat(Fakes.eventually(WAIT, () -> ok.get() > seen + 100)).isTrue();
+                    long seen = callers.ok();
+                    assertThat(Fakes.eventually(WAIT, () -> callers.ok() > seen + 100)).isTrue();
                     service.update("v" + i).get(10, TimeUnit.SECONDS);
                 }
                 service.restart().get(10, TimeUnit.SECONDS); // keeps the updated arguments
-                long seen = ok.get();
-                assertThat(Fakes.eventually(WAIT, () -> ok.get() > seen + 100)).isTrue();
+                long seen = callers.ok();
+                assertThat(Fakes.eventually(WAIT, () -> callers.ok() > seen + 100)).isTrue();
             } finally {
-                stop.set(true);
-                for (Future<?> c : callers) {
-                    c.get(10, TimeUnit.SECONDS);
-                }
-                pool.shutdown();
+                callers.stop(Duration.ofSeconds(10));
             }
 
-            assertThat(failures).as("no call failed").isEmpty();
+            assertThat(callers.failures()).as("no call failed").isEmpty();
             assertThat(service.generation()).isEqualTo(9);
             assertThat(built).hasSize(9);
             assertThat(built).extracting(t -> t.version)
@@ -154,7 +127,7 @@ class BlueGreenTest {
             assertThat(Fakes.eventually(WAIT, () -> replaced.stream().allMatch(t -> t.closes.get() == 1))).isTrue();
             assertThat(replaced).allSatisfy(t -> assertThat(t.closedWithCallsInside.get())
                     .as("closed only after its last call returned").isZero());
-            assertThat(built.stream().mapToLong(t -> t.served.get()).sum()).isEqualTo(ok.get());
+            assertThat(built.stream().mapToLong(t -> t.served.get()).sum()).isEqualTo(callers.ok());
             assertThat(service.failedCallCount()).isZero();
             assertThat(service.state()).isEqualTo(ServiceState.RUNNING);
         }

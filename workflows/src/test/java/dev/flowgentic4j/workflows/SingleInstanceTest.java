@@ -5,18 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,24 +78,7 @@ class SingleInstanceTest {
             BlueGreenTest.AtomicReferenceGate gate = new BlueGreenTest.AtomicReferenceGate();
             ServiceFuture<Exclusive> service = engine.serviceTask(definition(alive, maxAlive, gate, built)).start("v1");
             service.join();
-            int threads = 4;
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong ok = new AtomicLong();
-            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            List<Future<?>> callers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                callers.add(pool.submit(() -> {
-                    while (!stop.get()) {
-                        try {
-                            service.call(WAIT, Exclusive::serve);
-                            ok.incrementAndGet();
-                        } catch (RuntimeException e) {
-                            failures.add(e);
-                        }
-                    }
-                }));
-            }
+            Callers callers = Callers.start(4, service, WAIT, Exclusive::serve);
             try {
                 // the next cold start is held: the old instance is already closed, nothing is alive, calls wait
                 gate.hold();
@@ -113,29 +89,26 @@ class SingleInstanceTest {
                 assertThat(service.isRestarting()).isTrue();
                 assertThat(service.state()).isEqualTo(ServiceState.RUNNING);
                 assertThat(service.restart()).isNotDone(); // joins the replacement under way
-                long before = ok.get();
+                long before = callers.ok();
                 assertThat(first).isNotDone();
                 gate.release();
                 assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
-                assertThat(Fakes.eventually(WAIT, () -> ok.get() > before + 100)).isTrue();
+                assertThat(Fakes.eventually(WAIT, () -> callers.ok() > before + 100)).isTrue();
                 for (int i = 0; i < 4; i++) {
-                    long at = ok.get();
+                    long at = callers.ok();
                     assertThat(service.restart().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(3 + i);
-                    assertThat(Fakes.eventually(WAIT, () -> ok.get() > at + 50)).isTrue();
+                    assertThat(Fakes.eventually(WAIT, () -> callers.ok() > at + 50)).isTrue();
                 }
                 assertThat(service.update("v2").get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(7);
                 assertThat(service.call(WAIT, Exclusive::serve)).isEqualTo("v2");
                 assertThat(service.restart().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(8);
                 assertThat(service.call(WAIT, Exclusive::serve)).isEqualTo("v2"); // a restart keeps the new args
             } finally {
-                stop.set(true);
+                callers.signalStop();
                 gate.release();
-                for (Future<?> caller : callers) {
-                    caller.get(30, TimeUnit.SECONDS);
-                }
-                pool.shutdownNow();
+                callers.stop(Duration.ofSeconds(30));
             }
-            assertThat(failures).isEmpty();
+            assertThat(callers.failures()).isEmpty();
             assertThat(maxAlive.get()).isEqualTo(1);
             assertThat(built).hasSize(8);
             assertThat(built.subList(0, 7)).allMatch(e -> e.closed);

@@ -4,17 +4,10 @@ import static dev.flowgentic4j.workflows.Fakes.fastRetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Timeout;
 
@@ -95,41 +88,20 @@ class SupervisedBlueGreenTest {
                 }
             }, Runnable::run);
             service.join();
-            int threads = 4;
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong ok = new AtomicLong();
-            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            List<Future<?>> callers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                callers.add(pool.submit(() -> {
-                    while (!stop.get()) {
-                        try {
-                            service.call(WAIT, Sick::serve);
-                            ok.incrementAndGet();
-                        } catch (RuntimeException e) {
-                            failures.add(e);
-                        }
-                    }
-                }));
-            }
+            Callers callers = Callers.start(4, service, WAIT, Sick::serve);
             try {
                 for (int round = 1; round <= 3; round++) {
                     int generation = round;
                     built.get(round - 1).unhealthy = true;
                     assertThat(Fakes.eventually(WAIT, () -> service.generation() == generation + 1)).isTrue();
-                    long at = ok.get();
-                    assertThat(Fakes.eventually(WAIT, () -> ok.get() > at + 100)).isTrue();
+                    long at = callers.ok();
+                    assertThat(Fakes.eventually(WAIT, () -> callers.ok() > at + 100)).isTrue();
                     assertThat(Fakes.eventually(WAIT, () -> built.get(generation - 1).closes.get() == 1)).isTrue();
                 }
             } finally {
-                stop.set(true);
-                for (Future<?> caller : callers) {
-                    caller.get(30, TimeUnit.SECONDS);
-                }
-                pool.shutdownNow();
+                callers.stop(Duration.ofSeconds(30));
             }
-            assertThat(failures).isEmpty();
+            assertThat(callers.failures()).isEmpty();
             assertThat(service.failedCallCount()).isZero();
             assertThat(maxAlive.get()).isEqualTo(2); // the next generation started beside the unhealthy one
             assertThat(restartingCauses).containsExactly(1, 2, 3); // each told with its health failure
