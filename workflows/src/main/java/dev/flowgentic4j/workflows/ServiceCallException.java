@@ -14,6 +14,12 @@ public class ServiceCallException extends FlowgenticException {
         this.serviceId = serviceId;
     }
 
+    /** For subclasses: a call that failed for a reason they describe in {@code message}. */
+    protected ServiceCallException(String serviceId, String message, Throwable cause) {
+        super(message, cause);
+        this.serviceId = serviceId;
+    }
+
     /** The id of the service instance ({@code name#n}). */
     public String serviceId() {
         return serviceId;

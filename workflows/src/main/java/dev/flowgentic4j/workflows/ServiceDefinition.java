@@ -4,6 +4,9 @@ import dev.flowgentic4j.workflows.spi.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Everything needed to run a service: its name, its cold start, how it stops, how start-up is
@@ -31,6 +34,9 @@ public final class ServiceDefinition<A, S> {
     private final Duration callWaitTimeout;
     private final ReplicaPolicy replicas;
     private final boolean singleInstance;
+    private final Function<? super S, ? extends CompletionStage<?>> diesWhen;
+    private final Predicate<? super Throwable> deadOn;
+    private final boolean idempotentCalls;
 
     private ServiceDefinition(Builder<A, S> b) {
         this.name = b.name;
@@ -45,6 +51,9 @@ public final class ServiceDefinition<A, S> {
         this.callWaitTimeout = b.callWaitTimeout;
         this.replicas = b.replicas;
         this.singleInstance = b.singleInstance;
+        this.diesWhen = b.diesWhen;
+        this.deadOn = b.deadOn;
+        this.idempotentCalls = b.idempotentCalls;
     }
 
     /**
@@ -129,6 +138,26 @@ public final class ServiceDefinition<A, S> {
         return singleInstance;
     }
 
+    /**
+     * The death signal of each new instance, if one was declared: see {@link Builder#diesWhen}.
+     */
+    public Optional<Function<? super S, ? extends CompletionStage<?>>> diesWhen() {
+        return Optional.ofNullable(diesWhen);
+    }
+
+    /** Which call failures mean the instance is dead, if declared: see {@link Builder#deadOn}. */
+    public Optional<Predicate<? super Throwable>> deadOn() {
+        return Optional.ofNullable(deadOn);
+    }
+
+    /**
+     * Whether every call through the handle may run twice: see {@link Builder#idempotentCalls()}.
+     * False by default.
+     */
+    public boolean idempotentCalls() {
+        return idempotentCalls;
+    }
+
     /** Builds a {@link ServiceDefinition}; each setter checks its argument at once. */
     public static final class Builder<A, S> {
         private final String name;
@@ -143,6 +172,9 @@ public final class ServiceDefinition<A, S> {
         private Duration callWaitTimeout = Duration.ZERO;
         private ReplicaPolicy replicas = ReplicaPolicy.single();
         private boolean singleInstance;
+        private Function<? super S, ? extends CompletionStage<?>> diesWhen;
+        private Predicate<? super Throwable> deadOn;
+        private boolean idempotentCalls;
 
         private Builder(String name, ServiceInitializer<A, S> initializer) {
             this.name = Checks.requireName(name, "name");
@@ -179,7 +211,10 @@ public final class ServiceDefinition<A, S> {
             return this;
         }
 
-        /** Restarts the service when its health check fails; needs {@link #health}. */
+        /**
+         * Restarts the service when its health check fails or its instance dies; needs {@link #health},
+         * {@link #diesWhen} or {@link #deadOn}.
+         */
         public Builder<A, S> restartPolicy(RestartPolicy restartPolicy) {
             this.restartPolicy = Objects.requireNonNull(restartPolicy, "restartPolicy");
             return this;
@@ -240,7 +275,62 @@ public final class ServiceDefinition<A, S> {
         }
 
         /**
-         * @throws IllegalArgumentException if a restart policy is set without a health check, or a
+         * How to hear that an instance died (its process exited, its connection closed): for each new
+         * instance, once it is ready, {@code signal} returns a stage that completes, normally or not,
+         * when that instance is dead. The engine then stops routing calls to it at once: calls in
+         * flight on it fail with {@link InstanceDiedException} (or are retried once if idempotent),
+         * calls arriving wait for the next generation within their own timeout, and the next
+         * generation is cold-started at once under the {@link #restartPolicy} (with
+         * {@link RestartPolicy#never()}, the default, the service becomes FAILED naming the death).
+         * The dead instance is still stopped (its stop action runs, within the stop timeout).
+         * A stage that completes after the engine stopped or replaced the instance itself is ignored.
+         * A {@code signal} that throws or returns null fails that start attempt (retried like any).
+         *
+         * <pre>{@code
+         * ServiceDefinition.builder("worker", () -> Worker.spawn())   // wraps a child process
+         *     .diesWhen(worker -> worker.process().onExit())
+         *     .restartPolicy(RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ZERO))
+         *     .build();
+         * }</pre>
+         *
+         * @throws NullPointerException if {@code signal} is null
+         */
+        public Builder<A, S> diesWhen(Function<? super S, ? extends CompletionStage<?>> signal) {
+            this.diesWhen = Objects.requireNonNull(signal, "signal");
+            return this;
+        }
+
+        /**
+         * Which call failures mean the instance is dead: a call that throws an exception matching
+         * {@code dead} (itself or one of its causes, up to 8 deep) marks the generation it ran on as
+         * dead, with the same consequences as {@link #diesWhen}; that call counts as in flight at the
+         * death. Use it for deaths a call sees before any signal does (a connection reset).
+         *
+         * <pre>{@code
+         * builder.deadOn(e -> e instanceof java.net.SocketException || e instanceof java.io.EOFException)
+         * }</pre>
+         *
+         * @throws NullPointerException if {@code dead} is null
+         */
+        public Builder<A, S> deadOn(Predicate<? super Throwable> dead) {
+            this.deadOn = Objects.requireNonNull(dead, "dead");
+            return this;
+        }
+
+        /**
+         * Declares every call through the handle safe to run twice (a read, a lookup, an idempotent
+         * write): a call in flight on an instance that dies is retried once on the next generation
+         * (waiting for it within the call's own timeout) or on another live replica, instead of failing
+         * with {@link InstanceDiedException}. For single calls, see {@link ServiceCall#idempotent}.
+         */
+        public Builder<A, S> idempotentCalls() {
+            this.idempotentCalls = true;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if a restart policy is set without a health check or a
+         *     death signal ({@link #diesWhen}, {@link #deadOn}), or a
          *     single-instance service asks for more than one replica
          */
         public ServiceDefinition<A, S> build() {
@@ -248,9 +338,10 @@ public final class ServiceDefinition<A, S> {
                 throw new IllegalArgumentException("service '" + name + "' is singleInstance() but asks for up to "
                         + replicas.max() + " replicas; a single-instance service runs one");
             }
-            if (restartPolicy.restarts() && health == null) {
+            if (restartPolicy.restarts() && health == null && diesWhen == null && deadOn == null) {
                 throw new IllegalArgumentException("restartPolicy of service '" + name
-                        + "' needs a health check to notice failures; set health(...)");
+                        + "' needs a health check to notice failures; set health(...)"
+                        + " (or diesWhen(...)/deadOn(...) to notice deaths)");
             }
             return new ServiceDefinition<>(this);
         }

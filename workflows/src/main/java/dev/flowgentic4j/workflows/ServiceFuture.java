@@ -101,6 +101,15 @@ public interface ServiceFuture<S> extends Future<S> {
     long refusedCallCount();
 
     /**
+     * Idempotent calls run a second time because the instance they were in flight on died (see
+     * {@link ServiceDefinition.Builder#idempotentCalls()}); each is counted once in {@link #callCount}
+     * whatever its retry did.
+     */
+    default long retriedCallCount() {
+        return 0;
+    }
+
+    /**
      * Waits until the service is RUNNING and returns the live instance (during a restart, the next
      * generation's).
      *

@@ -31,4 +31,11 @@ public interface ServiceListener {
 
     /** A replacement ended: the instance of {@code generation} is live (and takes the calls). */
     default void restarted(ServiceFuture<?> service, int generation) {}
+
+    /**
+     * The instance of {@code generation} died (see {@link ServiceDefinition.Builder#diesWhen} and
+     * {@link ServiceDefinition.Builder#deadOn}): it no longer takes calls. A {@link #restarting} (or
+     * a {@link #failed}, without a restart policy) follows unless a replacement was under way.
+     */
+    default void instanceDied(ServiceFuture<?> service, int generation, Throwable cause) {}
 }

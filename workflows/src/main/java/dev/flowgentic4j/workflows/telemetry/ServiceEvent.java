@@ -28,7 +28,12 @@ public record ServiceEvent(Type type, String service, String serviceId, int gene
          * One replica of a replicated service was replaced by a rolling update; detail: the replica's
          * id and its new generation, or {@code old id -> new id} for a replica that had failed.
          */
-        REPLICA_REPLACED }
+        REPLICA_REPLACED,
+        /**
+         * The instance of a generation died (its death signal completed, or a call failed with an
+         * exception its {@code deadOn} matches); detail: the cause, at most 200 characters.
+         */
+        INSTANCE_DIED }
 
     public ServiceEvent {
         Objects.requireNonNull(type, "type");

@@ -325,6 +325,12 @@ public final class Telemetry implements AutoCloseable {
         public void restarted(ServiceFuture<?> s, int generation) {
             emit(ServiceEvent.Type.RESTARTED, null, null);
         }
+
+        @Override
+        public void instanceDied(ServiceFuture<?> s, int generation, Throwable cause) {
+            emit(ServiceEvent.Type.INSTANCE_DIED, null,
+                    dev.flowgentic4j.workflows.InstanceDiedException.bound(String.valueOf(cause)));
+        }
     }
 
     /**

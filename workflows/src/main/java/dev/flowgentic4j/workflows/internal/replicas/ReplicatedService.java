@@ -2,6 +2,7 @@ package dev.flowgentic4j.workflows.internal.replicas;
 
 import dev.flowgentic4j.workflows.Backend;
 import dev.flowgentic4j.workflows.HealthStatus;
+import dev.flowgentic4j.workflows.InstanceDiedException;
 import dev.flowgentic4j.workflows.ReplicaPolicy;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceFailedException;
@@ -11,6 +12,7 @@ import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.Ticker;
 import dev.flowgentic4j.workflows.internal.Timers;
+import dev.flowgentic4j.workflows.internal.service.RoutedCall;
 import dev.flowgentic4j.workflows.spi.Checks;
 import dev.flowgentic4j.workflows.spi.Futures;
 import dev.flowgentic4j.workflows.telemetry.ServiceEvent;
@@ -121,6 +123,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong failedCalls = new AtomicLong();
     private final AtomicLong refusedCalls = new AtomicLong();
+    private final AtomicLong retriedCalls = new AtomicLong();
 
     public ReplicatedService(String name, String id, ReplicaPolicy policy, A args, ReplicaStarter<A, S> starter,
                              Backend backend, Ticker ticker, Telemetry telemetry, Consumer<ServiceEvent> events,
@@ -249,6 +252,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         Objects.requireNonNull(call, "call");
         long deadline = System.nanoTime() + readyTimeout.toNanos();
         calls.incrementAndGet();
+        InstanceDiedException firstDeath = null; // an idempotent call whose replica died under it is retried once
         while (true) {
             Replica<S> r = pick();
             if (r == null) {
@@ -265,9 +269,22 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             }
             evaluate(Moment.CALL_START);
             boolean retry = false;
+            RoutedCall<S, R> routed = new RoutedCall<>(call, firstDeath);
             try {
                 long remaining = Math.max(1, deadline - System.nanoTime());
-                return r.service.call(Duration.ofNanos(remaining), call);
+                return r.service.call(Duration.ofNanos(remaining), routed);
+            } catch (InstanceDiedException e) {
+                if (!routed.retryRequested()) {
+                    failedCalls.incrementAndGet();
+                    throw e;
+                }
+                if (System.nanoTime() >= deadline || stopped) {
+                    failedCalls.incrementAndGet();
+                    throw notRetried(e);
+                }
+                firstDeath = e; // the dead replica is restarting: the pick prefers a live one
+                retriedCalls.incrementAndGet();
+                retry = true;
             } catch (ServiceUnavailableException e) {
                 if (refusedByLeavingReplica(e, r) && System.nanoTime() < deadline && !stopped) {
                     retry = true; // it never reached an instance
@@ -300,11 +317,18 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         Objects.requireNonNull(call, "call");
         calls.incrementAndGet();
         CompletableFuture<R> result = new CompletableFuture<>();
-        routeAsync(System.nanoTime() + readyTimeout.toNanos(), call, result);
+        routeAsync(System.nanoTime() + readyTimeout.toNanos(), call, result, null);
         return result;
     }
 
-    private <R> void routeAsync(long deadline, ServiceCall<? super S, R> call, CompletableFuture<R> result) {
+    /** An idempotent call's first death that could not be retried (stopped, or out of time). */
+    private InstanceDiedException notRetried(InstanceDiedException e) {
+        return new InstanceDiedException(e.serviceId(), e.generation(), e.causeOfDeath(), "the call is idempotent, but"
+                + " the service was stopped or the call's timeout passed before it could be retried", e.getCause());
+    }
+
+    private <R> void routeAsync(long deadline, ServiceCall<? super S, R> call, CompletableFuture<R> result,
+                                InstanceDiedException firstDeath) {
         while (true) {
             Replica<S> r = pick();
             if (r == null) {
@@ -322,8 +346,9 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             }
             evaluate(Moment.CALL_START);
             CompletableFuture<R> attempt;
+            RoutedCall<S, R> routed = new RoutedCall<>(call, firstDeath);
             try {
-                attempt = r.service.callAsync(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), call);
+                attempt = r.service.callAsync(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), routed);
             } catch (RuntimeException | Error e) {
                 release(r, true);
                 failedCalls.incrementAndGet();
@@ -339,8 +364,16 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
                 Throwable cause = Futures.unwrap(error);
                 if (cause instanceof ServiceUnavailableException e && refusedByLeavingReplica(e, r)
                         && System.nanoTime() < deadline && !stopped) {
-                    routeAsync(deadline, call, result); // it never reached an instance
+                    routeAsync(deadline, call, result, firstDeath); // it never reached an instance
                     return;
+                }
+                if (cause instanceof InstanceDiedException e && routed.retryRequested()) {
+                    if (System.nanoTime() < deadline && !stopped) {
+                        retriedCalls.incrementAndGet();
+                        routeAsync(deadline, call, result, e); // once, preferring a live replica
+                        return;
+                    }
+                    cause = notRetried(e);
                 }
                 failedCalls.incrementAndGet();
                 if (cause instanceof ServiceUnavailableException
@@ -959,6 +992,12 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     @Override
     public long refusedCallCount() {
         return refusedCalls.get();
+    }
+
+    /** Idempotent calls retried on another replica after the one they were on died (each counted once in callCount). */
+    @Override
+    public long retriedCallCount() {
+        return retriedCalls.get();
     }
 
     @Override

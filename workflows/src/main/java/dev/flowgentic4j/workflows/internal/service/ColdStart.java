@@ -10,11 +10,11 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ColdStart<S> {
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
-    private RetryingRun<S> run;      // guarded by this
+    private RetryingRun<?> run;      // guarded by this
     private boolean cancelled;       // guarded by this
 
     /** Attaches the run; cancels it at once if the start was cancelled meanwhile. */
-    void attach(RetryingRun<S> started) {
+    void attach(RetryingRun<?> started) {
         boolean cancelNow;
         synchronized (this) {
             run = started;
@@ -27,7 +27,7 @@ final class ColdStart<S> {
 
     /** Stops further attempts and interrupts the running one. */
     void cancel() {
-        RetryingRun<S> current;
+        RetryingRun<?> current;
         synchronized (this) {
             cancelled = true;
             current = run;

@@ -4,16 +4,35 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The calls on one generation of a service, so that a blue/green switch can wait for the calls
- * still on the replaced generation without waiting for those on the new one. Lock-free: a call
- * enters, re-reads the snapshot, and leaves if its generation was replaced meanwhile; the switch
- * publishes the new snapshot and only then retires the old count. Thread-safe.
+ * One generation of a service as its calls see it: the calls on it, so that a blue/green switch can
+ * wait for the calls still on the replaced generation without waiting for those on the new one, and
+ * its fate: live, draining (replaced blue/green, its calls finishing), stopping (we stop it), or dead
+ * (it died under us: the first death signal wins, once, and none counts once we began to stop it).
+ * Lock-free: a call enters, re-reads the snapshot, and leaves if its generation was replaced
+ * meanwhile; the switch publishes the new snapshot and only then retires the old count. Thread-safe.
  */
 final class InFlight {
+    private static final int LIVE = 0;
+    private static final int DRAINING = 1;
+    private static final int STOPPING = 2;
+    private static final int DEAD = 3;
+
+    private final int generation;
     private final AtomicInteger count = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private volatile int fate = LIVE;          // written under this (rarely); read without a lock
     private volatile boolean retired;
     private volatile int lastOutcome; // 0 no call yet, 1 the last call returned, 2 it threw
+    private volatile Throwable deathCause;
+
+    /** @param generation the number of the generation these calls are on (0 before the first) */
+    InFlight(int generation) {
+        this.generation = generation;
+    }
+
+    int generation() {
+        return generation;
+    }
 
     void enter() {
         count.incrementAndGet();
@@ -32,13 +51,65 @@ final class InFlight {
         }
     }
 
-    /** No call enters from now on (the generation was replaced); completes once the last one left. */
+    /**
+     * No call enters from now on (the generation was replaced); completes once the last one left, or
+     * at once if the generation is dead (nothing to wait for: its calls fail).
+     */
     CompletableFuture<Void> retire() {
+        synchronized (this) {
+            if (fate == LIVE) {
+                fate = DRAINING;
+            }
+        }
         retired = true;
-        if (count.get() == 0) {
+        if (count.get() == 0 || fate == DEAD) {
             drained.complete(null);
         }
         return drained;
+    }
+
+    /**
+     * We are stopping this generation ourselves (a stop, a stop-then-start replacement, the end of
+     * its drain): a death signal from now on is the stop's doing and is ignored.
+     */
+    synchronized void stopping() {
+        if (fate == LIVE || fate == DRAINING) {
+            fate = STOPPING;
+        }
+    }
+
+    /**
+     * This generation died, if it was live or draining and no death was recorded before: the first
+     * signal wins. Calls on it from now on are calls in flight at the death; a drain ends at once.
+     *
+     * @return whether this call recorded the death (false: already dead, or we are stopping it)
+     */
+    boolean markDead(Throwable cause) {
+        synchronized (this) {
+            if (fate != LIVE && fate != DRAINING) {
+                return false;
+            }
+            deathCause = cause; // written before the fate: a call that sees DEAD reads the cause
+            fate = DEAD;
+        }
+        drained.complete(null);
+        return true;
+    }
+
+    /** Whether a death would still count: live or draining, not dead already, not stopped by us. */
+    boolean mayDie() {
+        int now = fate;
+        return now == LIVE || now == DRAINING;
+    }
+
+    /** Why this generation died, or null while it has not (or we stop it ourselves). */
+    Throwable deathCause() {
+        return fate == DEAD ? deathCause : null;
+    }
+
+    /** Whether this generation was replaced blue/green and its calls are draining (or it died while they did). */
+    boolean retired() {
+        return retired;
     }
 
     /** Records how the last call on this generation ended (racy by design: the latest writer wins). */

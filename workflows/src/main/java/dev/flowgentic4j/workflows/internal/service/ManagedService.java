@@ -1,6 +1,8 @@
 package dev.flowgentic4j.workflows.internal.service;
 
 import dev.flowgentic4j.workflows.Backend;
+import dev.flowgentic4j.workflows.FlowgenticException;
+import dev.flowgentic4j.workflows.InstanceDiedException;
 import dev.flowgentic4j.workflows.HealthStatus;
 import dev.flowgentic4j.workflows.RetryConfig;
 import dev.flowgentic4j.workflows.ServiceCall;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +68,8 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout(), backend);
         this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners, () -> gate.close(this::noLongerTakingCalls));
         this.lifecycle.bind(this);
-        this.calls = new ServiceCalls<>(id, lifecycle, gate);
+        this.calls = new ServiceCalls<>(id, lifecycle, gate, definition.deadOn().orElse(null),
+                definition.idempotentCalls(), this::instanceDied);
         this.callLabel = "call on service '" + id + "'";
         this.stopping = new StopProcedure<>(id, backend, lifecycle, gate, definition.stopper(), stopTimeout);
         this.restarts = new RestartSupervisor<>(id, backend, lifecycle, definition.restartPolicy(), stopping,
@@ -130,21 +134,24 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             return;
         }
         log.debug("service '{}' cold start", id);
-        RetryingRun<S> run;
+        RetryingRun<Born<S>> run;
         try {
             run = RetryingRun.start(backend, "service '" + id + "' start", () -> newInstance(withArgs), retry,
                     (attempts, cause) -> new ServiceFailedException(id,
                             "failed to start after " + attempts + (attempts == 1 ? " attempt" : " attempts"), cause),
-                    stopping::stopOrphan);
+                    born -> stopping.stopOrphan(born.instance()));
         } catch (RuntimeException e) {
             startEnded(start, withArgs, replaced, null, e);
             return;
         }
         start.attach(run);
-        run.result().whenComplete((instance, error) -> startEnded(start, withArgs, replaced, instance, error));
+        run.result().whenComplete((born, error) -> startEnded(start, withArgs, replaced, born, error));
     }
 
-    private S newInstance(A withArgs) throws Exception {
+    /** A new instance and its death signal (null without {@code diesWhen}). */
+    private record Born<S>(S instance, CompletionStage<?> deathSignal) {}
+
+    private Born<S> newInstance(A withArgs) throws Exception {
         S created = definition.initializer().start(withArgs);
         if (created == null) {
             throw new NullPointerException("the initializer of service '" + id + "' returned null");
@@ -157,14 +164,84 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
                 throw e;
             }
         }
-        return created;
+        CompletionStage<?> signal = null;
+        if (definition.diesWhen().isPresent()) {
+            try {
+                signal = definition.diesWhen().get().apply(created);
+                if (signal == null) {
+                    throw new NullPointerException("it returned null, expected a CompletionStage");
+                }
+            } catch (RuntimeException | Error e) {
+                stopping.stopOrphan(created);
+                throw new IllegalStateException("the death signal (diesWhen) of service '" + id
+                        + "' failed on its new instance: " + e, e);
+            }
+        }
+        return new Born<>(created, signal);
+    }
+
+    /**
+     * Hears the death of the generation {@code calls} counts: once its signal completes (at once if
+     * it already has), the generation died, unless we stopped or replaced it ourselves meanwhile.
+     */
+    private void watchDeath(Born<S> born, InFlight calls) {
+        if (born.deathSignal() == null || calls == null) {
+            return;
+        }
+        try {
+            born.deathSignal().whenComplete((value, error) -> instanceDied(calls, error != null ? Futures.unwrap(error)
+                    : new FlowgenticException("its death signal completed" + (value == null ? ""
+                            : ": " + InstanceDiedException.bound(String.valueOf(value))))));
+        } catch (RuntimeException e) { // a stage that refuses a callback: the death cannot be heard
+            log.warn("service '{}': cannot watch the death signal of generation {}: {}", id, calls.generation(),
+                    String.valueOf(e));
+        }
+    }
+
+    /**
+     * Generation {@code dead} died ({@code cause}): its death signal completed, or a call on it failed
+     * with an exception {@code deadOn} matches. The first death of a generation counts, once, and
+     * none once we stop it ourselves. The dead instance is stopped (no drain); the next generation
+     * comes from a cold start within the restart budget (after the dead one stopped if single-instance),
+     * or from the replacement under way; with no restart allowed the service FAILS at once.
+     */
+    void instanceDied(InFlight dead, Throwable cause) {
+        ServiceLifecycle.Death<S> death = lifecycle.died(dead, cause, restarts::restartAllowed);
+        death.events().complete(); // calls waiting on the dead generation move to the next one (or fail)
+        switch (death.kind()) {
+            case IGNORED -> { }
+            case DRAINING -> log.warn("service '{}': generation {} died while its calls drained: {}", id,
+                    dead.generation(), String.valueOf(cause));
+            case FAILED -> {
+                log.warn("service '{}': generation {} died and no restart is allowed: FAILED: {}", id,
+                        dead.generation(), String.valueOf(cause));
+                stopping.stopDead(death.instance(), null);
+            }
+            case REPLACEMENT -> {
+                log.warn("service '{}': generation {} died during its replacement; calls wait for the next: {}", id,
+                        dead.generation(), String.valueOf(cause));
+                stopping.stopDead(death.instance(), death.retiring());
+            }
+            case RESTART -> {
+                log.warn("service '{}': generation {} died; cold-starting the next: {}", id, dead.generation(),
+                        String.valueOf(cause));
+                CompletableFuture<Void> stopped = stopping.stopDead(death.instance(), death.retiring());
+                if (definition.singleInstance()) {
+                    stopped.whenComplete((ignored, never) -> restarts.restartAfterDeath());
+                } else {
+                    restarts.restartAfterDeath(); // beside the dead one's stop
+                }
+            }
+        }
+        death.events().dispatch();
     }
 
     /** The end of a cold start: a new live generation, an orphan to stop, a retried restart, or FAILED. */
-    private void startEnded(ColdStart<S> start, A withArgs, CompletableFuture<Integer> replaced, S instance,
+    private void startEnded(ColdStart<S> start, A withArgs, CompletableFuture<Integer> replaced, Born<S> born,
                             Throwable error) {
         try {
             if (error == null) {
+                S instance = born.instance();
                 if (replaced != null) {
                     args = withArgs; // before the switch is told: later restarts keep the new arguments
                 }
@@ -186,6 +263,9 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
                 }
                 start.markSettled();
                 started.events().dispatch();
+                if (!started.orphan()) {
+                    watchDeath(born, started.calls());
+                }
                 return;
             }
             Throwable cause = Futures.unwrap(error);
@@ -286,13 +366,13 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             return done; // restart() while one is under way: the same switch
         }
         log.debug("service '{}': cold-starting the next generation beside the live one", id);
-        RetryingRun<S> run;
+        RetryingRun<Born<S>> run;
         try {
             run = RetryingRun.start(backend, "service '" + id + "' next generation", () -> newInstance(withArgs), retry,
                     (attempts, cause) -> new ServiceFailedException(id, "could not start its next generation after "
                             + attempts + (attempts == 1 ? " attempt" : " attempts")
                             + "; the live generation goes on serving", cause),
-                    stopping::stopOrphan);
+                    born -> stopping.stopOrphan(born.instance()));
         } catch (RuntimeException e) {
             replacementEnded(replacement, withArgs, null, e);
             listeners.dispatchToObservers();
@@ -300,7 +380,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             return done;
         }
         replacement.coldStart().attach(run);
-        run.result().whenComplete((instance, error) -> replacementEnded(replacement, withArgs, instance, error));
+        run.result().whenComplete((born, error) -> replacementEnded(replacement, withArgs, born, error));
         // restarting(generation, cause) once the cold start runs: a listener that stops the service stops it too
         listeners.dispatchToObservers();
         listeners.dispatch();
@@ -345,17 +425,24 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
         return Futures.copyOf(done);
     }
 
-    private void replacementEnded(ServiceLifecycle.Replacement<S> replacement, A withArgs, S instance, Throwable error) {
+    private void replacementEnded(ServiceLifecycle.Replacement<S> replacement, A withArgs, Born<S> born,
+                                  Throwable error) {
         try {
             if (error != null) {
                 Throwable cause = Futures.unwrap(error);
+                ServiceLifecycle.ReplacementFailed failed = lifecycle.replacementFailed(replacement, cause);
                 if (!(cause instanceof java.util.concurrent.CancellationException)) {
-                    log.warn("service '{}': the next generation did not start; the live one goes on serving: {}", id,
+                    log.warn("service '{}': the next generation did not start; {}: {}", id, failed.restart()
+                            ? "the live one died meanwhile, restarting" : "the live one goes on serving",
                             String.valueOf(cause));
                 }
-                lifecycle.replacementFailed(replacement, cause).deliver();
+                failed.events().deliver();
+                if (failed.restart()) {
+                    restarts.coldStartFailed(cause); // within the restart budget, or FAILED
+                }
                 return;
             }
+            S instance = born.instance();
             args = withArgs; // before the switch is told: a restart after update() keeps the new arguments
             ServiceLifecycle.Switch<S> next = lifecycle.switchTo(replacement, instance);
             if (next.orphan()) {
@@ -367,8 +454,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
             if (health != null) {
                 health.watch(next.generation());
             }
-            stopping.retire(next.replaced(), next.replacedCalls(), next.retiring());
+            if (next.replaced() != null) { // null if it died meanwhile: its death stops it
+                stopping.retire(next.replaced(), next.replacedCalls(), next.retiring());
+            }
             next.events().dispatch();
+            watchDeath(born, next.calls());
         } finally {
             replacement.coldStart().markSettled();
         }
@@ -505,6 +595,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public long refusedCallCount() {
         return calls.refusedCallCount();
+    }
+
+    @Override
+    public long retriedCallCount() {
+        return calls.retriedCallCount();
     }
 
     @Override

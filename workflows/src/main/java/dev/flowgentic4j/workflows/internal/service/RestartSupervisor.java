@@ -144,7 +144,15 @@ final class RestartSupervisor<S> implements HealthMonitor.Verdicts {
         return true;
     }
 
-    /** A restart's cold start failed: tries again within the budget, or fails the service. */
+    /**
+     * The live generation died and a restart was taken from the budget ({@link #restartAllowed}):
+     * the next generation cold-starts after the policy's backoff, without waiting for a health check.
+     */
+    void restartAfterDeath() {
+        scheduleColdStart();
+    }
+
+        /** A restart's cold start failed: tries again within the budget, or fails the service. */
     void coldStartFailed(Throwable cause) {
         if (restartAllowed()) {
             scheduleColdStart();

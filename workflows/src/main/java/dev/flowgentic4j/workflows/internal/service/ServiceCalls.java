@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.InstanceDiedException;
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceCallException;
@@ -17,6 +18,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * The caller's side of one service handle: waiting for a live instance ({@code join}, {@code get},
@@ -28,6 +31,11 @@ import java.util.concurrent.atomic.LongAdder;
  * leaves, or the stop waits for the call. A call also counts itself on its generation
  * ({@link InFlight}) and re-reads once more: a blue/green switch publishes the next generation and
  * only then waits for the calls counted on the replaced one.
+ *
+ * <p>A call that throws on a generation that died while it was on it (or whose exception the
+ * definition's {@code deadOn} matches, which tells the death) fails with
+ * {@link InstanceDiedException}, or, if idempotent, runs once more on the next generation (waiting
+ * for it within the call's own timeout). It is counted once in the call counts either way.
  */
 final class ServiceCalls<S> {
     private final String id;
@@ -36,11 +44,28 @@ final class ServiceCalls<S> {
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
     private final LongAdder refusedCalls = new LongAdder();
+    private final LongAdder retriedCalls = new LongAdder();
+    private final Predicate<? super Throwable> deadOn;
+    private final boolean idempotentCalls;
+    private final BiConsumer<InFlight, Throwable> died;
 
     ServiceCalls(String id, ServiceLifecycle<S> lifecycle, CallGate gate) {
+        this(id, lifecycle, gate, null, false, (generation, cause) -> { });
+    }
+
+    /**
+     * @param deadOn which call failures mean the instance died, or null
+     * @param idempotentCalls whether every call may run twice
+     * @param died told that a generation died (a call failed with an exception {@code deadOn} matches)
+     */
+    ServiceCalls(String id, ServiceLifecycle<S> lifecycle, CallGate gate, Predicate<? super Throwable> deadOn,
+                 boolean idempotentCalls, BiConsumer<InFlight, Throwable> died) {
         this.id = id;
         this.lifecycle = lifecycle;
         this.gate = gate;
+        this.deadOn = deadOn;
+        this.idempotentCalls = idempotentCalls;
+        this.died = died;
     }
 
     /** The live instance, waiting for it up to {@code timeoutNanos} (forever if negative). */
@@ -196,58 +221,145 @@ final class ServiceCalls<S> {
     /** Runs {@code call} on the live instance; the caller holds a slot, released here. */
     private <R> R callHoldingSlot(Duration readyTimeout, ServiceCall<? super S, R> call) {
         try {
-            long deadline = 0;
-            boolean waited = false;
-            S live;
-            int[] token;
-            InFlight generation;
+            RoutedCall<?, ?> routed = call instanceof RoutedCall<?, ?> r ? r : null;
+            InstanceDiedException firstDeath = routed == null ? null : routed.firstDeath();
+            boolean counted = false;
             while (true) {
-                ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
-                if (s.live()) {
-                    live = s.instance();
-                } else {
-                    if (!waited) {
-                        deadline = System.nanoTime() + readyTimeout.toNanos();
-                        waited = true;
+                long deadline = 0;
+                boolean waited = false;
+                S live;
+                int[] token;
+                InFlight generation;
+                while (true) {
+                    ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
+                    if (s.live()) {
+                        live = s.instance();
+                    } else {
+                        if (!waited) {
+                            deadline = System.nanoTime() + readyTimeout.toNanos();
+                            waited = true;
+                        }
+                        try {
+                            live = awaitForCall(deadline, readyTimeout);
+                        } catch (ServiceUnavailableException e) {
+                            if (!counted) { // the first try here (a router's retry is one for this replica)
+                                throw refused(e);
+                            }
+                            failedCalls.increment(); // counted once, when it first ran
+                            InstanceDiedException failure = diedException(firstDeath.generation(),
+                                    firstDeath.causeOfDeath(), "the call is idempotent, but the next generation was"
+                                    + " not ready within the call's timeout of " + readyTimeout + " to retry it",
+                                    firstDeath.getCause());
+                            failure.addSuppressed(e);
+                            throw failure;
+                        }
                     }
-                    try {
-                        live = awaitForCall(deadline, readyTimeout);
-                    } catch (ServiceUnavailableException e) {
-                        throw refused(e);
+                    token = gate.enter();
+                    ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
+                    if (now.live() && now.instance() == live) {
+                        generation = now.inFlight();
+                        generation.enter();
+                        ServiceLifecycle.Snapshot<S> after = lifecycle.snapshot();
+                        if (after.live() && after.inFlight() == generation) {
+                            break; // a stop, restart, switch or death that begins now sees this call
+                        }
+                        generation.exit(); // replaced or dead meanwhile: go to the next generation
                     }
+                    gate.exit(token);
                 }
-                token = gate.enter();
-                ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
-                if (now.live() && now.instance() == live) {
-                    generation = now.inFlight();
-                    generation.enter();
-                    if (lifecycle.snapshot().inFlight() == generation) {
-                        break; // a stop, restart or switch that begins now waits for this call
-                    }
-                    generation.exit(); // replaced meanwhile: go to the next generation
+                if (!counted) {
+                    calls.increment();
+                    counted = true;
                 }
-                gate.exit(token);
-            }
-            calls.increment();
-            try {
-                R result = call.apply(live);
-                generation.outcome(true);
-                return result;
-            } catch (RuntimeException | Error e) {
-                generation.outcome(false);
-                failedCalls.increment();
-                throw e;
-            } catch (Exception e) {
-                generation.outcome(false);
-                failedCalls.increment();
-                throw new ServiceCallException(id, e);
-            } finally {
-                generation.exit();
-                gate.exit(token);
+                Throwable death;
+                Exception thrown;
+                try {
+                    R result = call.apply(live);
+                    generation.outcome(true);
+                    return result;
+                } catch (Error e) {
+                    generation.outcome(false);
+                    failedCalls.increment();
+                    throw e;
+                } catch (Exception e) {
+                    generation.outcome(false);
+                    thrown = e;
+                    death = deathOf(generation, e);
+                    if (death == null) {
+                        failedCalls.increment();
+                        throw e instanceof RuntimeException r ? r : new ServiceCallException(id, e);
+                    }
+                } finally {
+                    generation.exit();
+                    gate.exit(token);
+                }
+                // in flight on a generation that died: fails, or runs once more on the next one
+                String cause = InstanceDiedException.bound(String.valueOf(death));
+                if (firstDeath != null) {
+                    failedCalls.increment();
+                    InstanceDiedException failure = diedException(generation.generation(), cause,
+                            "the call is idempotent and was already retried once (after generation "
+                                    + firstDeath.generation() + " died); not retried again", thrown);
+                    failure.addSuppressed(firstDeath);
+                    throw failure;
+                }
+                boolean idempotent = idempotentCalls || call instanceof ServiceCall.Idempotent<?, ?>
+                        || routed != null && routed.call() instanceof ServiceCall.Idempotent<?, ?>;
+                if (!idempotent) {
+                    failedCalls.increment();
+                    throw diedException(generation.generation(), cause, "the call was not retried because it is"
+                            + " not declared idempotent (declare ServiceDefinition.Builder.idempotentCalls(), or"
+                            + " wrap the call in ServiceCall.idempotent(...), if it is safe to run twice)", thrown);
+                }
+                firstDeath = diedException(generation.generation(), cause, routed != null
+                        ? "the call is idempotent: it is retried once on another replica"
+                        : "the call is idempotent: it is retried once on the next generation", thrown);
+                if (routed != null) {
+                    failedCalls.increment(); // on this replica; the replicated service retries it and counts it once
+                    routed.retryElsewhere();
+                    throw firstDeath;
+                }
+                retriedCalls.increment();
             }
         } finally {
             gate.releaseSlot();
         }
+    }
+
+    /**
+     * Why {@code generation} died, if the call that threw {@code e} on it was in flight at its death:
+     * it died while the call ran, or {@code e} itself tells the death ({@code deadOn}), which is then
+     * recorded. Null if neither (or if we were stopping that generation ourselves).
+     */
+    private Throwable deathOf(InFlight generation, Exception e) {
+        Throwable death = generation.deathCause();
+        if (death == null && deadOn != null && matches(e)) {
+            died.accept(generation, e);
+            death = generation.deathCause();
+        }
+        return death;
+    }
+
+    /** Whether {@code e} or one of its causes (8 deep at most) is a death by {@code deadOn}. */
+    private boolean matches(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
+            try {
+                if (deadOn.test(t)) {
+                    return true;
+                }
+            } catch (RuntimeException predicateFailed) {
+                return false; // a predicate that throws says nothing
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private InstanceDiedException diedException(int generation, String cause, String detail, Throwable thrown) {
+        return new InstanceDiedException(id, generation, cause, detail, thrown);
     }
 
     private S awaitForCall(long deadline, Duration readyTimeout) {
@@ -256,8 +368,10 @@ final class ServiceCalls<S> {
         } catch (TimeoutException e) {
             ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
             if (s.restarting()) {
+                Throwable death = s.inFlight().deathCause();
                 throw new ServiceUnavailableException(id, s.state(), "restarting: generation " + s.generation()
-                        + " was stopped and the next instance was not ready within the call's timeout of "
+                        + (death == null ? " was stopped" : " died (" + InstanceDiedException.bound(String.valueOf(death))
+                        + ")") + " and the next instance was not ready within the call's timeout of "
                         + readyTimeout + " (it is still cold-starting)", e);
             }
             throw new ServiceUnavailableException(id, s.state(), "not RUNNING within " + readyTimeout, e);
@@ -278,5 +392,9 @@ final class ServiceCalls<S> {
 
     long refusedCallCount() {
         return refusedCalls.sum();
+    }
+
+    long retriedCallCount() {
+        return retriedCalls.sum();
     }
 }

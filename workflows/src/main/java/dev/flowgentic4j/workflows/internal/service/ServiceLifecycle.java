@@ -58,7 +58,7 @@ final class ServiceLifecycle<S> {
         /** A NEW service: nothing started, the first instance's future pending. */
         static <S> Snapshot<S> initial() {
             return new Snapshot<>(ServiceState.NEW, 0, null, false, false, false, null, 0, 0, 0, 0,
-                    new CompletableFuture<>(), new InFlight());
+                    new CompletableFuture<>(), new InFlight(0));
         }
 
         /** RUNNING with an instance that calls may use. */
@@ -80,7 +80,7 @@ final class ServiceLifecycle<S> {
         /** RUNNING with {@code live} as the next generation, its own calls count and {@code liveReady}. */
         Snapshot<S> withNextGeneration(S live, long now, CompletableFuture<S> liveReady) {
             return new Snapshot<>(ServiceState.RUNNING, generation + 1, live, false, false, false, null, startedAt,
-                    runningAt == 0 ? now : runningAt, now, 0, liveReady, new InFlight());
+                    runningAt == 0 ? now : runningAt, now, 0, liveReady, new InFlight(generation + 1));
         }
 
         /** Still RUNNING, without an instance while the next generation starts; a new {@code ready}. */
@@ -173,8 +173,11 @@ final class ServiceLifecycle<S> {
         }
     }
 
-    /** The outcome of {@link #started}: the instance went live (generation), or it is an orphan to stop. */
-    record Started(Events events, boolean orphan, int generation) {}
+    /**
+     * The outcome of {@link #started}: the instance went live (generation, and the calls on it), or it
+     * is an orphan to stop.
+     */
+    record Started(Events events, boolean orphan, int generation, InFlight calls) {}
 
     /** The outcome of {@link #requestStop}: what the stop procedure must do, if this request began a stop. */
     record StopPlan<S>(Events events, boolean wasOver, boolean began, S instance,
@@ -188,7 +191,31 @@ final class ServiceLifecycle<S> {
 
     /** The outcome of {@link #switchTo}: the replaced generation to drain and stop, or an orphan. */
     record Switch<S>(Events events, boolean orphan, int generation, S replaced, InFlight replacedCalls,
-                     CompletableFuture<Void> retiring) {}
+                     CompletableFuture<Void> retiring, InFlight calls) {}
+
+    /** What a death does ({@link #died}). */
+    enum DeathKind {
+        /** Not the live generation (stopped or replaced by us, or the service is over): nothing to do. */
+        IGNORED,
+        /** A generation replaced blue/green died while its calls drained: its drain ends at once. */
+        DRAINING,
+        /** The live generation died: stop the dead instance and cold-start the next generation. */
+        RESTART,
+        /** The live generation died during a blue/green replacement: stop it; the replacement becomes next. */
+        REPLACEMENT,
+        /** The live generation died and no restart is allowed: the service FAILED; stop the dead instance. */
+        FAILED
+    }
+
+    /**
+     * The outcome of {@link #died}: what to do, the dead instance to stop (RESTART, REPLACEMENT,
+     * FAILED), and the future its stop completes (RESTART, REPLACEMENT: a stop of the service waits
+     * for it).
+     */
+    record Death<S>(Events events, DeathKind kind, S instance, CompletableFuture<Void> retiring) {}
+
+    /** The outcome of {@link #replacementFailed}: {@code restart} if no generation is live (it died meanwhile). */
+    record ReplacementFailed(Events events, boolean restart) {}
 
     /** The outcome of {@link #beginRestart}: the replaced instance and the future its stop completes. */
     record Restart<S>(Events events, S replaced, CompletableFuture<Void> retiring) {}
@@ -309,8 +336,8 @@ final class ServiceLifecycle<S> {
     ColdStart<S> beginColdStart() {
         return transition((s, events, now) -> {
             boolean starting = s.state() == ServiceState.STARTING || s.state() == ServiceState.RUNNING && s.restarting();
-            if (s.stopRequested() || !starting) {
-                return null;
+            if (s.stopRequested() || !starting || replacement != null) {
+                return null; // a replacement under way (its live generation died) brings the next one
             }
             coldStart = new ColdStart<>();
             return coldStart;
@@ -321,8 +348,9 @@ final class ServiceLifecycle<S> {
     Started started(S instance) {
         return transition((s, events, now) -> {
             boolean first = s.state() == ServiceState.STARTING;
-            if (s.stopRequested() || !(first || s.state() == ServiceState.RUNNING && s.restarting())) {
-                return new Started(events, true, s.generation());
+            if (s.stopRequested() || !(first || s.state() == ServiceState.RUNNING && s.restarting())
+                    || replacement != null) {
+                return new Started(events, true, s.generation(), null);
             }
             coldStart = null; // its outcome is this instance: a stop from now on stops the instance
             Snapshot<S> next = s.withLiveInstance(instance, now);
@@ -331,7 +359,7 @@ final class ServiceLifecycle<S> {
                 listeners.queue("restarted", l -> l.restarted(handle, next.generation()));
             }
             events.add(() -> next.ready().complete(instance));
-            return new Started(events, false, next.generation());
+            return new Started(events, false, next.generation(), next.inFlight());
         });
     }
 
@@ -375,6 +403,9 @@ final class ServiceLifecycle<S> {
                 return new StopPlan<>(events, s.state().isTerminal(), false, null, List.of(), List.of());
             }
             ServiceState next = s.state() == ServiceState.NEW ? ServiceState.TERMINATED : ServiceState.STOPPING;
+            if (s.instance() != null) {
+                s.inFlight().stopping(); // a death signal from now on is this stop's doing
+            }
             publish(s, s.withStopRequested(next, cancel, now), null);
             String message = "service '" + id + "' was " + (cancel ? "cancelled" : "stopped");
             events.add(callsEnd);
@@ -430,6 +461,7 @@ final class ServiceLifecycle<S> {
             if (!s.live() || s.stopRequested() || s.generation() != generation || replacement != null) {
                 return null; // moved on, or a blue/green replacement under way replaces it anyway
             }
+            s.inFlight().stopping(); // a death signal from now on is this restart's doing
             snapshot = s.withRestarting(now); // no state change: the restart is told by its own event
             if (replacing) {
                 listeners.queue("restart", l -> l.restarting(handle, generation, cause));
@@ -484,28 +516,89 @@ final class ServiceLifecycle<S> {
      */
     Switch<S> switchTo(Replacement<S> of, S instance) {
         return transition((s, events, now) -> {
-            if (replacement == null || replacement.coldStart() != of.coldStart() || !s.live() || s.stopRequested()) {
-                return new Switch<>(events, true, s.generation(), null, null, null); // stopped meanwhile
+            if (replacement == null || replacement.coldStart() != of.coldStart()
+                    || !(s.live() || s.state() == ServiceState.RUNNING && s.restarting()) || s.stopRequested()) {
+                return new Switch<>(events, true, s.generation(), null, null, null, null); // stopped meanwhile
             }
             replacement = null;
             Snapshot<S> next = s.withNextGeneration(instance, now, CompletableFuture.completedFuture(instance));
             snapshot = next; // still RUNNING: told by restarted()
             listeners.queue("restarted", l -> l.restarted(handle, next.generation()));
+            events.add(() -> of.done().complete(next.generation()));
+            if (s.restarting()) { // the replaced generation died meanwhile: it is being stopped; calls waited
+                events.add(() -> s.ready().complete(instance));
+                return new Switch<>(events, false, next.generation(), null, null, null, next.inFlight());
+            }
+            s.inFlight().retire(); // draining from now on: a death while it drains ends the drain
             CompletableFuture<Void> stop = new CompletableFuture<>();
             retiring.add(stop);
-            events.add(() -> of.done().complete(next.generation()));
-            return new Switch<>(events, false, next.generation(), s.instance(), s.inFlight(), stop);
+            return new Switch<>(events, false, next.generation(), s.instance(), s.inFlight(), stop, next.inFlight());
         });
     }
 
-    /** The replacement's cold start failed: the current generation goes on serving. */
-    Events replacementFailed(Replacement<S> of, Throwable cause) {
+    /**
+     * The replacement's cold start failed: the current generation goes on serving; or, if it died
+     * meanwhile, the caller must restart the service (a cold start within the restart budget).
+     */
+    ReplacementFailed replacementFailed(Replacement<S> of, Throwable cause) {
         return transition((s, events, now) -> {
             if (replacement != null && replacement.coldStart() == of.coldStart()) {
                 replacement = null;
                 events.add(() -> of.done().completeExceptionally(cause));
+                return new ReplacementFailed(events, s.state() == ServiceState.RUNNING && s.restarting()
+                        && !s.stopRequested());
             }
-            return events;
+            return new ReplacementFailed(events, false);
+        });
+    }
+
+    /**
+     * The instance of {@code dead}'s generation died ({@code cause}); the first death of a generation
+     * counts, once, and none once we began to stop it ourselves. The live generation stops being live
+     * at once (calls wait for the next one) and the caller stops the dead instance; then the next
+     * generation comes from a replacement under way, or from a cold start if {@code restartAllowed}
+     * (asked only then: it takes one restart from the budget), or the service FAILS. A generation
+     * replaced blue/green that dies while its calls drain only ends its drain.
+     */
+    Death<S> died(InFlight dead, Throwable cause, java.util.function.BooleanSupplier restartAllowed) {
+        return transition((s, events, now) -> {
+            int generation = dead.generation();
+            boolean over = s.stopRequested() || s.state() != ServiceState.RUNNING;
+            if (over || !s.live() || s.inFlight() != dead) {
+                if (!dead.markDead(cause) || over || !dead.retired()) {
+                    return new Death<>(events, DeathKind.IGNORED, null, null); // told before, stopped or replaced by us
+                }
+                listeners.queue("instance died", l -> l.instanceDied(handle, generation, cause));
+                return new Death<>(events, DeathKind.DRAINING, null, null); // its drain ends; its retirement stops it
+            }
+            if (!dead.mayDie()) {
+                return new Death<>(events, DeathKind.IGNORED, null, null); // a death told before
+            }
+            // the live generation: its fate only changes under this lock, so the death is ours to tell. The
+            // next snapshot is published before the death is recorded: a call that sees the death sees it too
+            listeners.queue("instance died", l -> l.instanceDied(handle, generation, cause));
+            if (replacement == null && !restartAllowed.getAsBoolean()) {
+                Throwable failure = new ServiceFailedException(id, "lost its instance (generation " + generation
+                        + " died) and its restart policy allows no restart (RestartPolicy.never() by default:"
+                        + " set restartPolicy(RestartPolicy.onFailure(...)) to replace a dead instance)", cause);
+                coldStart = null;
+                retiring.clear();
+                publish(s, s.withFailure(failure, now), failure);
+                dead.markDead(cause);
+                events.add(callsEnd);
+                events.add(() -> s.ready().completeExceptionally(failure));
+                events.add(() -> termination.completeExceptionally(failure));
+                return new Death<>(events, DeathKind.FAILED, s.instance(), null);
+            }
+            snapshot = s.withRestarting(now); // still RUNNING: calls wait for the next generation
+            dead.markDead(cause);
+            CompletableFuture<Void> stop = new CompletableFuture<>();
+            retiring.add(stop);
+            if (replacement != null) {
+                return new Death<>(events, DeathKind.REPLACEMENT, s.instance(), stop);
+            }
+            listeners.queue("restart", l -> l.restarting(handle, generation, cause));
+            return new Death<>(events, DeathKind.RESTART, s.instance(), stop);
         });
     }
 

@@ -100,6 +100,7 @@ final class StopProcedure<S> {
             drained.complete(null);
         });
         drained.whenComplete((ignored, never) -> {
+            calls.stopping(); // from now on a death signal is this stop's doing
             BackendWork<Void> work = submit(() -> {
                 runStopAction(replaced);
                 return null;
@@ -117,6 +118,38 @@ final class StopProcedure<S> {
                 }
                 lifecycle.retired(retiring);
             });
+        });
+    }
+
+    /**
+     * Stops an instance that died: its stop action runs at once (no drain: its calls fail anyway)
+     * within the stop timeout; completes {@code retiring} (if not null) and reports it to the lifecycle.
+     *
+     * @return completes (never exceptionally) once the stop ended or was abandoned at its deadline
+     */
+    CompletableFuture<Void> stopDead(S dead, CompletableFuture<Void> retiring) {
+        BackendWork<Void> work = submit(() -> {
+            runStopAction(dead);
+            return null;
+        });
+        Timers.deadline(backend, work.outcome(), stopTimeout, work::cancel);
+        return work.outcome().handle((done, error) -> {
+            if (error == null) {
+                log.debug("service '{}': the dead instance stopped", id);
+                if (retiring != null) {
+                    retiring.complete(null);
+                }
+            } else {
+                Throwable failure = Futures.unwrap(error);
+                log.warn("service '{}': the dead instance did not stop cleanly: {}", id, String.valueOf(failure));
+                if (retiring != null) {
+                    retiring.completeExceptionally(failure);
+                }
+            }
+            if (retiring != null) {
+                lifecycle.retired(retiring);
+            }
+            return null;
         });
     }
 
