@@ -30,9 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Replacements</b> ({@link UptimeScenario}): 16 callers without pause for {@code
  * --uptime-seconds} (default 20 s for a quick run; the issue's full run is {@code --uptime-seconds
  * 60}) against one service with a {@code --uptime-cold-start-ms} (default 1000 ms) cold start, with
- * planned restarts, updates and crashes every {@code --every-ms} (default 4000 ms), once blue/green
- * and once stop-then-start (the baseline: the supervised restart and, for an update, stop the handle
- * and start a new one). Writes {@code results/continual-uptime-replacements.csv} (failed calls and
+ * planned restarts, updates and crashes every {@code --every-ms} (default 4000 ms), three times:
+ * blue/green with crash replacement (the instance declares its death signal), the same with
+ * {@code idempotentCalls()} (the calls in flight at a crash are retried on the next generation), and
+ * stop-then-start (the baseline: the supervised restart after a health check and, for an update,
+ * stop the handle and start a new one). Writes {@code results/continual-uptime-replacements.csv} (failed calls and
  * p50/p99/max in steady state and per kind of replacement), {@code -events.csv} (each event: how
  * long, overlap of the two generations, calls and failures in its window), {@code -failures.csv}
  * (failed calls by cause) and the chart {@code continual-uptime-replacements.png}.
@@ -50,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code benchmarks/results/continual-uptime.csv}.
  *
  * <p>{@code --only replacements} or {@code --only replicas} runs one of the two. Everything runs on
- * 127.0.0.1 and stops by itself (about 2 x the uptime seconds + 40 s with the defaults).
+ * 127.0.0.1 and stops by itself (about 3 x the uptime seconds + 40 s with the defaults).
  */
 public final class ContinualUptimeBenchmark {
     private static final int CALLERS = 16;

@@ -76,9 +76,15 @@ import org.jfree.data.xy.XYSeriesCollection;
  * hands it to the callers; a call refused by the stopped handle counts as failed and its caller
  * waits for the new handle.
  * <li><b>crash</b>: the backend closes every connection of the live instance from its side (the
- * instance's resource dies under it). Both modes go through the same path (the engine has no other
- * today): calls on the dead instance fail until the health check sees it, then the supervised
- * restart replaces it stop-then-start.
+ * instance's resource dies under it). The blue/green modes declare how the instance dies: it watches
+ * a connection of its own and completes its death signal when the backend closes it
+ * ({@code diesWhen}), and a call that fails with an {@link IOException} says so too ({@code deadOn}).
+ * The dead generation stops taking calls at once: the calls in flight on it fail with
+ * {@code InstanceDiedException} (mode "blue/green") or are retried once on the next generation
+ * (mode "blue/green idempotent", which declares {@code idempotentCalls()}), and the next generation
+ * is cold-started at once while new calls wait for it. The baseline declares no death signal: calls
+ * on the dead instance fail until the health check sees it, then the supervised restart replaces it
+ * stop-then-start (what the engine did before crash replacement).
  * </ul>
  * A caller whose call failed waits one backend delay before its next call (a client with no
  * backoff would just multiply the failure count by its loop speed).
@@ -88,6 +94,8 @@ final class UptimeScenario {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final long FIRST_EVENT_MS = 3000;
     private static final String[] CYCLE = {"restart", "update", "crash", "restart"};
+    /** The modes, in the order they run: the death signal without and with idempotent calls, then the baseline. */
+    static final String[] MODES = {"blue/green", "blue/green idempotent", "stop-then-start"};
 
     private final long delayMs;
     private final long coldStartMs;
@@ -211,6 +219,7 @@ final class UptimeScenario {
         final List<Socket> sockets = new ArrayList<>();
         final BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(CALLERS);
         final Connection probe;
+        final CompletableFuture<String> died = new CompletableFuture<>();
         volatile boolean broken;
 
         record Connection(DataInputStream in, DataOutputStream out) {}
@@ -223,6 +232,10 @@ final class UptimeScenario {
                     pool.add(connect());
                 }
                 probe = connect();
+                Connection watched = connect(); // never used for requests: the backend closing it is the death
+                Thread watcher = new Thread(() -> watch(watched), "uptime-instance-" + record.tag + "-watcher");
+                watcher.setDaemon(true);
+                watcher.start();
                 Thread.sleep(config.coldStartMs()); // stands for loading a model
             } catch (IOException | InterruptedException | RuntimeException e) {
                 closeSockets();
@@ -241,6 +254,22 @@ final class UptimeScenario {
             out.writeInt(record.tag);
             out.flush();
             return new Connection(new DataInputStream(socket.getInputStream()), out);
+        }
+
+        /** Blocks on a connection that never carries a request: EOF or an error means the backend dropped us. */
+        private void watch(Connection watched) {
+            try {
+                int b = watched.in().read();
+                died.complete("instance " + record.tag + ": the backend " + (b < 0 ? "closed" : "wrote on")
+                        + " its connection");
+            } catch (IOException e) {
+                died.complete("instance " + record.tag + ": its connection failed: " + e.getMessage());
+            }
+        }
+
+        /** Completes when the instance's connections are gone (after a crash, or once we closed it). */
+        CompletableFuture<String> died() {
+            return died;
         }
 
         int request(int value) throws IOException, InterruptedException {
@@ -351,17 +380,17 @@ final class UptimeScenario {
 
     List<ModeResult> run(int port, Backend backend) throws Exception {
         List<ModeResult> results = new ArrayList<>();
-        for (String mode : new String[] {"blue/green", "stop-then-start"}) {
+        for (String mode : MODES) {
             results.add(runMode(mode, port, backend));
         }
         return results;
     }
 
     private ModeResult runMode(String mode, int port, Backend backend) throws Exception {
-        boolean blueGreen = mode.equals("blue/green");
+        boolean blueGreen = !mode.equals("stop-then-start");
         List<Instance> instances = new CopyOnWriteArrayList<>(); // the engine's threads add, the benchmark reads
         Map<Integer, CompletableFuture<Instance>> created = new ConcurrentHashMap<>();
-        AtomicInteger tags = new AtomicInteger(blueGreen ? 1000 : 2000);
+        AtomicInteger tags = new AtomicInteger(1000 * (1 + Arrays.asList(MODES).indexOf(mode)));
         ServiceDefinition.Builder<Config, Client> builder = ServiceDefinition
                 .builder("uptime", (Config c) -> {
                     Instance record = new Instance(tags.incrementAndGet());
@@ -375,6 +404,12 @@ final class UptimeScenario {
                 .stopTimeout(Duration.ofSeconds(4));
         if (!blueGreen) {
             builder.singleInstance(); // the baseline: a supervised restart of an answering instance is stop-then-start
+        } else {
+            // crash replacement: the death is heard at once (the watched connection, or a call's IOException)
+            builder.diesWhen(Client::died).deadOn(e -> e instanceof IOException);
+            if (mode.endsWith("idempotent")) {
+                builder.idempotentCalls(); // a request is a read: safe to send again to the next generation
+            }
         }
         ServiceDefinition<Config, Client> definition = builder.build();
         List<Event> events = new ArrayList<>();
@@ -625,24 +660,24 @@ final class UptimeScenario {
         StringBuilder events = new StringBuilder(
                 "mode,event,kind,at_s,took_ms,both_ready_ms,both_alive_ms,calls,failed,p99_ms,max_ms,load_avg\n");
         StringBuilder failures = new StringBuilder("mode,window,cause,count\n");
-        System.out.printf("%n%-16s %-17s %7s %7s %8s %8s %8s %6s%n", "mode", "window", "calls", "failed", "p50 ms",
+        System.out.printf("%n%-22s %-17s %7s %7s %8s %8s %8s %6s%n", "mode", "window", "calls", "failed", "p50 ms",
                 "p99 ms", "max ms", "load");
         for (ModeResult r : results) {
             for (Window w : r.windows()) {
                 windows.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.2f,%.2f,%.2f,%s%n", w.mode(), w.window(),
                         w.calls(), w.failed(), w.p50(), w.p99(), w.max(), w.load()));
-                System.out.printf(Locale.ROOT, "%-16s %-17s %7d %7d %8.2f %8.2f %8.2f %6s%n", w.mode(), w.window(),
+                System.out.printf(Locale.ROOT, "%-22s %-17s %7d %7d %8.2f %8.2f %8.2f %6s%n", w.mode(), w.window(),
                         w.calls(), w.failed(), w.p50(), w.p99(), w.max(), w.load());
             }
         }
-        System.out.printf("%n%-16s %3s %-8s %6s %8s %10s %10s %7s %7s %8s %8s %6s%n", "mode", "#", "event", "at s",
+        System.out.printf("%n%-22s %3s %-8s %6s %8s %10s %10s %7s %7s %8s %8s %6s%n", "mode", "#", "event", "at s",
                 "took ms", "both ready", "both alive", "calls", "failed", "p99 ms", "max ms", "load");
         for (ModeResult r : results) {
             for (EventRow e : r.events()) {
                 events.append(String.format(Locale.ROOT, "%s,%d,%s,%.2f,%.0f,%.0f,%.0f,%d,%d,%.2f,%.2f,%s%n", e.mode(),
                         e.event().index(), e.event().kind(), e.atSeconds(), e.event().tookMs(), e.event().overlapMs(),
                         e.event().coexistMs(), e.calls(), e.failed(), e.p99(), e.max(), e.load()));
-                System.out.printf(Locale.ROOT, "%-16s %3d %-8s %6.2f %8.0f %10.0f %10.0f %7d %7d %8.2f %8.2f %6s%n",
+                System.out.printf(Locale.ROOT, "%-22s %3d %-8s %6.2f %8.0f %10.0f %10.0f %7d %7d %8.2f %8.2f %6s%n",
                         e.mode(), e.event().index(), e.event().kind(), e.atSeconds(), e.event().tookMs(),
                         e.event().overlapMs(), e.event().coexistMs(), e.calls(), e.failed(), e.p99(), e.max(), e.load());
             }
@@ -703,7 +738,8 @@ final class UptimeScenario {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         renderer.setDefaultSeriesVisibleInLegend(inLegend);
         renderer.setSeriesPaint(0, new Color(0x1f77b4));
-        renderer.setSeriesPaint(1, new Color(0xd62728));
+        renderer.setSeriesPaint(1, new Color(0x2ca02c));
+        renderer.setSeriesPaint(2, new Color(0xd62728));
         return renderer;
     }
 }

@@ -46,6 +46,7 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     private volatile long callBase;
     private volatile long failedCallBase;
     private volatile long refusedCallBase;
+    private volatile long retriedCallBase;
     private volatile long manualRestarts;
 
     private record Registration(ServiceListener listener, Executor executor) {}
@@ -146,6 +147,7 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
                         callBase += old.callCount();
                         failedCallBase += old.failedCallCount();
                         refusedCallBase += old.refusedCallCount();
+                        retriedCallBase += old.retriedCallCount();
                     }
                     current = startInstance();
                     manualRestarts++;
@@ -249,6 +251,12 @@ final class ManagedServiceFuture<S> implements ServiceFuture<S> {
     public long refusedCallCount() {
         ServiceFuture<S> f = current;
         return refusedCallBase + (f != null ? f.refusedCallCount() : 0);
+    }
+
+    @Override
+    public long retriedCallCount() {
+        ServiceFuture<S> f = current;
+        return retriedCallBase + (f != null ? f.retriedCallCount() : 0);
     }
 
     /**

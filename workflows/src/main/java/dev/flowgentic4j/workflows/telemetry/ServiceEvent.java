@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param serviceId the instance's id ({@code name#n})
  * @param generation the live generation after the event (0 before the first is RUNNING)
  * @param duration for RUNNING and RESTARTED, how long the cold start took; otherwise null
- * @param detail for FAILED and RESTARTING the cause, for HEALTH_CHANGED the new health, for
+ * @param detail for FAILED and RESTARTING the cause, for INSTANCE_DIED the cause of death (at most 200
+ *     characters), for HEALTH_CHANGED the new health, for
  *     STOPPING and TERMINATED the state it came from; otherwise null
  */
 public record ServiceEvent(Type type, String service, String serviceId, int generation, long nanos, Instant at,
