@@ -168,13 +168,13 @@ class CrashReplacementTest {
                 servedBy.add(built.indexOf(link) + 1);
                 return link.request(attempts.incrementAndGet() == 1 ? "hold" : "ping");
             });
-            CompletableFuture<String> retried = CompletableFuture.supplyAsync(() -> service.call(WAIT, holdOnce));
+            CompletableFuture<String> retried = CompletableFuture.supplyAsync(() -> service.callAsync(WAIT, holdOnce).join());
             CompletableFuture<String> plain = CompletableFuture.supplyAsync(() -> service.call(WAIT, link -> link.request("hold")));
             assertThat(Fakes.eventually(WAIT, () -> built.get(0).inside.get() == 2)).isTrue();
 
             backend.kill(built.get(0));
 
-            assertThat(retried.get(10, TimeUnit.SECONDS)).isEqualTo("pong");
+            assertThat(retried.get(10, TimeUnit.SECONDS)).as("through callAsync").isEqualTo("pong");
             assertThat(servedBy).containsExactly(1, 2);
             assertThatThrownBy(() -> plain.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(InstanceDiedException.class)
@@ -407,6 +407,73 @@ class CrashReplacementTest {
         assertThat(built).allSatisfy(l -> assertThat(l.closes.get()).as(l.name).isEqualTo(1));
     }
 
+    @RepeatedTest(5)
+    void a_generation_that_dies_while_its_calls_drain_is_stopped_at_once_and_its_idempotent_calls_move_on()
+            throws Exception {
+        try (FlowEngine engine = FlowEngine.create(EngineConfig.builder().serviceRetry(fastRetry(1))
+                .stopTimeout(Duration.ofSeconds(30)).backendShutdownTimeout(Duration.ofSeconds(2)).build())) {
+            List<LoopbackBackend.Link> built = new CopyOnWriteArrayList<>();
+            List<Integer> died = new CopyOnWriteArrayList<>();
+            ServiceFuture<LoopbackBackend.Link> service = engine.serviceTask(ServiceDefinition
+                    .<LoopbackBackend.Link>builder("draining", () -> {
+                        LoopbackBackend.Link link = backend.open(2);
+                        built.add(link);
+                        return link;
+                    }).diesWhen(LoopbackBackend.Link::died).deadOn(e -> e instanceof IOException).build()).start(null);
+            service.addListener(new ServiceListener() {
+                @Override
+                public void instanceDied(ServiceFuture<?> s, int generation, Throwable cause) {
+                    died.add(generation);
+                }
+            }, Runnable::run);
+            service.join();
+            AtomicInteger attempts = new AtomicInteger();
+            CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> service.call(WAIT,
+                    ServiceCall.idempotent(link -> link.request(attempts.incrementAndGet() == 1 ? "hold" : "ping"))));
+            assertThat(Fakes.eventually(WAIT, () -> built.get(0).inside.get() == 1)).isTrue();
+            assertThat(service.restart().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(built.get(0).closes.get()).as("draining: its call is still on it").isZero();
+
+            backend.kill(built.get(0)); // dies while it drains (its drain deadline is 15 s away)
+
+            assertThat(held.get(10, TimeUnit.SECONDS)).as("retried on the live generation").isEqualTo("pong");
+            assertThat(Fakes.eventually(WAIT, () -> built.get(0).closes.get() == 1))
+                    .as("stopped at once, not at the drain deadline").isTrue();
+            assertThat(Fakes.eventually(WAIT, () -> died.equals(List.of(1)))).as("heard: %s", died).isTrue();
+            assertThat(service.retriedCallCount()).isEqualTo(1);
+            assertThat(service.failedCallCount()).isZero();
+            assertThat(service.generation()).as("no restart: generation 2 serves").isEqualTo(2);
+            assertThat(service.isRestarting()).isFalse();
+            assertThat(built).hasSize(2);
+        }
+    }
+
+    @RepeatedTest(5)
+    void a_single_instance_service_stops_its_dead_instance_before_the_next_cold_start() throws Exception {
+        try (FlowEngine engine = engine()) {
+            List<String> order = new CopyOnWriteArrayList<>();
+            List<LoopbackBackend.Link> built = new CopyOnWriteArrayList<>();
+            ServiceFuture<LoopbackBackend.Link> service = engine.serviceTask(ServiceDefinition
+                    .<LoopbackBackend.Link>builder("exclusive", () -> {
+                        order.add("start " + (built.size() + 1));
+                        LoopbackBackend.Link link = backend.open(2);
+                        built.add(link);
+                        return link;
+                    }).stop(link -> {
+                        order.add("stop " + (built.indexOf(link) + 1));
+                        link.close();
+                    }).diesWhen(LoopbackBackend.Link::died).restartPolicy(RESTARTS).singleInstance().build())
+                    .start(null);
+            service.join();
+            backend.kill(built.get(0));
+            assertThat(Fakes.eventually(WAIT, () -> service.isRestarting() || service.generation() == 2)).isTrue();
+            assertThat(service.call(WAIT, LoopbackBackend.Link::ping)).as("waits for the next generation")
+                    .isEqualTo("pong");
+            assertThat(service.generation()).isEqualTo(2);
+            assertThat(order).containsExactly("start 1", "stop 1", "start 2");
+        }
+    }
+
     @Test
     void a_replicated_service_sends_calls_to_a_live_replica_and_retries_there_while_a_dead_one_restarts()
             throws Exception {
@@ -434,7 +501,7 @@ class CrashReplacementTest {
                 servedBy.add(link);
                 return link.request(holds.incrementAndGet() <= 2 ? "hold" : "ping");
             });
-            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> service.call(WAIT, holdTwice));
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> service.callAsync(WAIT, holdTwice).join());
             CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> service.call(WAIT, holdTwice));
             assertThat(Fakes.eventually(WAIT, () -> built.get(0).inside.get() == 1 && built.get(1).inside.get() == 1))
                     .isTrue();
