@@ -4,7 +4,7 @@ import dev.flowgentic4j.workflows.spi.Checks;
 import java.time.Duration;
 
 /**
- * Whether and how a running service that turned unhealthy is restarted: a new instance (a new
+ * Whether and how a running service that turned unhealthy, or whose instance died, is restarted: a new instance (a new
  * generation; the service stays RUNNING meanwhile) behind the same handle, at most
  * {@code maxRestarts} times within {@code window} (measured with the engine's {@link Ticker}), after
  * {@code backoff}. When the budget is spent the service becomes FAILED and says why. Immutable.
@@ -26,7 +26,10 @@ public final class RestartPolicy {
         this.backoff = backoff;
     }
 
-    /** No restart: an unhealthy service stays up and reports it. The default. */
+    /**
+     * No restart: an unhealthy service stays up and reports it; a service whose instance dies (see
+     * {@link ServiceDefinition.Builder#diesWhen}) becomes FAILED at once, naming the death. The default.
+     */
     public static RestartPolicy never() {
         return NEVER;
     }

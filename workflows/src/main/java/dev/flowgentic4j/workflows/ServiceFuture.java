@@ -135,10 +135,15 @@ public interface ServiceFuture<S> extends Future<S> {
      * it. Reads the service's state without locking. The instance is resolved at each call: during
      * a supervised restart the call waits (within {@code readyTimeout}) for the next generation and
      * reaches it. A stop waits for calls in flight (up to half its timeout) before it closes the
-     * instance, except the calls of the thread that asked for the stop.
+     * instance, except the calls of the thread that asked for the stop. If the instance dies while
+     * the call is on it (see {@link ServiceDefinition.Builder#diesWhen}), the call fails with
+     * {@link InstanceDiedException}, or runs once more on the next generation if it is idempotent
+     * ({@link ServiceCall#idempotent}, {@link ServiceDefinition.Builder#idempotentCalls()}).
      *
      * @throws ServiceUnavailableException if the service is not RUNNING in time, failed or was stopped
      * @throws ServiceBusyException if no slot under the concurrency limit freed up in time
+     * @throws InstanceDiedException if the instance died while the call was on it and the call threw
+     *     (not idempotent, or its one retry failed too)
      * @throws ServiceCallException wrapping a checked exception thrown by {@code call} (runtime
      *     exceptions and errors pass through as they are)
      * @throws IllegalArgumentException if {@code readyTimeout} is zero or negative
