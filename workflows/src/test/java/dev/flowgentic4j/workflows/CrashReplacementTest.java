@@ -227,11 +227,20 @@ class CrashReplacementTest {
                         LoopbackBackend.Link link = backend.open(2);
                         built.add(link);
                         return link;
-                    }).diesWhen(LoopbackBackend.Link::died).restartPolicy(RESTARTS).build()).start(null);
+                    }).diesWhen(LoopbackBackend.Link::died).deadOn(e -> e instanceof IOException)
+                    .restartPolicy(RESTARTS).build()).start(null);
             service.join();
+            CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> service.call(
+                    Duration.ofMillis(200), ServiceCall.idempotent(link -> link.request("hold"))));
+            assertThat(Fakes.eventually(WAIT, () -> built.get(0).inside.get() == 1)).isTrue();
             backend.kill(built.get(0));
             assertThat(Fakes.eventually(WAIT, service::isRestarting)).isTrue();
 
+            assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(InstanceDiedException.class)
+                    .hasMessageContaining("generation 1) died")
+                    .hasMessageContaining("idempotent, but it could not be retried")
+                    .hasMessageContaining("PT0.2S");
             assertThatThrownBy(() -> service.call(Duration.ofMillis(200), LoopbackBackend.Link::ping))
                     .isInstanceOf(ServiceUnavailableException.class)
                     .hasMessageContaining("PT0.2S")
@@ -243,6 +252,9 @@ class CrashReplacementTest {
             assertThat(patient.get(10, TimeUnit.SECONDS)).as("a call with time to wait gets the next one")
                     .isEqualTo("pong");
             assertThat(service.generation()).isEqualTo(2);
+            assertThat(service.callCount()).isEqualTo(3);
+            assertThat(service.failedCallCount()).isEqualTo(2);
+            assertThat(service.retriedCallCount()).isEqualTo(1);
         }
     }
 

@@ -247,8 +247,8 @@ final class ServiceCalls<S> {
                             }
                             failedCalls.increment(); // counted once, when it first ran
                             InstanceDiedException failure = diedException(firstDeath.generation(),
-                                    firstDeath.causeOfDeath(), "the call is idempotent, but the next generation was"
-                                    + " not ready within the call's timeout of " + readyTimeout + " to retry it",
+                                    firstDeath.causeOfDeath(), "the call is idempotent, but it could not be retried within"
+                                    + " its timeout of " + readyTimeout + ": " + InstanceDiedException.bound(e.getMessage()),
                                     firstDeath.getCause());
                             failure.addSuppressed(e);
                             throw failure;
