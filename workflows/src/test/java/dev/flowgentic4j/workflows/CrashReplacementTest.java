@@ -77,6 +77,27 @@ class CrashReplacementTest {
         assertThat(Fakes.eventually(WAIT, () -> live.closes.get() == 1)).as("the dead link closed").isTrue();
     }
 
+    /**
+     * A ping that records, per calling thread, the generation that last served it: a crash of a
+     * generation that every caller has been served by is one no call of an earlier crash is still on.
+     */
+    private static ServiceCall<LoopbackBackend.Link, String> recordingPing(List<LoopbackBackend.Link> built,
+                                                                          Map<Thread, Integer> lastServed) {
+        return link -> {
+            String answer = link.ping();
+            lastServed.put(Thread.currentThread(), built.indexOf(link) + 1);
+            return answer;
+        };
+    }
+
+    /** Waits until every caller was last served by {@code generation}. */
+    private static void awaitEveryCallerOn(Map<Thread, Integer> lastServed, int generation)
+            throws InterruptedException {
+        assertThat(Fakes.eventually(WAIT, () -> lastServed.size() == THREADS
+                && lastServed.values().stream().allMatch(g -> g == generation)))
+                .as("every caller served by generation %d: %s", generation, lastServed.values()).isTrue();
+    }
+
     private static void awaitMoreCalls(Callers callers, long more) throws InterruptedException {
         long seen = callers.ok();
         assertThat(Fakes.eventually(WAIT, () -> callers.ok() >= seen + more)).isTrue();
@@ -88,10 +109,12 @@ class CrashReplacementTest {
             List<LoopbackBackend.Link> built = new CopyOnWriteArrayList<>();
             ServiceFuture<LoopbackBackend.Link> service = engine.serviceTask(links("crashing", built).build()).start(null);
             service.join();
-            Callers callers = Callers.start(THREADS, service, WAIT, LoopbackBackend.Link::ping);
+            Map<Thread, Integer> lastServed = new ConcurrentHashMap<>();
+            Callers callers = Callers.start(THREADS, service, WAIT, recordingPing(built, lastServed));
             try {
                 for (int g = 1; g <= 3; g++) {
                     awaitMoreCalls(callers, 500);
+                    awaitEveryCallerOn(lastServed, g);
                     crash(service, built, g);
                 }
                 awaitMoreCalls(callers, 2000); // every later call succeeds: checked on the failures below
@@ -135,10 +158,12 @@ class CrashReplacementTest {
             ServiceFuture<LoopbackBackend.Link> service = engine.serviceTask(links("idempotent", built)
                     .idempotentCalls().build()).start(null);
             service.join();
-            Callers callers = Callers.start(THREADS, service, WAIT, LoopbackBackend.Link::ping);
+            Map<Thread, Integer> lastServed = new ConcurrentHashMap<>();
+            Callers callers = Callers.start(THREADS, service, WAIT, recordingPing(built, lastServed));
             try {
                 for (int g = 1; g <= 3; g++) {
                     awaitMoreCalls(callers, 500);
+                    awaitEveryCallerOn(lastServed, g);
                     crash(service, built, g);
                 }
                 awaitMoreCalls(callers, 2000);
