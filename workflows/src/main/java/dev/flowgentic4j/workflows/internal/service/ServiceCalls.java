@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.CallAbandonedException;
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceCallException;
@@ -232,15 +233,24 @@ final class ServiceCalls<S> {
             try {
                 R result = call.apply(live);
                 generation.outcome(true);
+                CallAbandonedException abandoned = generation.abandoned(id, null);
+                if (abandoned != null) {
+                    throw abandoned; // its generation was stopped under it at the drain deadline
+                }
                 return result;
             } catch (RuntimeException | Error e) {
                 generation.outcome(false);
                 failedCalls.increment();
+                CallAbandonedException abandoned = generation.abandoned(id, e);
+                if (abandoned != null) {
+                    throw abandoned;
+                }
                 throw e;
             } catch (Exception e) {
                 generation.outcome(false);
                 failedCalls.increment();
-                throw new ServiceCallException(id, e);
+                CallAbandonedException abandoned = generation.abandoned(id, e);
+                throw abandoned != null ? abandoned : new ServiceCallException(id, e);
             } finally {
                 generation.exit();
                 gate.exit(token);
