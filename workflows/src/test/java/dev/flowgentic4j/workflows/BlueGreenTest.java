@@ -274,9 +274,24 @@ class BlueGreenTest {
         }
     }
 
+    /** The engine's own threads alive now. */
+    private static java.util.Set<Thread> engineThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("flowgentic4j-")).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** Whether every engine thread alive now was alive in {@code before} too (waits for them to end). */
+    private static boolean noNewEngineThreads(java.util.Set<Thread> before) throws InterruptedException {
+        return Fakes.eventually(WAIT, () -> before.containsAll(engineThreads()));
+    }
+
+    /** Close's deadline for one service: its stop timeout (4 s), the backend's shutdown (2 s), a second's grace. */
+    private static final long CLOSE_DEADLINE_MILLIS = 4_000 + 2_000 + 1_000;
+
     @RepeatedTest(20)
     void close_or_cancel_during_a_replacement_stops_both_generations_once() {
         assertTimeoutPreemptively(BOUND, () -> {
+            java.util.Set<Thread> threadsBefore = engineThreads();
             FlowEngine engine = engine();
             List<Tracked> built = new CopyOnWriteArrayList<>();
             AtomicReferenceGate gate = new AtomicReferenceGate();
@@ -291,16 +306,80 @@ class BlueGreenTest {
             gate.hold();
             CompletableFuture<Integer> replacing = service.restart();
             assertThat(gate.awaitEntered()).isTrue();
-            CompletableFuture<Void> closed = CompletableFuture.runAsync(engine::close);
+            long began = System.nanoTime();
+            CompletableFuture<Long> closed = CompletableFuture.runAsync(engine::close)
+                    .thenApply(ignored -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
             assertThat(Fakes.eventually(WAIT, () -> service.state().isTerminal()
                     || service.state() == ServiceState.STOPPING)).isTrue();
             gate.release();
 
-            closed.get(10, TimeUnit.SECONDS); // no ShutdownException
+            long tookMillis = closed.get(10, TimeUnit.SECONDS); // no ShutdownException
+            assertThat(tookMillis).as("close took %d ms", tookMillis).isLessThan(CLOSE_DEADLINE_MILLIS);
             assertThatThrownBy(replacing::join).isInstanceOf(CancellationException.class);
             assertThat(service.state()).isEqualTo(ServiceState.TERMINATED);
             assertThat(built).hasSize(2).allSatisfy(t -> assertThat(t.closes.get()).isEqualTo(1));
+            assertThat(noNewEngineThreads(threadsBefore)).as("engine threads after close").isTrue();
+            assertThatThrownBy(() -> service.call(WAIT, Tracked::serve)).isInstanceOf(ServiceUnavailableException.class);
         });
+    }
+
+    @RepeatedTest(5)
+    void close_during_a_drain_stops_both_generations_once_within_the_deadline() {
+        for (boolean releasedDuringClose : new boolean[] {true, false}) {
+            assertTimeoutPreemptively(BOUND, () -> {
+                java.util.Set<Thread> threadsBefore = engineThreads();
+                FlowEngine engine = engine(); // stop timeout 4 s: a drain of up to 2 s
+                List<Tracked> built = new CopyOnWriteArrayList<>();
+                ServiceFuture<Tracked> service = engine.serviceTask(ServiceDefinition.<String, Tracked>builder(
+                        "draining", version -> {
+                            Tracked t = new Tracked(version);
+                            built.add(t);
+                            return t;
+                        }).build()).start("v1");
+                service.join();
+                CountDownLatch inside = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> service.call(WAIT, t -> {
+                    t.inside.incrementAndGet(); // a call inside the instance, as far as its close can tell
+                    try {
+                        inside.countDown();
+                        release.await(20, TimeUnit.SECONDS);
+                        return t.version;
+                    } finally {
+                        t.inside.decrementAndGet();
+                    }
+                }));
+                assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(service.restart().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+                assertThat(service.call(WAIT, Tracked::serve)).isEqualTo("v1");
+                assertThat(built.get(0).closes.get()).as("generation 1 drains its held call").isZero();
+
+                long began = System.nanoTime();
+                CompletableFuture<Long> closed = CompletableFuture.runAsync(engine::close)
+                        .thenApply(ignored -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+                assertThat(Fakes.eventually(WAIT, () -> service.state() != ServiceState.RUNNING)).isTrue();
+                if (releasedDuringClose) {
+                    release.countDown(); // the drain ends with the call: generation 1 stops after it returned
+                }
+                long tookMillis = closed.get(10, TimeUnit.SECONDS); // no ShutdownException
+                release.countDown();
+                assertThat(tookMillis).as("close took %d ms", tookMillis).isLessThan(CLOSE_DEADLINE_MILLIS);
+                assertThat(service.state()).isEqualTo(ServiceState.TERMINATED);
+                assertThat(built).hasSize(2).allSatisfy(t -> assertThat(t.closes.get()).isEqualTo(1));
+                assertThat(built.get(1).closedWithCallsInside.get()).isZero();
+                if (releasedDuringClose) {
+                    assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
+                    assertThat(built.get(0).closedWithCallsInside.get()).isZero();
+                } else {
+                    // the drain deadline (2 s) passed during the close: generation 1 was stopped anyway
+                    assertThat(built.get(0).closedWithCallsInside.get()).isEqualTo(1);
+                    assertThatThrownBy(() -> held.get(10, TimeUnit.SECONDS)).cause()
+                            .isInstanceOf(CallAbandonedException.class)
+                            .hasMessageContaining("drain deadline of PT2S");
+                }
+                assertThat(noNewEngineThreads(threadsBefore)).as("engine threads after close").isTrue();
+            });
+        }
     }
 
     /** Holds cold starts on demand: the first one that passes while held waits for {@link #release()}. */
