@@ -25,6 +25,8 @@ final class Callers {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Timings> timings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile int phase;
+    private static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private final Queue<long[]> slow = new ConcurrentLinkedQueue<>();
     private final AtomicLong ok = new AtomicLong();
     private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     private final ExecutorService pool;
@@ -63,7 +65,11 @@ final class Callers {
                         callers.failures.add(e);
                     }
                     if (mine != null) {
-                        mine.add(phase, System.nanoTime() - began);
+                        long took = System.nanoTime() - began;
+                        mine.add(phase, took);
+                        if (took > SLOW_NANOS) {
+                            callers.slow.add(new long[] {began, took});
+                        }
                     }
                 }
             }));
@@ -85,6 +91,11 @@ final class Callers {
                 .toArray();
         java.util.Arrays.sort(all);
         return all;
+    }
+
+    /** The timed calls that took over 50 ms: when each began ({@link System#nanoTime()}) and how long it took. */
+    List<long[]> slowCalls() {
+        return List.copyOf(slow);
     }
 
     /** One caller thread's call durations by phase; written by that thread alone, read after it ended. */
