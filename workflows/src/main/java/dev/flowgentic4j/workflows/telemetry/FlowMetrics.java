@@ -94,7 +94,7 @@ public final class FlowMetrics implements EventListener {
                 }
             }
         } else if (event instanceof ServiceEvent e) {
-            if (e.type() == ServiceEvent.Type.RESTARTED) {
+            if (e.type() == ServiceEvent.Type.RESTARTED || e.type() == ServiceEvent.Type.SWITCHED) {
                 restarts.computeIfAbsent(e.serviceId(), id -> new LongAdder()).increment();
             } else if (e.type() == ServiceEvent.Type.STARTING && !newServices.isEmpty()) {
                 for (ServiceFuture<?> service : telemetry.services()) {

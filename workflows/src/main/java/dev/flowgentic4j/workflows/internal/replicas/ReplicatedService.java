@@ -11,6 +11,7 @@ import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.Ticker;
 import dev.flowgentic4j.workflows.internal.Timers;
+import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import dev.flowgentic4j.workflows.spi.Checks;
 import dev.flowgentic4j.workflows.spi.Futures;
 import dev.flowgentic4j.workflows.telemetry.ServiceEvent;
@@ -64,8 +65,12 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     /** Starts one replica through the engine (registered, cold start begun). */
     @FunctionalInterface
     public interface ReplicaStarter<A, S> {
-        /** @throws IllegalStateException if the engine is closed */
-        ServiceFuture<S> start(A args, String replicaId);
+        /**
+         * @param handleId the id of the replicated handle
+         * @param replicaId the id of the new replica
+         * @throws IllegalStateException if the engine is closed
+         */
+        ManagedService<A, S> start(A args, String handleId, String replicaId);
     }
 
     private static final class Replica<S> {
@@ -200,7 +205,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             }
             replicaId = id + "-r" + (++replicaSeq);
         }
-        ServiceFuture<S> service = starter.start(startArgs, replicaId);
+        ManagedService<A, S> service = starter.start(startArgs, id, replicaId);
         Replica<S> replica = new Replica<>(service);
         boolean stopNow;
         List<Map.Entry<ServiceListener, Executor>> toAdd;
