@@ -273,7 +273,17 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         }
         log.info("service '{}': replica '{}' FAILED ({}); replacing it in {}", id, replica.service.id(),
                 String.valueOf(cause), budget.backoff());
-        Future<?> timer = Timers.scheduleQuietly(backend, () -> replaceFailed(replica), budget.backoff());
+        // the timer only hands the replacement to the backend: starting a replica tells listeners, user code
+        Future<?> timer = Timers.scheduleQuietly(backend, () -> {
+            try {
+                backend.submit("replace failed replica '" + replica.service.id() + "'", () -> {
+                    replaceFailed(replica);
+                    return null;
+                });
+            } catch (RejectedExecutionException e) {
+                replica.replacing.set(false); // the backend is shutting down: the engine stops everything
+            }
+        }, budget.backoff());
         timers.removeIf(Future::isDone);
         timers.add(timer);
         if (stopped) {
