@@ -198,9 +198,12 @@ class ExecutionReportGenerationsTest {
         // the cache: 2 generations (starting and running each); each replica: starting and running
         assertThat(html.select("#timeline rect.bar.life")).hasSize(4 + 2 * 2);
         List<String> tips = html.select("#timeline rect.bar.life title").eachText();
-        assertThat(tips).contains(text(cacheId) + " generation 1 running", text(cacheId) + " generation 2 running");
+        // the node's call on generation 1, the tool call on generation 2
+        assertThat(tips).contains(text(cacheId) + " generation 1 running, 1 calls served",
+                text(cacheId) + " generation 2 running, 1 calls served");
         for (String id : replicaIds) {
-            assertThat(tips).contains(text(id) + " generation 1 running");
+            long served = ends().stream().filter(e -> id.equals(e.replica())).count();
+            assertThat(tips).contains(text(id) + " generation 1 running, " + served + " calls served");
         }
     }
 

@@ -202,12 +202,14 @@ public final class HtmlReport {
                 List<String> target = several ? new ArrayList<>() : bars;
                 if (life.startingMs() >= 0) {
                     target.add(bar("life starting", life.startingMs(), life.startingEndMs(data.spanMs), span, "#f0ad4e",
-                            s.serviceId() + " generation " + life.generation() + " starting ("
+                            s.serviceId() + " generation " + life.generation() + " starting (cold start "
                                     + ReportData.duration(life.startingEndMs(data.spanMs) - life.startingMs()) + ")"));
                 }
                 if (life.readyMs() >= 0) {
+                    long served = data.callsOn(s.serviceId()).stream()
+                            .filter(c -> c.generation() == life.generation()).count();
                     target.add(bar("life running", life.readyMs(), life.liveEndMs(data.spanMs), span, "#5cb85c",
-                            s.serviceId() + " generation " + life.generation() + " running"));
+                            s.serviceId() + " generation " + life.generation() + " running, " + served + " calls served"));
                 }
                 if (several) {
                     generationRows.add(new Row("generation " + life.generation(), false, target));
