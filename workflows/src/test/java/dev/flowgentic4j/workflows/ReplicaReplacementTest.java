@@ -16,7 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,14 +56,18 @@ class ReplicaReplacementTest {
         }
     }
 
-    /** Starts instances, or refuses to while {@code refuse} is set (a start that cannot connect). */
+    /**
+     * Starts instances, or refuses to (a start that cannot connect): every start while {@code refuse}
+     * is set, and the next {@code refusals} starts.
+     */
     static final class Factory {
         final List<Instance> built = new CopyOnWriteArrayList<>();
         final AtomicBoolean refuse = new AtomicBoolean();
+        final AtomicInteger refusals = new AtomicInteger();
         final AtomicInteger refused = new AtomicInteger();
 
         Instance start(String args) throws IOException {
-            if (refuse.get()) {
+            if (refuse.get() || refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 refused.incrementAndGet();
                 throw new IOException("cannot connect");
             }
@@ -89,9 +92,12 @@ class ReplicaReplacementTest {
                 .replicas(replicas);
     }
 
-    /** Kills {@code victim}'s instance so that it ends FAILED: its ping fails and no next instance can start. */
+    /**
+     * Kills {@code victim}'s instance so that it ends FAILED: its ping fails, and the one next instance
+     * its supervisor tries (its restart budget is one) cannot start; starts after that succeed.
+     */
     private static void killIntoFailed(Factory factory, ServiceFuture<Instance> victim) {
-        factory.refuse.set(true);
+        factory.refusals.set(1);
         victim.join().dead.set(true);
     }
 
@@ -108,25 +114,16 @@ class ReplicaReplacementTest {
     @RepeatedTest(3)
     void a_replica_killed_into_failed_is_replaced_while_calls_succeed_on_the_other() throws Exception {
         Factory factory = new Factory();
-        AtomicReference<String> victimId = new AtomicReference<>("");
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
         try (FlowEngine engine = FlowEngine.create(config(new FakeTicker()));
-             EventRecorder recorder = engine.telemetry().record();
-             AutoCloseable revive = engine.telemetry().subscribe(e -> {
-                 // the victim FAILED: from now on instances start again (told before its termination is)
-                 if (e instanceof ServiceEvent s && s.type() == ServiceEvent.Type.FAILED
-                         && s.serviceId().equals(victimId.get())) {
-                     factory.refuse.set(false);
-                 }
-             })) {
+             EventRecorder recorder = engine.telemetry().record()) {
             ServiceFuture<Instance> service = engine.serviceTask(definition("kept", factory,
                     ReplicaPolicy.fixed(2).withReplacement(RestartPolicy.onFailure(3, Duration.ofMinutes(1),
                             Duration.ZERO))).build()).start("v1");
             assertThat(eventually(WAIT, () -> service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
             ServiceFuture<Instance> victim = service.replicas().get(0);
             ServiceFuture<Instance> other = service.replicas().get(1);
-            victimId.set(victim.id());
 
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> callers = new ArrayList<>();
@@ -184,7 +181,8 @@ class ReplicaReplacementTest {
             assertThat(eventually(WAIT, () -> service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
             ServiceFuture<Instance> victim = service.replicas().get(0);
             ServiceFuture<Instance> other = service.replicas().get(1);
-            killIntoFailed(factory, victim); // and no instance starts again
+            factory.refuse.set(true); // no instance starts again
+            killIntoFailed(factory, victim);
 
             assertThat(eventually(WAIT, () -> !events(recorder, ServiceEvent.Type.REPLICA_NOT_REPLACED).isEmpty()))
                     .as("the handle reports the replica it gave up on").isTrue();
@@ -211,11 +209,39 @@ class ReplicaReplacementTest {
 
             // an explicit restart() replaces the lost replica once instances can start again
             factory.refuse.set(false);
+            factory.refusals.set(0);
             assertThat(service.restart().get(30, TimeUnit.SECONDS)).isEqualTo(2);
             assertThat(service.replicas()).hasSize(2).allSatisfy(r -> assertThat(r.isRunning()).isTrue());
             assertThat(service.health().state()).isNotEqualTo(HealthStatus.State.UNHEALTHY);
         }
         assertThat(factory.built).allSatisfy(i -> assertThat(i.closes).as("instance %d", i.number).hasValue(1));
+    }
+
+    @RepeatedTest(3)
+    void a_replica_whose_first_start_failed_is_replaced_once_another_runs() throws Exception {
+        AtomicInteger starts = new AtomicInteger();
+        List<Instance> built = new CopyOnWriteArrayList<>();
+        try (FlowEngine engine = FlowEngine.create(config(new FakeTicker()));
+             EventRecorder recorder = engine.telemetry().record()) {
+            ServiceFuture<Instance> service = engine.serviceTask(ServiceDefinition.builder("patchy", (String v) -> {
+                        int n = starts.incrementAndGet();
+                        if (n == 2) {
+                            throw new IOException("replica start " + n + " cannot connect");
+                        }
+                        Instance i = new Instance(n);
+                        built.add(i);
+                        return i;
+                    }).replicas(ReplicaPolicy.fixed(2).withReplacement(RestartPolicy.onFailure(3, Duration.ofMinutes(1),
+                            Duration.ZERO))).build()).start("v1");
+            service.join();
+            assertThat(eventually(WAIT, () -> service.replicas().size() == 2
+                    && service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
+            assertThat(built).extracting(i -> i.number).containsExactlyInAnyOrder(1, 3);
+            assertThat(events(recorder, ServiceEvent.Type.REPLICA_REPLACED)).singleElement()
+                    .satisfies(e -> assertThat(e.detail()).matches(java.util.regex.Pattern.quote(service.id())
+                            + "-r[12] -> " + java.util.regex.Pattern.quote(service.id()) + "-r3 .*FAILED.*cannot connect.*"));
+        }
+        assertThat(built).allSatisfy(i -> assertThat(i.closes).hasValue(1));
     }
 
     @Test
@@ -228,29 +254,20 @@ class ReplicaReplacementTest {
                     ReplicaPolicy.fixed(2).withReplacement(RestartPolicy.onFailure(1, Duration.ofMinutes(1),
                             Duration.ZERO))).build()).start("v1");
             assertThat(eventually(WAIT, () -> service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
-            AtomicReference<String> victimId = new AtomicReference<>(service.replicas().get(0).id());
-            try (AutoCloseable revive = engine.telemetry().subscribe(e -> {
-                if (e instanceof ServiceEvent s && s.type() == ServiceEvent.Type.FAILED
-                        && s.serviceId().equals(victimId.get())) {
-                    factory.refuse.set(false);
-                }
-            })) {
+            {
                 killIntoFailed(factory, service.replicas().get(0));
                 assertThat(eventually(WAIT, () -> events(recorder, ServiceEvent.Type.REPLICA_REPLACED).size() == 1
                         && service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
                 // a second failure within the minute: the budget of 1 is spent
                 ticker.advance(Duration.ofSeconds(59));
                 ServiceFuture<Instance> second = service.replicas().get(0);
-                victimId.set(second.id());
                 killIntoFailed(factory, second);
                 assertThat(eventually(WAIT, () -> events(recorder, ServiceEvent.Type.REPLICA_NOT_REPLACED).size() == 1))
                         .isTrue();
                 // a failure once the window has passed is replaced again
-                factory.refuse.set(false);
                 assertThat(service.restart().get(30, TimeUnit.SECONDS)).isPositive();
                 ticker.advance(Duration.ofSeconds(61));
                 ServiceFuture<Instance> third = service.replicas().get(1);
-                victimId.set(third.id());
                 killIntoFailed(factory, third);
                 assertThat(eventually(WAIT, () -> events(recorder, ServiceEvent.Type.REPLICA_REPLACED).stream()
                         .anyMatch(e -> e.detail().startsWith(third.id() + " -> ")))).isTrue();
@@ -266,18 +283,11 @@ class ReplicaReplacementTest {
         CountDownLatch hanging = new CountDownLatch(1);
         AtomicInteger interrupted = new AtomicInteger();
         AtomicBoolean hang = new AtomicBoolean();
-        AtomicReference<String> victimId = new AtomicReference<>("");
         java.util.Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
         FlowEngine engine = FlowEngine.create(config(new FakeTicker()));
-        AutoCloseable onFailed = engine.telemetry().subscribe(e -> {
-            if (e instanceof ServiceEvent s && s.type() == ServiceEvent.Type.FAILED
-                    && s.serviceId().equals(victimId.get())) {
-                hang.set(true);              // the replacement's cold start will hang
-                factory.refuse.set(false);
-            }
-        });
         ServiceFuture<Instance> service = engine.serviceTask(ServiceDefinition.builder("closing", (String v) -> {
-                    if (hang.get()) {
+                    if (hang.get() && factory.refusals.get() == 0) { // the victim's own restart is refused first
+                        hang.set(false);
                         hanging.countDown();
                         try {
                             Fakes.hang(); // never ends by itself
@@ -295,15 +305,14 @@ class ReplicaReplacementTest {
                         Duration.ZERO))).build()).start("v1");
         assertThat(eventually(WAIT, () -> service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
         ServiceFuture<Instance> victim = service.replicas().get(0);
-        victimId.set(victim.id());
         killIntoFailed(factory, victim);
+        hang.set(true); // then the replacement's cold start hangs
         assertThat(hanging.await(10, TimeUnit.SECONDS)).as("the replacement's cold start began").isTrue();
         assertThat(victim.state()).isEqualTo(ServiceState.FAILED);
 
         long began = System.nanoTime();
         engine.close();
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-        onFailed.close();
         assertThat(tookMillis).as("close took %d ms", tookMillis).isLessThan(2_000 + 1_000 + 2_000);
         assertThat(service.state()).isIn(ServiceState.TERMINATED, ServiceState.FAILED);
         assertThat(eventually(WAIT, () -> Thread.getAllStackTraces().keySet().stream()

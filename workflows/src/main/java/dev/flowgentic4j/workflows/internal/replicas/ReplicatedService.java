@@ -184,15 +184,24 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     }
 
     private void becameRunning(S instance) {
+        boolean first = false;
         if (generation == 0) {
             synchronized (lock) {
                 if (generation == 0) {
                     runningAt = ticker.read(); // any reading, 0 included: generation says whether it is set
                     generation = 1;
+                    first = true;
                 }
             }
         }
         ready.complete(instance);
+        if (first) { // the replicas that FAILED their first start before any was RUNNING: replaced now
+            for (Replica<S> r : active) {
+                if (r.service.state() == ServiceState.FAILED) {
+                    failed(r, r.service.failureCause().orElse(null));
+                }
+            }
+        }
     }
 
     private A currentArgs() {
@@ -243,9 +252,11 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         dev.flowgentic4j.workflows.RestartPolicy budget = policy.replacement();
         String refusal = null;
         synchronized (lock) {
-            if (stopped || replica.retired || !active.contains(replica) || ready.isCompletedExceptionally()
+            if (stopped || replica.retired || generation == 0 || !active.contains(replica)
                     || !replica.replacing.compareAndSet(false, true)) {
-                return; // stopping, taken out of routing on purpose, replaced by someone else, or never started
+                // stopping, taken out of routing on purpose, replaced by someone else, or no replica RUNNING yet
+                // (then the first one to be RUNNING replaces those that failed; if none ever is, the handle FAILED)
+                return;
             }
             long now = ticker.read();
             while (!replacementTimes.isEmpty() && now - replacementTimes.peekFirst() >= budget.window().toNanos()) {
@@ -298,10 +309,6 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
      */
     private void replaceFailed(Replica<S> old) {
         if (stopped) {
-            return;
-        }
-        if (ready.isCompletedExceptionally()) {
-            old.replacing.set(false); // no replica ever started: the handle FAILED to start, nothing to keep up
             return;
         }
         Replica<S> fresh;
