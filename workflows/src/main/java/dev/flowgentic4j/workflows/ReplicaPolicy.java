@@ -10,7 +10,8 @@ import java.time.Duration;
  * autoscaled on the calls in flight: it goes up to {@code ceil(inFlight / targetInFlight)} once that
  * has stayed above the current number for {@code upscaleDelay}, and down once it has stayed below
  * for {@code downscaleDelay}; never below {@code min}, never above {@code max}, one scale action at
- * a time. The defaults follow Ray Serve: a target of 2 calls in flight per replica
+ * a time. A replica that ends FAILED is replaced by a fresh one, within {@link #replacement()}'s
+ * budget. The defaults follow Ray Serve: a target of 2 calls in flight per replica
  * ({@code target_ongoing_requests}), 30 s up and 600 s down. Time is read from the engine's
  * {@link Ticker}. Immutable.
  *
