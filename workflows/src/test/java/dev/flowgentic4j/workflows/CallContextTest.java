@@ -21,7 +21,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -191,6 +195,54 @@ class CallContextTest {
             }
             assertThat(registry.get("flowgentic4j.service.calls").tag("service_id", single.id())
                     .functionCounter().getId().getTag("replica")).isEqualTo(FlowMeterBinder.NONE);
+        }
+    }
+
+    @RepeatedTest(3)
+    void under_load_through_blue_green_restarts_every_call_names_the_generation_of_the_instance_that_ran_it()
+            throws Exception {
+        AtomicInteger made = new AtomicInteger();
+        try (FlowEngine engine = FlowEngine.create(config())) {
+            // the n-th instance made is generation n: each restart makes exactly one
+            ServiceFuture<Integer> service = engine.serviceTask(ServiceDefinition
+                    .builder("numbered", (String v) -> made.incrementAndGet()).build()).start("v");
+            service.join();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger calls = new AtomicInteger();
+            List<String> wrong = new CopyOnWriteArrayList<>();
+            List<Thread> callers = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                Thread caller = new Thread(() -> {
+                    while (!stop.get()) {
+                        int seenBefore = service.generation();
+                        CallContext served = service.call(WAIT, instance -> {
+                            CallContext c = CallContext.current().orElseThrow();
+                            if (c.generation() != instance) {
+                                wrong.add("instance " + instance + " reported as generation " + c.generation());
+                            }
+                            return c;
+                        });
+                        if (served.generation() < seenBefore) {
+                            wrong.add("generation " + served.generation() + " after " + seenBefore + " was seen");
+                        }
+                        calls.incrementAndGet();
+                    }
+                });
+                caller.start();
+                callers.add(caller);
+            }
+            for (int i = 0; i < 5; i++) {
+                int before = calls.get();
+                assertThat(eventually(WAIT, () -> calls.get() > before + 50)).isTrue();
+                assertThat(service.restart().get(10, TimeUnit.SECONDS)).isEqualTo(i + 2);
+            }
+            stop.set(true);
+            for (Thread caller : callers) {
+                caller.join(10_000);
+            }
+            assertThat(wrong).isEmpty();
+            assertThat(made).hasValue(6);
+            assertThat(service.failedCallCount()).isZero();
         }
     }
 
