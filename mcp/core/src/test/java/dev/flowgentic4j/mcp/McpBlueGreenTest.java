@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,8 @@ class McpBlueGreenTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String VERSION = "FIXTURE_VERSION";
 
-    @Test
+    // repeated: before the fixture sent its answers from one thread, the SDK's race silenced it in 5 of 6 runs
+    @RepeatedTest(2)
     void restarts_and_an_update_under_load_fail_no_call_and_end_each_old_process_after_the_switch(
             @TempDir Path dir) throws Exception {
         Path journal = dir.resolve("journal.txt");
