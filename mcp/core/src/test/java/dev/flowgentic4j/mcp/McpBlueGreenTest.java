@@ -76,7 +76,9 @@ class McpBlueGreenTest {
                     assertThat(load.awaitMore(200, WAIT)).as("calls keep returning before replacement %d: %s", i, load.failures()).isTrue();
                     McpServer live = server.join();
                     long oldPid = live.pid().orElseThrow();
+                    long began = System.nanoTime();
                     int generation = (i == 3 ? server.update(v2) : server.restart()).get(60, TimeUnit.SECONDS);
+                    long switched = System.nanoTime();
                     assertThat(generation).isEqualTo(i + 1);
                     McpServer next = server.join();
                     generations.add(next);
@@ -85,6 +87,9 @@ class McpBlueGreenTest {
                     // the old process ends once its calls returned
                     assertThat(Probes.eventually(WAIT, () -> !McpServiceTest.alive(oldPid)))
                             .as("old server process %d ended", oldPid).isTrue();
+                    System.out.printf("mcp-bluegreen | %s %d: switch %d ms after it began, old process gone %d ms after"
+                            + " the switch%n", i == 3 ? "update" : "restart", i, (switched - began) / 1_000_000,
+                            (System.nanoTime() - switched) / 1_000_000);
                     assertThat(load.awaitMore(200, WAIT)).as("calls keep returning after replacement %d: %s", i, load.failures()).isTrue();
                     assertThat(callsByPid).containsKey(next.pid().orElseThrow());
                 }
