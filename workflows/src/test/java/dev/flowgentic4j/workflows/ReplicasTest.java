@@ -450,7 +450,7 @@ class ReplicasTest {
                         Worker w = new Worker(n, v);
                         workers.add(w);
                         return w;
-                    }).replicas(2).build()).start("v1");
+                    }).replicas(ReplicaPolicy.fixed(2).withReplacement(RestartPolicy.never())).build()).start("v1");
             service.join();
             assertThat(eventually(WAIT, () -> service.replicas().stream()
                     .anyMatch(r -> r.state() == ServiceState.FAILED))).isTrue();

@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.CallContext;
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceCallException;
@@ -36,11 +37,25 @@ final class ServiceCalls<S> {
     private final LongAdder calls = new LongAdder();
     private final LongAdder failedCalls = new LongAdder();
     private final LongAdder refusedCalls = new LongAdder();
+    private final String replicaOf;                     // the replicated handle's id, or null
+    private volatile CallContext context;               // of the last generation that served a call
 
-    ServiceCalls(String id, ServiceLifecycle<S> lifecycle, CallGate gate) {
+    /** @param replicaOf the id of the replicated handle this instance is a replica of, or null */
+    ServiceCalls(String id, String replicaOf, ServiceLifecycle<S> lifecycle, CallGate gate) {
         this.id = id;
+        this.replicaOf = replicaOf;
         this.lifecycle = lifecycle;
         this.gate = gate;
+    }
+
+    /** The {@link CallContext} of a call served by {@code generation} (one object per generation). */
+    private CallContext context(int generation) {
+        CallContext c = context;
+        if (c == null || c.generation() != generation) {
+            c = replicaOf == null ? new CallContext(id, null, generation) : new CallContext(replicaOf, id, generation);
+            context = c;
+        }
+        return c;
     }
 
     /** The live instance, waiting for it up to {@code timeoutNanos} (forever if negative). */
@@ -201,6 +216,7 @@ final class ServiceCalls<S> {
             S live;
             int[] token;
             InFlight generation;
+            int served;
             while (true) {
                 ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
                 if (s.live()) {
@@ -220,6 +236,7 @@ final class ServiceCalls<S> {
                 ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
                 if (now.live() && now.instance() == live) {
                     generation = now.inFlight();
+                    served = now.generation();
                     generation.enter();
                     if (lifecycle.snapshot().inFlight() == generation) {
                         break; // a stop, restart or switch that begins now waits for this call
@@ -229,6 +246,7 @@ final class ServiceCalls<S> {
                 gate.exit(token);
             }
             calls.increment();
+            CallContext outer = CurrentCall.enter(context(served)); // what instrumentation reads in the call
             try {
                 R result = call.apply(live);
                 generation.outcome(true);
@@ -242,6 +260,7 @@ final class ServiceCalls<S> {
                 failedCalls.increment();
                 throw new ServiceCallException(id, e);
             } finally {
+                CurrentCall.exit(outer);
                 generation.exit();
                 gate.exit(token);
             }

@@ -449,6 +449,18 @@ final class ServiceLifecycle<S> {
     }
 
     /**
+     * A generation replaced blue/green was drained and has stopped (or failed to): it no longer holds
+     * up a stop, and the engine's observers hear how the drain ended.
+     */
+    Events retired(CompletableFuture<Void> stop, ServiceObserver.Drain drain) {
+        return transition((s, events, now) -> {
+            retiring.remove(stop);
+            listeners.queueForObservers("drained", o -> o.drained(handle, drain));
+            return events;
+        });
+    }
+
+    /**
      * A blue/green replacement begins: the current generation keeps serving while {@code coldStart}
      * makes the next one ready beside it. One at a time: if one is under way, it is returned instead.
      *
@@ -473,7 +485,8 @@ final class ServiceLifecycle<S> {
             }
             replacement = new Replacement<>(new ColdStart<>(), new CompletableFuture<>(), true);
             int generation = s.generation();
-            listeners.queue("restart", l -> l.restarting(handle, generation, cause));
+            listeners.queue("restart", l -> l.restarting(handle, generation, cause),
+                    o -> o.replacing(handle, generation, cause));
             return replacement;
         });
     }
@@ -490,7 +503,8 @@ final class ServiceLifecycle<S> {
             replacement = null;
             Snapshot<S> next = s.withNextGeneration(instance, now, CompletableFuture.completedFuture(instance));
             snapshot = next; // still RUNNING: told by restarted()
-            listeners.queue("restarted", l -> l.restarted(handle, next.generation()));
+            listeners.queue("restarted", l -> l.restarted(handle, next.generation()),
+                    o -> o.switched(handle, next.generation()));
             CompletableFuture<Void> stop = new CompletableFuture<>();
             retiring.add(stop);
             events.add(() -> of.done().complete(next.generation()));

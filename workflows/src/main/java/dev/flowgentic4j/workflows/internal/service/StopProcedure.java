@@ -90,32 +90,38 @@ final class StopProcedure<S> {
      * stop timeout (interrupted and abandoned past it); completes {@code retiring} either way, and
      * reports it to the lifecycle so that a stop no longer waits for it. No thread waits meanwhile.
      */
-    void retire(S replaced, InFlight calls, CompletableFuture<Void> retiring) {
+    void retire(S replaced, int generation, InFlight calls, CompletableFuture<Void> retiring) {
+        long switchedAt = lifecycle.now();
         CompletableFuture<Void> drained = new CompletableFuture<>();
         calls.retire().whenComplete((ignored, never) -> drained.complete(null));
         Duration drainDeadline = stopTimeout.dividedBy(2);
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
         Timers.deadline(backend, drained, drainDeadline, () -> {
             log.warn("service '{}': stopping a replaced generation with {} call(s) still on it after the drain deadline"
                     + " of {}", id, calls.count(), drainDeadline);
+            cut.set(true);
             drained.complete(null);
         });
         drained.whenComplete((ignored, never) -> {
+            int left = (int) Math.max(0, calls.count());
             BackendWork<Void> work = submit(() -> {
                 runStopAction(replaced);
                 return null;
             });
             Timers.deadline(backend, work.outcome(), stopTimeout, work::cancel);
             work.outcome().whenComplete((done, error) -> {
-                if (error == null) {
+                Throwable failure = error == null ? null : Futures.unwrap(error);
+                if (failure == null) {
                     log.debug("service '{}': the replaced generation stopped", id);
                     retiring.complete(null);
                 } else {
-                    Throwable failure = Futures.unwrap(error);
                     log.warn("service '{}': the replaced generation did not stop cleanly: {}", id,
                             String.valueOf(failure));
                     retiring.completeExceptionally(failure);
                 }
-                lifecycle.retired(retiring);
+                lifecycle.retired(retiring, new ServiceObserver.Drain(generation,
+                        Duration.ofNanos(Math.max(0, lifecycle.now() - switchedAt)), drainDeadline, cut.get(), left,
+                        failure)).deliver();
             });
         });
     }
