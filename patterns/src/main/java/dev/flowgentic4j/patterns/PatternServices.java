@@ -63,6 +63,16 @@ public final class PatternServices {
      * A HikariCP pool ({@link DatabasePool}); the settings passed to {@code start} must carry a JDBC
      * URL. RUNNING once the minimum idle connections are open and answered {@code SELECT 1}; checked
      * with {@code SELECT 1} while it runs; the stop closes every connection.
+     *
+     * <p>The settings are the start arguments, so {@code ServiceFuture.update(newSettings)} moves a
+     * running pool to new settings (sizes, application name, user, password, even another server)
+     * blue/green: the new pool opens and warms its connections beside the live one, queries switch
+     * to it at once, and the old pool is closed once its last query returned. No query fails.
+     *
+     * <pre>{@code
+     * ServiceFuture<DatabasePool> db = registry.serviceTask(PatternServices.databasePool()).start(settings);
+     * db.update(settings.withPoolSize(4, 32)).join();   // completes at the switch, with the new generation
+     * }</pre>
      */
     public static ServiceDefinition<DatabaseSettings, DatabasePool> databasePool() {
         return ServiceDefinition.builder(DATABASE_POOL, DatabasePool::open)
@@ -72,15 +82,35 @@ public final class PatternServices {
                 .build();
     }
 
-    /** The all-MiniLM-L6-v2 model ({@link EmbeddingModelService}) with default settings; {@code start(null)}. */
-    public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel() {
+    /**
+     * The embedding model ({@link EmbeddingModelService}) loaded with the settings passed to
+     * {@code start}, or with {@link EmbeddingModelSettings#defaults()} (all-MiniLM-L6-v2) for
+     * {@code start(null)}.
+     */
+    public static ServiceDefinition<EmbeddingModelSettings, EmbeddingModelService> embeddingModel() {
         return embeddingModel(EmbeddingModelSettings.defaults());
     }
 
-    /** The all-MiniLM-L6-v2 model loaded with {@code settings}; start it with {@code start(null)}. */
-    public static ServiceDefinition<Void, EmbeddingModelService> embeddingModel(EmbeddingModelSettings settings) {
-        Objects.requireNonNull(settings, "settings");
-        return ServiceDefinition.builder(EMBEDDING_MODEL, (Void none) -> EmbeddingModelService.load(settings))
+    /**
+     * The embedding model ({@link EmbeddingModelService}) loaded with the settings passed to
+     * {@code start}; {@code start(null)} loads it with {@code defaults}. The settings are the start
+     * arguments, so {@code ServiceFuture.update(newSettings)} swaps the model of a running service
+     * (another model, other ONNX threads) blue/green: the new model loads beside the live one, calls
+     * switch to it at once, and the old session is released once its last embedding returned. No
+     * call fails and none waits for the load.
+     *
+     * <pre>{@code
+     * ServiceFuture<EmbeddingModelService> model =
+     *     registry.serviceTask(PatternServices.embeddingModel()).start(null);   // all-MiniLM-L6-v2
+     * model.update(EmbeddingModelSettings.defaults()
+     *     .withModel(EmbeddingModelSettings.ALL_MINILM_L6_V2_QUANTIZED)).join();
+     * }</pre>
+     */
+    public static ServiceDefinition<EmbeddingModelSettings, EmbeddingModelService> embeddingModel(
+            EmbeddingModelSettings defaults) {
+        Objects.requireNonNull(defaults, "defaults");
+        return ServiceDefinition.builder(EMBEDDING_MODEL, (EmbeddingModelSettings settings) ->
+                        EmbeddingModelService.load(settings == null ? defaults : settings))
                 .stop(EmbeddingModelService::close)
                 .build();
     }

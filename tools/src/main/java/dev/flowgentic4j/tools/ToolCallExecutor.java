@@ -2,6 +2,7 @@ package dev.flowgentic4j.tools;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.flowgentic4j.tools.internal.ArgumentBinder;
+import dev.flowgentic4j.workflows.CallContext;
 import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.ServiceBusyException;
@@ -76,16 +77,17 @@ public final class ToolCallExecutor implements ToolExecutor {
         Object apply(ToolArguments arguments) throws Exception;
     }
 
-    /** The call on the live target. */
+    /** The call on the live target; {@code span} (null when no one listens) learns which instance served it. */
     @FunctionalInterface
     private interface Call {
-        Object run(ToolArguments arguments, ToolExecutionRequest request, InvocationContext context) throws Exception;
+        Object run(ToolArguments arguments, ToolExecutionRequest request, InvocationContext context, CallSpan span)
+                throws Exception;
     }
 
     /** The same call without blocking while it waits (for a service's call slot, for the backend). */
     @FunctionalInterface
     private interface AsyncCall {
-        CompletableFuture<?> start(ToolArguments arguments) throws Exception;
+        CompletableFuture<?> start(ToolArguments arguments, CallSpan span) throws Exception;
     }
 
     private final String name;
@@ -131,7 +133,7 @@ public final class ToolCallExecutor implements ToolExecutor {
         }
         return new ToolCallExecutor(Checks.requireName(name, "name"), FlowType.AGENT_TOOL_AS_FUNCTION,
                 Objects.requireNonNull(telemetry, "telemetry"), null, null,
-                (arguments, request, context) -> executor.executeWithContext(request, context), null);
+                (arguments, request, context, span) -> executor.executeWithContext(request, context), null);
     }
 
     /**
@@ -182,7 +184,7 @@ public final class ToolCallExecutor implements ToolExecutor {
         ToolExecutionResult result;
         try {
             ToolArguments arguments = bind(request, context);
-            result = rendered(call.run(arguments, request, context));
+            result = rendered(call.run(arguments, request, context, span));
         } catch (BadArguments e) {
             result = e.result;
         } catch (Throwable e) {
@@ -202,8 +204,8 @@ public final class ToolCallExecutor implements ToolExecutor {
         CompletableFuture<?> value;
         try {
             ToolArguments arguments = bind(request, context);
-            value = asyncCall == null ? CompletableFuture.completedFuture(call.run(arguments, request, context))
-                    : asyncCall.start(arguments);
+            value = asyncCall == null ? CompletableFuture.completedFuture(call.run(arguments, request, context, span))
+                    : asyncCall.start(arguments, span);
         } catch (BadArguments e) {
             return CompletableFuture.completedFuture(end(span, e.result));
         } catch (Throwable e) {
@@ -232,10 +234,8 @@ public final class ToolCallExecutor implements ToolExecutor {
     }
 
     private ToolExecutionResult end(CallSpan span, ToolExecutionResult result) {
-        if (span != null) {
-            if (service != null) {
-                span.usedService(flowType, service.id(), service.generation());
-            }
+        if (span != null) { // a call that reached an instance was tagged by servedBy; one that did not keeps
+                            // the handle and the generation begin() saw
             span.end(result.isError() ? new ToolError(result.resultText()) : null);
         }
         return result;
@@ -342,7 +342,8 @@ public final class ToolCallExecutor implements ToolExecutor {
         public ToolCallExecutor task(FunctionTask<ToolArguments, ?> task) {
             Objects.requireNonNull(task, "task");
             return new ToolCallExecutor(name, FlowType.AGENT_TOOL_AS_FUNCTION, task.telemetry(), null, binder,
-                    (arguments, request, context) -> task.call(arguments), task::submit);
+                    (arguments, request, context, span) -> task.call(arguments),
+                    (arguments, span) -> task.submit(arguments));
         }
 
         /**
@@ -360,13 +361,18 @@ public final class ToolCallExecutor implements ToolExecutor {
             Checks.requirePositive(readyTimeout, "readyTimeout");
             Objects.requireNonNull(function, "function");
             return new ToolCallExecutor(name, FlowType.AGENT_TOOL_AS_SERVICE, service.telemetry(), service, binder,
-                    (arguments, request, context) -> service.call(readyTimeout, callOf(function, arguments)),
-                    arguments -> service.callAsync(readyTimeout, callOf(function, arguments)));
+                    (arguments, request, context, span) -> service.call(readyTimeout, callOf(function, arguments, span)),
+                    (arguments, span) -> service.callAsync(readyTimeout, callOf(function, arguments, span)));
         }
 
         private static <S> ServiceCall<S, Object> callOf(ServiceToolFunction<? super S> function,
-                ToolArguments arguments) {
-            return instance -> function.apply(instance, arguments);
+                ToolArguments arguments, CallSpan span) {
+            return instance -> {
+                if (span != null) { // the instance that serves this call: replica and generation included
+                    span.servedBy(FlowType.AGENT_TOOL_AS_SERVICE, CallContext.current());
+                }
+                return function.apply(instance, arguments);
+            };
         }
 
         /**
@@ -379,7 +385,7 @@ public final class ToolCallExecutor implements ToolExecutor {
             Objects.requireNonNull(telemetry, "telemetry");
             Objects.requireNonNull(body, "body");
             return new ToolCallExecutor(name, FlowType.AGENT_TOOL_AS_FUNCTION, telemetry, null, binder,
-                    (arguments, request, context) -> body.apply(arguments), null);
+                    (arguments, request, context, span) -> body.apply(arguments), null);
         }
     }
 

@@ -439,7 +439,7 @@ public final class FlowEngine implements ServiceTaskRegistry, AutoCloseable {
         @Override
         public ServiceFuture<S> start(A args) {
             if (!definition.replicas().replicated()) {
-                ManagedService<A, S> service = startOne(args, null);
+                ManagedService<A, S> service = startOne(args, null, null);
                 instances.add(service);
                 return service;
             }
@@ -460,14 +460,17 @@ public final class FlowEngine implements ServiceTaskRegistry, AutoCloseable {
             return group;
         }
 
-        /** One instance (or one replica, with its id given): registered, STARTING, cold start begun. */
-        private ManagedService<A, S> startOne(A args, String replicaId) {
+        /**
+         * One instance (or one replica of {@code handleId}, with its id given): registered, STARTING,
+         * cold start begun.
+         */
+        private ManagedService<A, S> startOne(A args, String handleId, String replicaId) {
             ManagedService<A, S> service;
             Runnable coldStart;
             synchronized (lock) { // registered and STARTING before a close can see it, or not at all
                 ensureOpen("start service '" + definition.name() + "'");
                 String id = replicaId != null ? replicaId : definition.name() + "#" + instanceCounter.incrementAndGet();
-                service = new ManagedService<>(backend, config.ticker(), telemetry, definition, args, id,
+                service = new ManagedService<>(backend, config.ticker(), telemetry, definition, args, id, handleId,
                         definition.retry().orElse(config.serviceRetry()),
                         definition.stopTimeout().orElse(config.stopTimeout()));
                 listeners.forEach(l -> service.addListener(l.getKey(), l.getValue()));

@@ -10,7 +10,8 @@ import java.time.Duration;
  * autoscaled on the calls in flight: it goes up to {@code ceil(inFlight / targetInFlight)} once that
  * has stayed above the current number for {@code upscaleDelay}, and down once it has stayed below
  * for {@code downscaleDelay}; never below {@code min}, never above {@code max}, one scale action at
- * a time. The defaults follow Ray Serve: a target of 2 calls in flight per replica
+ * a time. A replica that ends FAILED is replaced by a fresh one, within {@link #replacement()}'s
+ * budget. The defaults follow Ray Serve: a target of 2 calls in flight per replica
  * ({@code target_ongoing_requests}), 30 s up and 600 s down. Time is read from the engine's
  * {@link Ticker}. Immutable.
  *
@@ -28,21 +29,31 @@ public final class ReplicaPolicy {
     /** Ray Serve's default {@code downscale_delay_s}. */
     public static final Duration DEFAULT_DOWNSCALE_DELAY = Duration.ofSeconds(600);
 
+    /**
+     * How replicas that end FAILED are replaced by default: at most 3 replacements within any
+     * minute, each 1 s after the failure.
+     */
+    public static final RestartPolicy DEFAULT_REPLACEMENT =
+            RestartPolicy.onFailure(3, Duration.ofMinutes(1), Duration.ofSeconds(1));
+
     private static final ReplicaPolicy SINGLE = new ReplicaPolicy(1, 1, DEFAULT_TARGET_IN_FLIGHT,
-            DEFAULT_UPSCALE_DELAY, DEFAULT_DOWNSCALE_DELAY);
+            DEFAULT_UPSCALE_DELAY, DEFAULT_DOWNSCALE_DELAY, DEFAULT_REPLACEMENT);
 
     private final int min;
     private final int max;
     private final double targetInFlight;
     private final Duration upscaleDelay;
     private final Duration downscaleDelay;
+    private final RestartPolicy replacement;
 
-    private ReplicaPolicy(int min, int max, double targetInFlight, Duration upscaleDelay, Duration downscaleDelay) {
+    private ReplicaPolicy(int min, int max, double targetInFlight, Duration upscaleDelay, Duration downscaleDelay,
+                          RestartPolicy replacement) {
         this.min = min;
         this.max = max;
         this.targetInFlight = targetInFlight;
         this.upscaleDelay = upscaleDelay;
         this.downscaleDelay = downscaleDelay;
+        this.replacement = replacement;
     }
 
     /** One instance: what a definition gets by default. */
@@ -71,7 +82,8 @@ public final class ReplicaPolicy {
         if (max < min) {
             throw new IllegalArgumentException("replicas max must be >= min (" + min + "), was " + max);
         }
-        return new ReplicaPolicy(min, max, DEFAULT_TARGET_IN_FLIGHT, DEFAULT_UPSCALE_DELAY, DEFAULT_DOWNSCALE_DELAY);
+        return new ReplicaPolicy(min, max, DEFAULT_TARGET_IN_FLIGHT, DEFAULT_UPSCALE_DELAY, DEFAULT_DOWNSCALE_DELAY,
+                DEFAULT_REPLACEMENT);
     }
 
     /**
@@ -83,7 +95,7 @@ public final class ReplicaPolicy {
         if (!(target > 0) || Double.isInfinite(target)) {
             throw new IllegalArgumentException("targetInFlight must be a positive number, was " + target);
         }
-        return new ReplicaPolicy(min, max, target, upscaleDelay, downscaleDelay);
+        return new ReplicaPolicy(min, max, target, upscaleDelay, downscaleDelay, replacement);
     }
 
     /**
@@ -94,7 +106,31 @@ public final class ReplicaPolicy {
      */
     public ReplicaPolicy withDelays(Duration upscaleDelay, Duration downscaleDelay) {
         return new ReplicaPolicy(min, max, targetInFlight, Checks.requireNonNegative(upscaleDelay, "upscaleDelay"),
-                Checks.requireNonNegative(downscaleDelay, "downscaleDelay"));
+                Checks.requireNonNegative(downscaleDelay, "downscaleDelay"), replacement);
+    }
+
+    /**
+     * How a replica that ends FAILED (its start ran out of attempts, its restart budget is spent, or
+     * it died and its {@code RestartPolicy} does not restart it) is replaced by a fresh replica: at
+     * most {@code policy.maxRestarts()} replacements within any {@code policy.window()} (read on the
+     * engine's {@link Ticker}), each {@code policy.backoff()} after the failure; past the budget the
+     * replica stays FAILED, gets no calls, and the handle reports it. {@link RestartPolicy#never()}
+     * turns replacement off. Default {@link #DEFAULT_REPLACEMENT}.
+     *
+     * <pre>{@code
+     * ReplicaPolicy.fixed(3).withReplacement(RestartPolicy.onFailure(5, Duration.ofMinutes(10), Duration.ofSeconds(5)))
+     * }</pre>
+     *
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public ReplicaPolicy withReplacement(RestartPolicy policy) {
+        return new ReplicaPolicy(min, max, targetInFlight, upscaleDelay, downscaleDelay,
+                java.util.Objects.requireNonNull(policy, "policy"));
+    }
+
+    /** How replicas that end FAILED are replaced. */
+    public RestartPolicy replacement() {
+        return replacement;
     }
 
     public int min() {

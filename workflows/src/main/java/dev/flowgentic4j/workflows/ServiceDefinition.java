@@ -238,6 +238,7 @@ public final class ServiceDefinition<A, S> {
         /**
          * Runs {@code n} instances behind the one {@link ServiceFuture} each start returns; calls go to
          * the replica with the fewest calls in flight, and {@link #maxConcurrentCalls} applies per replica.
+         * A replica that ends FAILED is replaced by a fresh one within {@link ReplicaPolicy#replacement()}'s budget.
          *
          * @throws IllegalArgumentException if {@code n < 1}
          */

@@ -187,8 +187,9 @@ class BlueGreenTest {
         }
     }
 
-    @Test
-    void a_call_past_the_drain_deadline_does_not_hold_the_old_generation_forever() throws Exception {
+    @RepeatedTest(3)
+    void a_drain_past_its_deadline_stops_the_old_generation_anyway_and_its_calls_fail_naming_the_deadline()
+            throws Exception {
         try (FlowEngine engine = FlowEngine.create(EngineConfig.builder().serviceRetry(fastRetry(1))
                 .stopTimeout(Duration.ofMillis(400)).build())) {
             List<Tracked> built = new CopyOnWriteArrayList<>();
@@ -199,16 +200,19 @@ class BlueGreenTest {
                         return t;
                     }).build()).start("v1");
             service.join();
-            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch inside = new CountDownLatch(2);
             CountDownLatch release = new CountDownLatch(1);
-            CompletableFuture<String> slow = CompletableFuture.supplyAsync(() -> service.call(WAIT, t -> {
+            // two calls held on generation 1 past its drain deadline: one returns a value afterwards, one
+            // throws because its instance was closed under it
+            CompletableFuture<String> returns = CompletableFuture.supplyAsync(() -> service.call(WAIT, t -> {
                 inside.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                release.await(10, TimeUnit.SECONDS);
                 return t.version;
+            }));
+            CompletableFuture<String> throwsAfter = CompletableFuture.supplyAsync(() -> service.call(WAIT, t -> {
+                inside.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                return t.serve(); // the instance is closed by now: it throws
             }));
             assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -216,16 +220,78 @@ class BlueGreenTest {
             assertThat(service.call(WAIT, Tracked::serve)).isEqualTo("v1"); // the next generation serves at once
             // the drain deadline (half the stop timeout) passed: the old generation is stopped anyway
             assertThat(Fakes.eventually(WAIT, () -> built.get(0).closes.get() == 1)).isTrue();
-            assertThat(slow).isNotDone();
+            assertThat(built.get(0).closedWithCallsInside.get()).isZero(); // the held calls are outside serve()
+            assertThat(returns).isNotDone();
+            assertThat(throwsAfter).isNotDone();
             release.countDown();
-            assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
+
+            assertThatThrownBy(() -> returns.get(10, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(CallAbandonedException.class)
+                    .hasMessageContaining("call to service '" + service.id() + "' was still on a replaced generation")
+                    .hasMessageContaining("stopped at its drain deadline of PT0.2S")
+                    .hasNoCause();
+            assertThatThrownBy(() -> throwsAfter.get(10, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(CallAbandonedException.class)
+                    .hasMessageContaining("drain deadline of PT0.2S")
+                    .hasMessageEndingWith("it threw IllegalStateException: instance v1 is closed")
+                    .hasCauseInstanceOf(IllegalStateException.class)
+                    .satisfies(e -> assertThat(((CallAbandonedException) e).drainDeadline())
+                            .isEqualTo(Duration.ofMillis(200)));
+            assertThat(service.failedCallCount()).isEqualTo(2);
+            assertThat(service.refusedCallCount()).isZero(); // they reached the instance: failed, not refused
+            assertThat(service.call(WAIT, Tracked::serve)).isEqualTo("v1"); // generation 2 was never touched
+            assertThat(built).hasSize(2);
             assertThat(built.get(1).closes.get()).isZero();
         }
     }
 
+    @RepeatedTest(3)
+    void calls_that_finish_within_the_drain_deadline_keep_their_outcome() throws Exception {
+        try (FlowEngine engine = FlowEngine.create(EngineConfig.builder().serviceRetry(fastRetry(1))
+                .stopTimeout(Duration.ofSeconds(4)).build())) {
+            List<Tracked> built = new CopyOnWriteArrayList<>();
+            ServiceFuture<Tracked> service = engine.serviceTask(ServiceDefinition.<String, Tracked>builder("drained",
+                    version -> {
+                        Tracked t = new Tracked(version);
+                        built.add(t);
+                        return t;
+                    }).build()).start("v1");
+            service.join();
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> service.call(WAIT, t -> {
+                inside.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                return t.serve();
+            }));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(service.restart().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(built.get(0).closes.get()).isZero(); // draining: the held call is still on it
+            release.countDown();                             // well within the 2 s drain deadline
+            assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
+            assertThat(Fakes.eventually(WAIT, () -> built.get(0).closes.get() == 1)).isTrue();
+            assertThat(service.failedCallCount()).isZero();
+        }
+    }
+
+    /** The engine's own threads alive now. */
+    private static java.util.Set<Thread> engineThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> t.getName().startsWith("flowgentic4j-")).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** Whether every engine thread alive now was alive in {@code before} too (waits for them to end). */
+    private static boolean noNewEngineThreads(java.util.Set<Thread> before) throws InterruptedException {
+        return Fakes.eventually(WAIT, () -> before.containsAll(engineThreads()));
+    }
+
+    /** Close's deadline for one service: its stop timeout (4 s), the backend's shutdown (2 s), a second's grace. */
+    private static final long CLOSE_DEADLINE_MILLIS = 4_000 + 2_000 + 1_000;
+
     @RepeatedTest(20)
     void close_or_cancel_during_a_replacement_stops_both_generations_once() {
         assertTimeoutPreemptively(BOUND, () -> {
+            java.util.Set<Thread> threadsBefore = engineThreads();
             FlowEngine engine = engine();
             List<Tracked> built = new CopyOnWriteArrayList<>();
             AtomicReferenceGate gate = new AtomicReferenceGate();
@@ -240,16 +306,80 @@ class BlueGreenTest {
             gate.hold();
             CompletableFuture<Integer> replacing = service.restart();
             assertThat(gate.awaitEntered()).isTrue();
-            CompletableFuture<Void> closed = CompletableFuture.runAsync(engine::close);
+            long began = System.nanoTime();
+            CompletableFuture<Long> closed = CompletableFuture.runAsync(engine::close)
+                    .thenApply(ignored -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
             assertThat(Fakes.eventually(WAIT, () -> service.state().isTerminal()
                     || service.state() == ServiceState.STOPPING)).isTrue();
             gate.release();
 
-            closed.get(10, TimeUnit.SECONDS); // no ShutdownException
+            long tookMillis = closed.get(10, TimeUnit.SECONDS); // no ShutdownException
+            assertThat(tookMillis).as("close took %d ms", tookMillis).isLessThan(CLOSE_DEADLINE_MILLIS);
             assertThatThrownBy(replacing::join).isInstanceOf(CancellationException.class);
             assertThat(service.state()).isEqualTo(ServiceState.TERMINATED);
             assertThat(built).hasSize(2).allSatisfy(t -> assertThat(t.closes.get()).isEqualTo(1));
+            assertThat(noNewEngineThreads(threadsBefore)).as("engine threads after close").isTrue();
+            assertThatThrownBy(() -> service.call(WAIT, Tracked::serve)).isInstanceOf(ServiceUnavailableException.class);
         });
+    }
+
+    @RepeatedTest(5)
+    void close_during_a_drain_stops_both_generations_once_within_the_deadline() {
+        for (boolean releasedDuringClose : new boolean[] {true, false}) {
+            assertTimeoutPreemptively(BOUND, () -> {
+                java.util.Set<Thread> threadsBefore = engineThreads();
+                FlowEngine engine = engine(); // stop timeout 4 s: a drain of up to 2 s
+                List<Tracked> built = new CopyOnWriteArrayList<>();
+                ServiceFuture<Tracked> service = engine.serviceTask(ServiceDefinition.<String, Tracked>builder(
+                        "draining", version -> {
+                            Tracked t = new Tracked(version);
+                            built.add(t);
+                            return t;
+                        }).build()).start("v1");
+                service.join();
+                CountDownLatch inside = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> service.call(WAIT, t -> {
+                    t.inside.incrementAndGet(); // a call inside the instance, as far as its close can tell
+                    try {
+                        inside.countDown();
+                        release.await(20, TimeUnit.SECONDS);
+                        return t.version;
+                    } finally {
+                        t.inside.decrementAndGet();
+                    }
+                }));
+                assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(service.restart().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+                assertThat(service.call(WAIT, Tracked::serve)).isEqualTo("v1");
+                assertThat(built.get(0).closes.get()).as("generation 1 drains its held call").isZero();
+
+                long began = System.nanoTime();
+                CompletableFuture<Long> closed = CompletableFuture.runAsync(engine::close)
+                        .thenApply(ignored -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+                assertThat(Fakes.eventually(WAIT, () -> service.state() != ServiceState.RUNNING)).isTrue();
+                if (releasedDuringClose) {
+                    release.countDown(); // the drain ends with the call: generation 1 stops after it returned
+                }
+                long tookMillis = closed.get(10, TimeUnit.SECONDS); // no ShutdownException
+                release.countDown();
+                assertThat(tookMillis).as("close took %d ms", tookMillis).isLessThan(CLOSE_DEADLINE_MILLIS);
+                assertThat(service.state()).isEqualTo(ServiceState.TERMINATED);
+                assertThat(built).hasSize(2).allSatisfy(t -> assertThat(t.closes.get()).isEqualTo(1));
+                assertThat(built.get(1).closedWithCallsInside.get()).isZero();
+                if (releasedDuringClose) {
+                    assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
+                    assertThat(built.get(0).closedWithCallsInside.get()).isZero();
+                } else {
+                    // the drain deadline (2 s) passed during the close: generation 1 was stopped anyway
+                    assertThat(built.get(0).closedWithCallsInside.get()).isEqualTo(1);
+                    assertThatThrownBy(() -> held.get(10, TimeUnit.SECONDS)).cause()
+                            .isInstanceOf(CallAbandonedException.class)
+                            .hasMessageContaining("drain deadline of PT2S");
+                }
+                assertThat(noNewEngineThreads(threadsBefore)).as("engine threads after close").isTrue();
+            });
+        }
     }
 
     /** Holds cold starts on demand: the first one that passes while held waits for {@link #release()}. */

@@ -109,7 +109,7 @@ class HealthEndpointTest {
         assertThat(metrics.body())
                 .contains("flowgentic4j_calls_total{flow_type=\"FUNCTION_TASK\",kind=\"task\",name=\"square\"} 2.0")
                 .contains("flowgentic4j_call_latency_seconds{flow_type=\"FUNCTION_TASK\",kind=\"task\",name=\"square\",quantile=\"0.99\"}")
-                .contains("flowgentic4j_service_running{service=\"cache\",service_id=\"cache#1\"} 1.0");
+                .contains("flowgentic4j_service_running{replica=\"none\",service=\"cache\",service_id=\"cache#1\"} 1.0");
         assertThat(status(endpoint, "/nothing-here")).isEqualTo(404);
     }
 

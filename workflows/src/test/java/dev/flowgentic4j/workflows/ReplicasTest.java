@@ -450,7 +450,7 @@ class ReplicasTest {
                         Worker w = new Worker(n, v);
                         workers.add(w);
                         return w;
-                    }).replicas(2).build()).start("v1");
+                    }).replicas(ReplicaPolicy.fixed(2).withReplacement(RestartPolicy.never())).build()).start("v1");
             service.join();
             assertThat(eventually(WAIT, () -> service.replicas().stream()
                     .anyMatch(r -> r.state() == ServiceState.FAILED))).isTrue();
@@ -658,6 +658,75 @@ class ReplicasTest {
             assertThatThrownBy(() -> service.call(WAIT, w -> w.number)).isInstanceOf(ServiceUnavailableException.class);
             assertThat(service.restart()).isCancelled();
         }
+    }
+
+    @RepeatedTest(3)
+    void close_during_a_scale_down_whose_replica_drains_stops_everything_within_its_deadline() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        List<Worker> workers = new CopyOnWriteArrayList<>();
+        java.util.Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
+        // stop timeout 4 s: a leaving replica drains its calls for up to 2 s
+        FlowEngine engine = FlowEngine.create(EngineConfig.builder().ticker(ticker).serviceRetry(Fakes.fastRetry(1))
+                .stopTimeout(Duration.ofSeconds(4)).backendShutdownTimeout(Duration.ofSeconds(2)).build());
+        ServiceFuture<Worker> service = engine.serviceTask(ServiceDefinition
+                .builder("shrinking", (String v) -> {
+                    Worker w = new Worker(workers.size() + 1, v);
+                    workers.add(w);
+                    return w;
+                }).replicas(ReplicaPolicy.autoscaling(1, 2).withTargetInFlight(2)
+                        .withDelays(Duration.ZERO, Duration.ZERO)).build()).start("v1");
+        service.join();
+        List<CountDownLatch> releases = new ArrayList<>();
+        List<CompletableFuture<Integer>> held = new ArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+            for (int i = 0; i < 4; i++) {
+                if (i == 3) { // the 3rd call in flight wanted 2 replicas: the 4th goes to the new one
+                    assertThat(eventually(WAIT, () -> service.replicas().size() == 2
+                            && service.replicas().stream().allMatch(ServiceFuture::isRunning))).isTrue();
+                }
+                CountDownLatch release = new CountDownLatch(1);
+                releases.add(release);
+                held.add(CompletableFuture.supplyAsync(() -> service.call(WAIT, w -> {
+                    release.await(20, TimeUnit.SECONDS);
+                    return w.number;
+                }), callers));
+                int inFlight = i + 1;
+                assertThat(eventually(WAIT, () -> service.inFlightCalls() == inFlight)).isTrue();
+            }
+            assertThat(held.get(0).isDone()).isFalse();
+            // two calls end (both on replica 1): 2 left, one per replica, want 1 replica: one leaves, draining its call
+            releases.get(0).countDown();
+            assertThat(held.get(0).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            releases.get(1).countDown();
+            assertThat(held.get(1).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(eventually(WAIT, () -> service.replicas().size() == 1)).isTrue();
+            assertThat(engine.services().stream().filter(r -> !service.replicas().contains(r)).count()).isEqualTo(1);
+            assertThat(eventually(WAIT, () -> engine.services().stream().filter(r -> !service.replicas().contains(r))
+                    .allMatch(r -> r.state() == ServiceState.STOPPING))).as("the leaving replica drains").isTrue();
+            assertThat(workers).allSatisfy(w -> assertThat(w.closes).hasValue(0));
+
+            long began = System.nanoTime();
+            engine.close(); // the held calls never return by themselves: both drains run out
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+            assertThat(tookMillis).as("close took %d ms", tookMillis).isLessThan(4_000 + 2_000 + 1_000);
+        } finally {
+            releases.forEach(CountDownLatch::countDown);
+            callers.shutdown();
+            assertThat(callers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            engine.close();
+        }
+        assertThat(service.state()).isEqualTo(ServiceState.TERMINATED);
+        assertThat(engine.services()).hasSize(2).allSatisfy(r -> assertThat(r.state()).isEqualTo(ServiceState.TERMINATED));
+        assertThat(workers).hasSize(2).allSatisfy(w -> assertThat(w.closes).as("worker %s", w.number).hasValue(1));
+        for (CompletableFuture<Integer> call : held.subList(2, 4)) {
+            assertThat(call.get(10, TimeUnit.SECONDS)).isPositive(); // a final stop lets a late call's outcome through
+        }
+        assertThat(eventually(WAIT, () -> Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive).filter(t -> t.getName().startsWith("flowgentic4j-"))
+                .allMatch(threadsBefore::contains))).as("engine threads after close").isTrue();
+        assertThatThrownBy(() -> service.call(WAIT, w -> w.number)).isInstanceOf(ServiceUnavailableException.class);
+        assertThat(service.restart()).isCancelled();
     }
 
     @Test

@@ -166,6 +166,41 @@ class SingleInstanceTest {
         }
     }
 
+    @RepeatedTest(3)
+    void a_drain_past_its_deadline_stops_the_instance_anyway_and_its_calls_fail_naming_the_deadline()
+            throws Exception {
+        try (FlowEngine engine = FlowEngine.create(EngineConfig.builder().serviceRetry(fastRetry(1))
+                .stopTimeout(Duration.ofMillis(400)).build())) {
+            AtomicInteger alive = new AtomicInteger();
+            AtomicInteger maxAlive = new AtomicInteger();
+            List<Exclusive> built = new CopyOnWriteArrayList<>();
+            ServiceFuture<Exclusive> service = engine.serviceTask(
+                    definition(alive, maxAlive, new BlueGreenTest.AtomicReferenceGate(), built)).start("v1");
+            service.join();
+            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            var held = java.util.concurrent.CompletableFuture.supplyAsync(() -> service.call(WAIT, e -> {
+                inside.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                return e.serve(); // closed under it by then: throws
+            }));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+            // stop-then-start: the drain (half the 400 ms stop timeout) runs out, the instance stops anyway
+            assertThat(service.restart().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(built.get(0).closed).isTrue();
+            assertThat(maxAlive.get()).isEqualTo(1);
+            assertThat(held).isNotDone();
+            release.countDown();
+            assertThatThrownBy(() -> held.get(10, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(CallAbandonedException.class)
+                    .hasMessageContaining("stopped at its drain deadline of PT0.2S")
+                    .hasRootCauseMessage("instance v1 is closed");
+            assertThat(service.call(WAIT, Exclusive::serve)).isEqualTo("v1");
+            assertThat(service.failedCallCount()).isEqualTo(1);
+            assertThat(service.refusedCallCount()).isZero();
+        }
+    }
+
     @Test
     void single_instance_with_more_than_one_replica_is_refused_at_build() {
         assertThatThrownBy(() -> ServiceDefinition.<String, String>builder("one", a -> a).singleInstance()

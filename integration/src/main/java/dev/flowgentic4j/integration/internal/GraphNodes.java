@@ -1,6 +1,7 @@
 package dev.flowgentic4j.integration.internal;
 
 import dev.flowgentic4j.integration.ServiceNodeAction;
+import dev.flowgentic4j.workflows.CallContext;
 import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.FunctionTask;
 import dev.flowgentic4j.workflows.ServiceFuture;
@@ -29,8 +30,8 @@ public final class GraphNodes {
             CallSpan node = NodeTelemetry.current(); // set while an observed graph invokes this node
             try {
                 return service.callAsync(readyTimeout, instance -> {
-                    if (node != null) {
-                        node.usedService(FlowType.SERVICE_TASK, service.id(), service.generation());
+                    if (node != null) { // the instance that serves this call: replica and generation included
+                        node.servedBy(FlowType.SERVICE_TASK, CallContext.current());
                     }
                     Map<String, Object> update = action.apply(instance, state);
                     return update == null ? Map.<String, Object>of() : update;

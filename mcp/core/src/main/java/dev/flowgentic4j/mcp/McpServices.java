@@ -1,5 +1,6 @@
 package dev.flowgentic4j.mcp;
 
+import dev.flowgentic4j.mcp.internal.BoundedText;
 import dev.flowgentic4j.workflows.HealthConfig;
 import dev.flowgentic4j.workflows.RestartPolicy;
 import dev.flowgentic4j.workflows.ServiceDefinition;
@@ -14,13 +15,21 @@ import java.util.Objects;
  * {@link McpOptions#pingInterval()}; a dead or unhealthy server restarts as a new generation (new
  * process, new session) under {@link #DEFAULT_RESTART_POLICY} unless the builder is given another.
  *
+ * <p>The start argument is the server's spec ({@code null}: the one given to
+ * {@link #definition}), so the engine's blue/green replacement applies to the server as to any
+ * service: {@code ServiceFuture.restart()} starts a new process beside the live one and switches
+ * calls to it once it has answered {@code initialize} and listed its tools, then ends the old
+ * process once its calls returned; {@code ServiceFuture.update(newSpec)} does the same with another
+ * command, version, environment or URL for the same server name.
+ *
  * <pre>{@code
- * ServiceDefinition<Void, McpServer> files = McpServices
+ * ServiceDefinition<McpServerSpec, McpServer> files = McpServices
  *     .definition(McpServerSpec.stdio("files", "node", "server-filesystem/dist/index.js", "/data"), McpOptions.ofDefaults())
  *     .maxConcurrentCalls(8, Duration.ofSeconds(5))
  *     .build();
- * ServiceFuture<McpServer> server = integration.executionWrappers().serviceTask(files).start();
+ * ServiceFuture<McpServer> server = integration.executionWrappers().serviceTask(files).start(null);
  * Map<ToolSpecification, ToolExecutor> tools = McpTools.builder(server).prefix("files_").build();
+ * server.update(McpServerSpec.stdio("files", "node", "server-filesystem-2/dist/index.js", "/data")).join();
  * }</pre>
  */
 public final class McpServices {
@@ -32,15 +41,22 @@ public final class McpServices {
 
     /**
      * A definition builder for the server {@code spec} (the service's name is the server's), with
-     * its stop, health check, restart policy and stop timeout set; the start argument is ignored.
-     * Callers may change the restart policy, retries and call limits before {@code build()}.
+     * its stop, health check, restart policy and stop timeout set. The start argument is the spec to
+     * run: {@code start(null)} runs {@code spec}; {@code start(otherSpec)} and
+     * {@code update(otherSpec)} run another spec of the same name (a new version of the server, its
+     * command, environment or URL), which later restarts keep. A spec with another name fails that
+     * cold start with an {@link IllegalArgumentException} naming both (an update then leaves the live
+     * server serving). Callers may change the restart policy, retries and call limits before
+     * {@code build()}.
      *
      * @throws NullPointerException if an argument is null
      */
-    public static ServiceDefinition.Builder<Void, McpServer> definition(McpServerSpec spec, McpOptions options) {
+    public static ServiceDefinition.Builder<McpServerSpec, McpServer> definition(McpServerSpec spec,
+                                                                                McpOptions options) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(options, "options");
-        return ServiceDefinition.<Void, McpServer>builder(spec.name(), ignored -> McpServer.start(spec, options))
+        return ServiceDefinition.<McpServerSpec, McpServer>builder(spec.name(),
+                        given -> McpServer.start(sameServer(spec, given), options))
                 .stop(McpServer::close)
                 .stopTimeout(options.stopTimeout().plusSeconds(1))
                 .health(HealthConfig.<McpServer>builder(McpServer::checkHealth)
@@ -48,5 +64,17 @@ public final class McpServices {
                         .timeout(options.pingTimeout().plusSeconds(1))
                         .build())
                 .restartPolicy(DEFAULT_RESTART_POLICY);
+    }
+
+    /** The spec to start: {@code given}, or {@code spec} for null; refused if it names another server. */
+    private static McpServerSpec sameServer(McpServerSpec spec, McpServerSpec given) {
+        if (given == null) {
+            return spec;
+        }
+        if (!given.name().equals(spec.name())) {
+            throw new IllegalArgumentException("the spec of service '" + spec.name() + "' must name the same server,"
+                    + " was '" + BoundedText.excerpt(given.name(), 0) + "': start another service for another server");
+        }
+        return given;
     }
 }

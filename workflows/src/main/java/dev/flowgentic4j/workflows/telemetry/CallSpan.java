@@ -1,5 +1,6 @@
 package dev.flowgentic4j.workflows.telemetry;
 
+import dev.flowgentic4j.workflows.CallContext;
 import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
@@ -22,6 +23,8 @@ public final class CallSpan {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile FlowType flowType;
     private volatile String serviceId;
+    private volatile String replica;
+    private volatile boolean served;           // servedBy() recorded the instance that served the call
     private volatile int generation;
 
     CallSpan(Telemetry telemetry, CallEvent.Kind kind, String name, FlowType flowType, String serviceId,
@@ -34,7 +37,7 @@ public final class CallSpan {
         this.generation = generation;
         this.callId = telemetry.nextCallId();
         this.startNanos = telemetry.ticker().read();
-        telemetry.publish(new CallEvent(CallEvent.Phase.START, kind, name, flowType, callId, 1, serviceId,
+        telemetry.publish(new CallEvent(CallEvent.Phase.START, kind, name, flowType, callId, 1, serviceId, null,
                 generation, startNanos, Instant.now(), null, null, null));
     }
 
@@ -42,11 +45,39 @@ public final class CallSpan {
         return name;
     }
 
-    /** The call used (or will use) this service instance; also sets the call's flow type. */
+    /**
+     * The call used (or will use) service {@code id} at generation {@code gen}, as the caller saw it
+     * before the call; also sets the call's flow type. {@link #servedBy} records what actually served
+     * it and wins over this.
+     */
     public void usedService(FlowType type, String id, int gen) {
         this.flowType = type;
-        this.serviceId = id;
-        this.generation = gen;
+        if (!served) {
+            this.serviceId = id;
+            this.generation = gen;
+        }
+    }
+
+    /**
+     * The call was served by the instance {@code context} names: its handle, replica and generation;
+     * also sets the call's flow type. Call it from inside the service call, with
+     * {@code CallContext.current()}; an empty context (outside a service call) changes only the flow type.
+     *
+     * <pre>{@code
+     * service.callAsync(timeout, instance -> {
+     *     span.servedBy(FlowType.SERVICE_TASK, CallContext.current());
+     *     return work(instance);
+     * });
+     * }</pre>
+     */
+    public void servedBy(FlowType type, java.util.Optional<CallContext> context) {
+        this.flowType = type;
+        context.ifPresent(c -> {
+            this.serviceId = c.serviceId();
+            this.generation = c.generation();
+            this.replica = c.replica();
+            this.served = true;
+        });
     }
 
     /** Sets the flow type (a node learns it from what it runs). */
@@ -66,7 +97,7 @@ public final class CallSpan {
         }
         long now = telemetry.ticker().read();
         telemetry.publish(new CallEvent(CallEvent.Phase.END, kind, name, flowType, callId,
-                Math.max(1, attempts.get()), serviceId, generation, now, Instant.now(),
+                Math.max(1, attempts.get()), serviceId, replica, generation, now, Instant.now(),
                 Duration.ofNanos(Math.max(0, now - startNanos)),
                 error == null ? CallEvent.Outcome.SUCCESS
                         : refusal(error) ? CallEvent.Outcome.REFUSED : CallEvent.Outcome.FAILURE,

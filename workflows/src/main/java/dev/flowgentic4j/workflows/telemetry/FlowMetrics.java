@@ -2,6 +2,7 @@ package dev.flowgentic4j.workflows.telemetry;
 
 import dev.flowgentic4j.workflows.FlowType;
 import dev.flowgentic4j.workflows.ServiceFuture;
+import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
 
 /**
  * The metrics of an engine, built from its event stream and its service handles: per service
- * instance (cold start, uptime, restarts, calls, errors, in-flight calls, latency of the node and
+ * instance, each replica of a replicated service being one ({@link ServiceMetrics#replicaOf()}) (cold start, uptime, restarts, calls, errors, in-flight calls, latency of the node and
  * tool calls that used it) and per task, node and tool (calls, errors, retries, in-flight, p50/p95/p99).
  * Obtained from {@link Telemetry#metrics()}; {@link #snapshot()} reads them, and
  * {@code dev.flowgentic4j.workflows.telemetry.micrometer.FlowMeterBinder} exports them to Micrometer.
@@ -87,14 +88,15 @@ public final class FlowMetrics implements EventListener {
                         newCallSeries.forEach(c -> c.accept(key));
                     }
                 }
-                if (e.serviceId() != null) {
-                    Series s = byService.computeIfAbsent(e.serviceId(), id -> new Series());
+                if (e.serviceId() != null) { // a replica's calls count on the replica, its own series
+                    Series s = byService.computeIfAbsent(e.replica() != null ? e.replica() : e.serviceId(),
+                            id -> new Series());
                     s.inFlight.incrementAndGet(); // balanced by end(): in-flight of a service comes from its handle
                     s.end(e);
                 }
             }
         } else if (event instanceof ServiceEvent e) {
-            if (e.type() == ServiceEvent.Type.RESTARTED) {
+            if (e.type() == ServiceEvent.Type.RESTARTED || e.type() == ServiceEvent.Type.SWITCHED) {
                 restarts.computeIfAbsent(e.serviceId(), id -> new LongAdder()).increment();
             } else if (e.type() == ServiceEvent.Type.STARTING && !newServices.isEmpty()) {
                 for (ServiceFuture<?> service : telemetry.services()) {
@@ -132,7 +134,8 @@ public final class FlowMetrics implements EventListener {
                 service.generation(), service.startupDuration().orElse(Duration.ZERO), service.uptime(),
                 r == null ? 0 : r.sum(), service.callCount(), service.failedCallCount(), service.refusedCallCount(),
                 service.inFlightCalls(),
-                s == null ? Latency.NONE : s.latency.summary());
+                s == null ? Latency.NONE : s.latency.summary(),
+                service instanceof ManagedService<?, ?> m ? m.replicaOf() : null);
     }
 
     /** The metrics of one task, node or tool series now, or empty counters if it never ran. */

@@ -9,6 +9,7 @@ import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.Ticker;
 import dev.flowgentic4j.workflows.internal.TelemetryAccess;
 import dev.flowgentic4j.workflows.internal.service.ManagedService;
+import dev.flowgentic4j.workflows.internal.service.ServiceObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -243,7 +244,7 @@ public final class Telemetry implements AutoCloseable {
      * Registers a listener; call it before the cold start is submitted, then {@link #started}.
      */
     void watch(ServiceFuture<?> service) {
-        if (service instanceof ManagedService<?, ?> managed) {
+        if (service instanceof ManagedService<?, ?> managed) { // a ServiceObserver: hears blue/green and drains too
             managed.observe(new Watch(service)); // events are published with the transition, before waiters wake
         } else {
             service.addListener(new Watch(service), Runnable::run);
@@ -262,7 +263,12 @@ public final class Telemetry implements AutoCloseable {
 
     private ServiceEvent serviceEvent(ServiceEvent.Type type, ServiceFuture<?> service, Duration duration,
                                       String detail) {
-        return new ServiceEvent(type, service.name(), service.id(), service.generation(), ticker.read(), Instant.now(),
+        return serviceEvent(type, service, service.generation(), duration, detail);
+    }
+
+    private ServiceEvent serviceEvent(ServiceEvent.Type type, ServiceFuture<?> service, int generation,
+                                      Duration duration, String detail) {
+        return new ServiceEvent(type, service.name(), service.id(), generation, ticker.read(), Instant.now(),
                 duration, detail);
     }
 
@@ -278,7 +284,7 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** Turns one service's lifecycle callbacks into events. */
-    private final class Watch implements ServiceListener {
+    private final class Watch implements ServiceObserver {
         private final ServiceFuture<?> service;
 
         Watch(ServiceFuture<?> service) {
@@ -328,8 +334,39 @@ public final class Telemetry implements AutoCloseable {
 
         @Override
         public void instanceDied(ServiceFuture<?> s, int generation, Throwable cause) {
-            emit(ServiceEvent.Type.INSTANCE_DIED, null,
-                    dev.flowgentic4j.workflows.InstanceDiedException.bound(String.valueOf(cause)));
+            if (isActive()) {
+                publish(serviceEvent(ServiceEvent.Type.INSTANCE_DIED, service, generation, null,
+                        dev.flowgentic4j.workflows.InstanceDiedException.bound(String.valueOf(cause))));
+            }
+        }
+
+        @Override
+        public void replacing(ServiceFuture<?> s, int generation, Throwable cause) {
+            if (isActive()) {
+                publish(serviceEvent(ServiceEvent.Type.REPLACING, service, generation, null,
+                        "generation " + generation + " serves while generation " + (generation + 1) + " starts"
+                                + (cause == null ? "" : "; cause: " + cause)));
+            }
+        }
+
+        @Override
+        public void switched(ServiceFuture<?> s, int generation) {
+            if (isActive()) {
+                publish(serviceEvent(ServiceEvent.Type.SWITCHED, service, generation, null,
+                        "calls go to generation " + generation + "; generation " + (generation - 1) + " drains"));
+            }
+        }
+
+        @Override
+        public void drained(ServiceFuture<?> s, ServiceObserver.Drain drain) {
+            if (isActive()) {
+                publish(serviceEvent(ServiceEvent.Type.DRAINED, service, drain.generation(), drain.took(),
+                        "generation " + drain.generation() + " stopped; "
+                                + (drain.deadlineReached() ? "drain deadline " + drain.deadline() + " reached with "
+                                        + drain.callsLeft() + " call(s) still on it"
+                                        : "drained within its deadline of " + drain.deadline())
+                                + (drain.stopFailure() == null ? "" : "; stop failed: " + drain.stopFailure())));
+            }
         }
     }
 

@@ -194,17 +194,30 @@ public final class HtmlReport {
         List<Row> rows = new ArrayList<>();
         for (ServiceLife s : data.services) {
             List<String> bars = new ArrayList<>();
-            double runningEnd = s.runningEndMs(data.spanMs);
-            if (s.startingMs() >= 0) {
-                bars.add(bar("life starting", s.startingMs(), s.runningMs() >= 0 ? s.runningMs() : runningEnd, span,
-                        "#f0ad4e", s.serviceId() + " starting (cold start " + ReportData.duration(s.coldStartMs()) + ")"));
-            }
-            if (s.runningMs() >= 0) {
-                bars.add(bar("life running", s.runningMs(), runningEnd, span, "#5cb85c",
-                        s.serviceId() + " running, " + s.callsServed() + " calls served"));
+            List<Row> generationRows = new ArrayList<>();
+            boolean several = s.generations().size() > 1;
+            for (ReportData.Generation life : s.generations()) {
+                // one generation: drawn on the instance's row; several: each on a row of its own, so that the
+                // generations that overlap while a blue/green replacement drains the old one are both visible
+                List<String> target = several ? new ArrayList<>() : bars;
+                if (life.startingMs() >= 0) {
+                    target.add(bar("life starting", life.startingMs(), life.startingEndMs(data.spanMs), span, "#f0ad4e",
+                            s.serviceId() + " generation " + life.generation() + " starting (cold start "
+                                    + ReportData.duration(life.startingEndMs(data.spanMs) - life.startingMs()) + ")"));
+                }
+                if (life.readyMs() >= 0) {
+                    long served = data.callsOn(s.serviceId()).stream()
+                            .filter(c -> c.generation() == life.generation()).count();
+                    target.add(bar("life running", life.readyMs(), life.liveEndMs(data.spanMs), span, "#5cb85c",
+                            s.serviceId() + " generation " + life.generation() + " running, " + served + " calls served"));
+                }
+                if (several) {
+                    generationRows.add(new Row("generation " + life.generation(), false, target));
+                }
             }
             rows.add(new Row(s.serviceId() + " (" + s.coldStarts() + " cold start" + (s.coldStarts() == 1 ? ")" : "s)"),
                     true, bars));
+            rows.addAll(generationRows);
             addCallRows(rows, data.callsOn(s.serviceId()), span);
         }
         List<Call> free = data.callsWithoutService();

@@ -65,7 +65,9 @@ public final class MarkdownReport {
         if (graph != null) {
             md.append("## Graph\n\n```mermaid\n").append(graph.mermaid(Set.copyOf(neverVisited))).append("```\n\n");
         }
-        md.append("## Timeline\n\nEach service's life (starting, running) with every node and tool call it served; ")
+        md.append("## Timeline\n\nEach service instance's life, one section per instance (each replica has its own): ")
+                .append("every generation starting then running (two generations overlap while a blue/green ")
+                .append("replacement drains the old one), with every node and tool call it served; ")
                 .append("calls that used no service below.\n\n```mermaid\n").append(gantt(data)).append("```\n");
         return md.toString();
     }
@@ -81,14 +83,16 @@ public final class MarkdownReport {
     public static String gantt(ReportData data) {
         StringBuilder g = new StringBuilder("gantt\n    title Timeline (ms from the first event)\n    dateFormat x\n    axisFormat %S.%L s\n");
         int[] id = {0};
-        for (ServiceLife s : data.services) {
+        for (ServiceLife s : data.services) { // one section per instance: each replica has its own
             g.append("    section ").append(Escape.gantt(s.serviceId())).append('\n');
-            double runningEnd = s.runningEndMs(data.spanMs);
-            if (s.startingMs() >= 0) {
-                task(g, "starting", "crit", s.startingMs(), s.runningMs() >= 0 ? s.runningMs() : runningEnd, id);
-            }
-            if (s.runningMs() >= 0) {
-                task(g, "running", "active", s.runningMs(), runningEnd, id);
+            for (ReportData.Generation life : s.generations()) { // generations overlap while one drains
+                if (life.startingMs() >= 0) {
+                    task(g, "starting g" + life.generation(), "crit", life.startingMs(),
+                            life.startingEndMs(data.spanMs), id);
+                }
+                if (life.readyMs() >= 0) {
+                    task(g, "running g" + life.generation(), "active", life.readyMs(), life.liveEndMs(data.spanMs), id);
+                }
             }
             for (Call c : data.callsOn(s.serviceId())) {
                 task(g, callLabel(c), c.failed() ? "crit" : null, c.startMs(), c.endMs(), id);

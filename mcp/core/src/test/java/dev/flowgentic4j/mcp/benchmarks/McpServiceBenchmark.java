@@ -50,7 +50,7 @@ public final class McpServiceBenchmark {
                 Runtime.getRuntime().availableProcessors(), loadAverage());
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             ExecutionWrappers wrappers = integration.executionWrappers();
-            ServiceTask<Void, McpServer> task = wrappers.serviceTask(McpServices.definition(spec, options).build());
+            ServiceTask<McpServerSpec, McpServer> task = wrappers.serviceTask(McpServices.definition(spec, options).build());
 
             // 1. cold start (spawn, initialize, tools listed) against a warm call
             List<Long> cold = new ArrayList<>();

@@ -12,6 +12,7 @@ import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.ServiceUnavailableException;
 import dev.flowgentic4j.workflows.Ticker;
 import dev.flowgentic4j.workflows.internal.Timers;
+import dev.flowgentic4j.workflows.internal.service.ManagedService;
 import dev.flowgentic4j.workflows.internal.service.RoutedCall;
 import dev.flowgentic4j.workflows.spi.Checks;
 import dev.flowgentic4j.workflows.spi.Futures;
@@ -66,16 +67,24 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     /** Starts one replica through the engine (registered, cold start begun). */
     @FunctionalInterface
     public interface ReplicaStarter<A, S> {
-        /** @throws IllegalStateException if the engine is closed */
-        ServiceFuture<S> start(A args, String replicaId);
+        /**
+         * @param handleId the id of the replicated handle
+         * @param replicaId the id of the new replica
+         * @throws IllegalStateException if the engine is closed
+         */
+        ManagedService<A, S> start(A args, String handleId, String replicaId);
     }
 
     private static final class Replica<S> {
-        final ServiceFuture<S> service;
+        final ManagedService<?, S> service;
         final AtomicInteger inFlight = new AtomicInteger();
         volatile boolean retired;
+        /** Set by whoever replaces this replica once it FAILED (the automatic replacement or a rolling update). */
+        final AtomicBoolean replacing = new AtomicBoolean();
+        /** FAILED and not replaced: the replacement budget was spent (or replacement is off). */
+        volatile Throwable givenUp;
 
-        Replica(ServiceFuture<S> service) {
+        Replica(ManagedService<?, S> service) {
             this.service = service;
         }
     }
@@ -124,6 +133,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     private final AtomicLong failedCalls = new AtomicLong();
     private final AtomicLong refusedCalls = new AtomicLong();
     private final AtomicLong retriedCalls = new AtomicLong();
+    private final java.util.ArrayDeque<Long> replacementTimes = new java.util.ArrayDeque<>(); // guarded by lock
 
     public ReplicatedService(String name, String id, ReplicaPolicy policy, A args, ReplicaStarter<A, S> starter,
                              Backend backend, Ticker ticker, Telemetry telemetry, Consumer<ServiceEvent> events,
@@ -177,15 +187,24 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     }
 
     private void becameRunning(S instance) {
+        boolean first = false;
         if (generation == 0) {
             synchronized (lock) {
                 if (generation == 0) {
                     runningAt = ticker.read(); // any reading, 0 included: generation says whether it is set
                     generation = 1;
+                    first = true;
                 }
             }
         }
         ready.complete(instance);
+        if (first) { // the replicas that FAILED their first start before any was RUNNING: replaced now
+            for (Replica<S> r : active) {
+                if (r.service.state() == ServiceState.FAILED) {
+                    failed(r, r.service.failureCause().orElse(null));
+                }
+            }
+        }
     }
 
     private A currentArgs() {
@@ -203,8 +222,13 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             }
             replicaId = id + "-r" + (++replicaSeq);
         }
-        ServiceFuture<S> service = starter.start(startArgs, replicaId);
+        ManagedService<A, S> service = starter.start(startArgs, id, replicaId);
         Replica<S> replica = new Replica<>(service);
+        service.terminationFuture().whenComplete((ignored, error) -> {
+            if (error != null) {
+                failed(replica, Futures.unwrap(error)); // event-driven: the replica's own termination
+            }
+        });
         boolean stopNow;
         List<Map.Entry<ServiceListener, Executor>> toAdd;
         synchronized (lock) {
@@ -217,6 +241,108 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             service.stopAsync(); // stopped while it was being started
         }
         return replica;
+    }
+
+    // ---- replacing a replica that FAILED ----
+
+    /**
+     * A replica ended FAILED. One that takes calls and that no one replaces yet is replaced by a
+     * fresh replica after the replacement policy's backoff, within its budget (a sliding window on
+     * the ticker); past the budget it stays FAILED, gets no calls and is reported. Runs on the thread
+     * that failed it (no lock held); only books and schedules.
+     */
+    private void failed(Replica<S> replica, Throwable cause) {
+        dev.flowgentic4j.workflows.RestartPolicy budget = policy.replacement();
+        String refusal = null;
+        synchronized (lock) {
+            if (stopped || replica.retired || generation == 0 || !active.contains(replica)
+                    || !replica.replacing.compareAndSet(false, true)) {
+                // stopping, taken out of routing on purpose, replaced by someone else, or no replica RUNNING yet
+                // (then the first one to be RUNNING replaces those that failed; if none ever is, the handle FAILED)
+                return;
+            }
+            long now = ticker.read();
+            while (!replacementTimes.isEmpty() && now - replacementTimes.peekFirst() >= budget.window().toNanos()) {
+                replacementTimes.pollFirst();
+            }
+            if (!budget.restarts()) {
+                refusal = "replacement of failed replicas is off (ReplicaPolicy.withReplacement(RestartPolicy.never()))";
+            } else if (replacementTimes.size() >= budget.maxRestarts()) {
+                refusal = "its replacement budget is spent (" + budget.maxRestarts() + " within " + budget.window() + ")";
+            } else {
+                replacementTimes.addLast(now);
+            }
+            if (refusal != null) {
+                replica.replacing.set(false); // a rolling restart() may still replace it
+                replica.givenUp = new ServiceFailedException(replica.service.id(), "FAILED and not replaced: "
+                        + refusal, cause);
+            }
+        }
+        if (refusal != null) {
+            log.warn("service '{}': replica '{}' FAILED and is not replaced: {}; cause: {}", id, replica.service.id(),
+                    refusal, String.valueOf(cause));
+            publish(ServiceEvent.Type.REPLICA_NOT_REPLACED, replica.service.id() + " FAILED and is not replaced: "
+                    + refusal);
+            return;
+        }
+        log.info("service '{}': replica '{}' FAILED ({}); replacing it in {}", id, replica.service.id(),
+                String.valueOf(cause), budget.backoff());
+        // the timer only hands the replacement to the backend: starting a replica tells listeners, user code
+        Future<?> timer = Timers.scheduleQuietly(backend, () -> {
+            try {
+                backend.submit("replace failed replica '" + replica.service.id() + "'", () -> {
+                    replaceFailed(replica);
+                    return null;
+                });
+            } catch (RejectedExecutionException e) {
+                replica.replacing.set(false); // the backend is shutting down: the engine stops everything
+            }
+        }, budget.backoff());
+        timers.removeIf(Future::isDone);
+        timers.add(timer);
+        if (stopped) {
+            timer.cancel(false); // stopped meanwhile: beginStop may have missed this timer
+        }
+    }
+
+    /**
+     * Starts a fresh replica in the slot of {@code old} (FAILED): it takes the slot at once, so the
+     * count stays the same (never below min, never above max) and calls prefer the RUNNING replicas
+     * until it is RUNNING; if it fails to start, its own failure books the next replacement.
+     */
+    private void replaceFailed(Replica<S> old) {
+        if (stopped) {
+            return;
+        }
+        Replica<S> fresh;
+        try {
+            fresh = launch(currentArgs());
+        } catch (IllegalStateException e) {
+            return; // stopped, or the engine is closing: it stops whatever started
+        }
+        boolean placed = false;
+        synchronized (lock) {
+            if (!stopped && !old.retired) {
+                List<Replica<S>> next = new ArrayList<>(active);
+                int at = next.indexOf(old);
+                if (at >= 0) {
+                    next.set(at, fresh);
+                    active = List.copyOf(next);
+                    old.retired = true;
+                    placed = true;
+                }
+            }
+        }
+        if (!placed) {
+            fresh.service.stopAsync(); // the slot went away meanwhile (scaled down, stopped)
+            return;
+        }
+        publish(ServiceEvent.Type.REPLICA_REPLACED, old.service.id() + " -> " + fresh.service.id()
+                + " (" + old.service.id() + " FAILED: "
+                + old.service.failureCause().map(String::valueOf).orElse("unknown") + ")");
+        if (fresh.service.state() == ServiceState.FAILED) { // failed before it took the slot: its own turn now
+            failed(fresh, fresh.service.failureCause().orElse(null));
+        }
     }
 
     // ---- calling ----
@@ -675,6 +801,11 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             });
             return;
         }
+        if (old.retired || !old.replacing.compareAndSet(false, true)) {
+            replaceNext(targets, index + 1, update, mine); // being replaced already: it failed
+            return;
+        }
+        old.givenUp = null;
         Replica<S> fresh;
         try {
             fresh = launch(currentArgs());
@@ -685,6 +816,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
         fresh.service.toCompletableFuture().whenComplete((instance, error) -> {
             if (error != null) {
                 fresh.service.stopAsync();
+                old.replacing.set(false); // still FAILED in its slot: the next restart() may try again
                 Throwable cause = Futures.unwrap(error);
                 endAction(mine, null, cause instanceof CancellationException ? cause
                         : new ServiceFailedException(id, "rolling update stopped: replica '" + fresh.service.id()
@@ -900,7 +1032,7 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
             if (s == ServiceState.RUNNING) {
                 return ServiceState.RUNNING;
             }
-            starting |= !s.isTerminal();
+            starting |= !s.isTerminal() || r.replacing.get(); // FAILED, with a replacement booked
         }
         if (starting) {
             return generation == 0 ? ServiceState.STARTING : ServiceState.RUNNING;
@@ -962,6 +1094,12 @@ public final class ReplicatedService<A, S> implements ServiceFuture<S> {
     @Override
     public HealthStatus health() {
         HealthStatus best = HealthStatus.UNKNOWN;
+        for (Replica<S> r : active) {
+            Throwable givenUp = r.givenUp;
+            if (givenUp != null && r.service.state() == ServiceState.FAILED) { // degraded: one slot is lost
+                return new HealthStatus(HealthStatus.State.UNHEALTHY, 1, givenUp, Instant.now(), Instant.now());
+            }
+        }
         for (Replica<S> r : active) {
             HealthStatus h = r.service.health();
             if (h.state() == HealthStatus.State.UNHEALTHY) {

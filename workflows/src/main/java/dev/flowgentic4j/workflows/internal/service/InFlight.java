@@ -1,5 +1,7 @@
 package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.CallAbandonedException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -24,6 +26,7 @@ final class InFlight {
     private volatile boolean retired;
     private volatile int lastOutcome; // 0 no call yet, 1 the last call returned, 2 it threw
     private volatile Throwable deathCause;
+    private volatile Duration abandonedAt; // the drain deadline past which the generation was stopped, or null
 
     /** @param generation the number of the generation these calls are on (0 before the first) */
     InFlight(int generation) {
@@ -120,6 +123,27 @@ final class InFlight {
     /** Whether the instance still answers: the last call on it returned normally. */
     boolean answering() {
         return lastOutcome == 1;
+    }
+
+    /**
+     * The replaced generation is stopped at its drain deadline with calls still on it: each of them
+     * ends with {@link #abandoned} whatever it returns. Only calls inside now can see it: a call that
+     * enters after the switch re-reads the snapshot and leaves before it reaches the instance.
+     */
+    void abandon(Duration drainDeadline) {
+        abandonedAt = drainDeadline;
+    }
+
+    /**
+     * Null unless this generation was stopped at its drain deadline while the calling call was still
+     * on it; then the exception the call ends with, {@code outcome} (what it threw, or null) as cause.
+     */
+    CallAbandonedException abandoned(String serviceId, Throwable outcome) {
+        Duration deadline = abandonedAt;
+        if (deadline == null || outcome instanceof CallAbandonedException) {
+            return null;
+        }
+        return new CallAbandonedException(serviceId, deadline, outcome);
     }
 
     int count() {

@@ -44,6 +44,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private final ServiceDefinition<A, S> definition;
     private volatile A args;             // the start arguments of the live generation (update() changes them)
     private final String id;
+    private final String replicaOf;
     private final RetryConfig retry;
     private final Duration stopTimeout;
     private final CallGate gate;
@@ -55,20 +56,25 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     private final ServiceCalls<S> calls;
     private final String callLabel;
 
+    /**
+     * @param id this instance's id ({@code name#n}, or {@code name#n-rK} for a replica)
+     * @param replicaOf the id of the replicated handle this instance is a replica of, or null
+     */
     public ManagedService(Backend backend, Ticker ticker, Telemetry telemetry, ServiceDefinition<A, S> definition,
-                          A args, String id, RetryConfig retry, Duration stopTimeout) {
+                          A args, String id, String replicaOf, RetryConfig retry, Duration stopTimeout) {
         this.backend = backend;
         this.telemetry = telemetry;
         this.definition = definition;
         this.args = args;
         this.id = id;
+        this.replicaOf = replicaOf;
         this.retry = retry;
         this.stopTimeout = stopTimeout;
         this.listeners = new ServiceListeners(id);
         this.gate = new CallGate(id, definition.maxConcurrentCalls(), definition.callWaitTimeout(), backend);
         this.lifecycle = new ServiceLifecycle<>(id, ticker, listeners, () -> gate.close(this::noLongerTakingCalls));
         this.lifecycle.bind(this);
-        this.calls = new ServiceCalls<>(id, lifecycle, gate, definition.deadOn().orElse(null),
+        this.calls = new ServiceCalls<>(id, replicaOf, lifecycle, gate, definition.deadOn().orElse(null),
                 definition.idempotentCalls(), this::instanceDied);
         this.callLabel = "call on service '" + id + "'";
         this.stopping = new StopProcedure<>(id, backend, lifecycle, gate, definition.stopper(), stopTimeout);
@@ -455,7 +461,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
                 health.watch(next.generation());
             }
             if (next.replaced() != null) { // null if it died meanwhile: its death stops it
-                stopping.retire(next.replaced(), next.replacedCalls(), next.retiring());
+                stopping.retire(next.replaced(), next.generation() - 1, next.replacedCalls(), next.retiring());
             }
             next.events().dispatch();
             watchDeath(born, next.calls());
@@ -534,6 +540,11 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
     @Override
     public Telemetry telemetry() {
         return telemetry;
+    }
+
+    /** The id of the replicated handle this instance is a replica of, or null if it is not a replica. */
+    public String replicaOf() {
+        return replicaOf;
     }
 
     @Override
@@ -644,7 +655,7 @@ public final class ManagedService<A, S> implements ServiceFuture<S> {
      * it (on the transition's thread, before futures complete and before any listener); it must be
      * quick and must not block.
      */
-    public void observe(ServiceListener observer) {
+    public void observe(ServiceObserver observer) {
         listeners.observe(observer);
     }
 

@@ -1,5 +1,7 @@
 package dev.flowgentic4j.workflows.internal.service;
 
+import dev.flowgentic4j.workflows.CallAbandonedException;
+import dev.flowgentic4j.workflows.CallContext;
 import dev.flowgentic4j.workflows.InstanceDiedException;
 import dev.flowgentic4j.workflows.ServiceBusyException;
 import dev.flowgentic4j.workflows.ServiceCall;
@@ -45,27 +47,42 @@ final class ServiceCalls<S> {
     private final LongAdder failedCalls = new LongAdder();
     private final LongAdder refusedCalls = new LongAdder();
     private final LongAdder retriedCalls = new LongAdder();
+    private final String replicaOf;                     // the replicated handle's id, or null
+    private volatile CallContext context;               // of the last generation that served a call
     private final Predicate<? super Throwable> deadOn;
     private final boolean idempotentCalls;
     private final BiConsumer<InFlight, Throwable> died;
 
-    ServiceCalls(String id, ServiceLifecycle<S> lifecycle, CallGate gate) {
-        this(id, lifecycle, gate, null, false, (generation, cause) -> { });
+    /** @param replicaOf the id of the replicated handle this instance is a replica of, or null */
+    ServiceCalls(String id, String replicaOf, ServiceLifecycle<S> lifecycle, CallGate gate) {
+        this(id, replicaOf, lifecycle, gate, null, false, (generation, cause) -> { });
     }
 
     /**
+     * @param replicaOf the id of the replicated handle this instance is a replica of, or null
      * @param deadOn which call failures mean the instance died, or null
      * @param idempotentCalls whether every call may run twice
      * @param died told that a generation died (a call failed with an exception {@code deadOn} matches)
      */
-    ServiceCalls(String id, ServiceLifecycle<S> lifecycle, CallGate gate, Predicate<? super Throwable> deadOn,
-                 boolean idempotentCalls, BiConsumer<InFlight, Throwable> died) {
+    ServiceCalls(String id, String replicaOf, ServiceLifecycle<S> lifecycle, CallGate gate,
+                 Predicate<? super Throwable> deadOn, boolean idempotentCalls, BiConsumer<InFlight, Throwable> died) {
         this.id = id;
+        this.replicaOf = replicaOf;
         this.lifecycle = lifecycle;
         this.gate = gate;
         this.deadOn = deadOn;
         this.idempotentCalls = idempotentCalls;
         this.died = died;
+    }
+
+    /** The {@link CallContext} of a call served by {@code generation} (one object per generation). */
+    private CallContext context(int generation) {
+        CallContext c = context;
+        if (c == null || c.generation() != generation) {
+            c = replicaOf == null ? new CallContext(id, null, generation) : new CallContext(replicaOf, id, generation);
+            context = c;
+        }
+        return c;
     }
 
     /** The live instance, waiting for it up to {@code timeoutNanos} (forever if negative). */
@@ -230,6 +247,7 @@ final class ServiceCalls<S> {
                 S live;
                 int[] token;
                 InFlight generation;
+                int served;
                 while (true) {
                     ServiceLifecycle.Snapshot<S> s = lifecycle.snapshot();
                     if (s.live()) {
@@ -247,9 +265,9 @@ final class ServiceCalls<S> {
                             }
                             failedCalls.increment(); // counted once, when it first ran
                             InstanceDiedException failure = diedException(firstDeath.generation(),
-                                    firstDeath.causeOfDeath(), "the call is idempotent, but it could not be retried within"
-                                    + " its timeout of " + readyTimeout + ": " + InstanceDiedException.bound(e.getMessage()),
-                                    firstDeath.getCause());
+                                    firstDeath.causeOfDeath(), "the call is idempotent, but it could not be retried"
+                                    + " within its timeout of " + readyTimeout + ": "
+                                    + InstanceDiedException.bound(e.getMessage()), firstDeath.getCause());
                             failure.addSuppressed(e);
                             throw failure;
                         }
@@ -258,6 +276,7 @@ final class ServiceCalls<S> {
                     ServiceLifecycle.Snapshot<S> now = lifecycle.snapshot();
                     if (now.live() && now.instance() == live) {
                         generation = now.inFlight();
+                        served = now.generation();
                         generation.enter();
                         ServiceLifecycle.Snapshot<S> after = lifecycle.snapshot();
                         if (after.live() && after.inFlight() == generation) {
@@ -271,18 +290,32 @@ final class ServiceCalls<S> {
                     calls.increment();
                     counted = true;
                 }
-                Throwable death;
-                Exception thrown;
+                Throwable death = null;
+                Exception thrown = null;
+                CallAbandonedException abandonedOnReturn = null;
+                CallContext outer = CurrentCall.enter(context(served)); // what instrumentation reads in the call
                 try {
                     R result = call.apply(live);
                     generation.outcome(true);
-                    return result;
+                    abandonedOnReturn = generation.abandoned(id, null);
+                    if (abandonedOnReturn == null) {
+                        return result;
+                    }
                 } catch (Error e) {
                     generation.outcome(false);
                     failedCalls.increment();
+                    CallAbandonedException abandoned = generation.abandoned(id, e);
+                    if (abandoned != null) {
+                        throw abandoned;
+                    }
                     throw e;
                 } catch (Exception e) {
                     generation.outcome(false);
+                    CallAbandonedException abandoned = generation.abandoned(id, e);
+                    if (abandoned != null) {
+                        failedCalls.increment();
+                        throw abandoned;
+                    }
                     thrown = e;
                     death = deathOf(generation, e);
                     if (death == null) {
@@ -290,14 +323,19 @@ final class ServiceCalls<S> {
                         throw e instanceof RuntimeException r ? r : new ServiceCallException(id, e);
                     }
                 } finally {
+                    CurrentCall.exit(outer);
                     generation.exit();
                     gate.exit(token);
+                }
+                if (abandonedOnReturn != null) {
+                    failedCalls.increment();
+                    throw abandonedOnReturn; // its generation was stopped under it at the drain deadline
                 }
                 // in flight on a generation that died: fails, or runs once more on the next one
                 String cause = InstanceDiedException.bound(String.valueOf(death));
                 if (firstDeath != null) {
                     failedCalls.increment();
-                    InstanceDiedException failure = diedException(generation.generation(), cause,
+                    InstanceDiedException failure = diedException(served, cause,
                             "the call is idempotent and was already retried once (after generation "
                                     + firstDeath.generation() + " died); not retried again", thrown);
                     failure.addSuppressed(firstDeath);
@@ -307,11 +345,11 @@ final class ServiceCalls<S> {
                         || routed != null && routed.call() instanceof ServiceCall.Idempotent<?, ?>;
                 if (!idempotent) {
                     failedCalls.increment();
-                    throw diedException(generation.generation(), cause, "the call was not retried because it is"
+                    throw diedException(served, cause, "the call was not retried because it is"
                             + " not declared idempotent (declare ServiceDefinition.Builder.idempotentCalls(), or"
                             + " wrap the call in ServiceCall.idempotent(...), if it is safe to run twice)", thrown);
                 }
-                firstDeath = diedException(generation.generation(), cause, routed != null
+                firstDeath = diedException(served, cause, routed != null
                         ? "the call is idempotent: it is retried once on another replica"
                         : "the call is idempotent: it is retried once on the next generation", thrown);
                 if (routed != null) {

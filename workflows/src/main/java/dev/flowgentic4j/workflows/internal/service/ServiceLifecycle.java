@@ -481,6 +481,18 @@ final class ServiceLifecycle<S> {
     }
 
     /**
+     * A generation replaced blue/green was drained and has stopped (or failed to): it no longer holds
+     * up a stop, and the engine's observers hear how the drain ended.
+     */
+    Events retired(CompletableFuture<Void> stop, ServiceObserver.Drain drain) {
+        return transition((s, events, now) -> {
+            retiring.remove(stop);
+            listeners.queueForObservers("drained", o -> o.drained(handle, drain));
+            return events;
+        });
+    }
+
+    /**
      * A blue/green replacement begins: the current generation keeps serving while {@code coldStart}
      * makes the next one ready beside it. One at a time: if one is under way, it is returned instead.
      *
@@ -505,7 +517,8 @@ final class ServiceLifecycle<S> {
             }
             replacement = new Replacement<>(new ColdStart<>(), new CompletableFuture<>(), true);
             int generation = s.generation();
-            listeners.queue("restart", l -> l.restarting(handle, generation, cause));
+            listeners.queue("restart", l -> l.restarting(handle, generation, cause),
+                    o -> o.replacing(handle, generation, cause));
             return replacement;
         });
     }
@@ -523,12 +536,14 @@ final class ServiceLifecycle<S> {
             replacement = null;
             Snapshot<S> next = s.withNextGeneration(instance, now, CompletableFuture.completedFuture(instance));
             snapshot = next; // still RUNNING: told by restarted()
-            listeners.queue("restarted", l -> l.restarted(handle, next.generation()));
             events.add(() -> of.done().complete(next.generation()));
             if (s.restarting()) { // the replaced generation died meanwhile: it is being stopped; calls waited
+                listeners.queue("restarted", l -> l.restarted(handle, next.generation())); // nothing drains
                 events.add(() -> s.ready().complete(instance));
                 return new Switch<>(events, false, next.generation(), null, null, null, next.inFlight());
             }
+            listeners.queue("restarted", l -> l.restarted(handle, next.generation()),
+                    o -> o.switched(handle, next.generation()));
             s.inFlight().retire(); // draining from now on: a death while it drains ends the drain
             CompletableFuture<Void> stop = new CompletableFuture<>();
             retiring.add(stop);

@@ -54,11 +54,38 @@ final class ServiceListeners {
 
     /** Queues one event for every observer and listener; called by the lifecycle under its lock. */
     void queue(String what, Consumer<ServiceListener> call) {
-        Event event = new Event(what, call);
+        queue(what, call, call::accept);
+    }
+
+    /**
+     * Queues one event, told to the listeners as {@code call} and to the engine's observers as
+     * {@code observed} (a {@link ServiceObserver} hears more than a listener).
+     */
+    void queue(String what, Consumer<ServiceListener> call, Consumer<ServiceObserver> observed) {
+        Event forObservers = new Event(what, l -> {
+            if (l instanceof ServiceObserver o) {
+                observed.accept(o);
+            } else {
+                call.accept(l);
+            }
+        });
         for (Registration r : observers) {
+            r.enqueue(forObservers);
+        }
+        Event event = new Event(what, call);
+        for (Registration r : registrations) {
             r.enqueue(event);
         }
-        for (Registration r : registrations) {
+    }
+
+    /** Queues an event only the engine's observers hear. */
+    void queueForObservers(String what, Consumer<ServiceObserver> observed) {
+        Event event = new Event(what, l -> {
+            if (l instanceof ServiceObserver o) {
+                observed.accept(o);
+            }
+        });
+        for (Registration r : observers) {
             r.enqueue(event);
         }
     }

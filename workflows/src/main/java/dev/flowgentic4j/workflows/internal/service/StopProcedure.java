@@ -72,12 +72,19 @@ final class StopProcedure<S> {
     /**
      * Waits for calls in flight (up to half the stop timeout; the {@code ownCalls} of the thread
      * that asked for the stop are not waited for), then runs the stop action on the backend, or on
-     * this thread if the backend rejects the work.
+     * this thread if the backend rejects the work. If the drain ran out during a stop-then-start
+     * replacement, the calls still on the stopped generation end with {@link
+     * dev.flowgentic4j.workflows.CallAbandonedException}; a final stop lets their outcome through.
      */
     BackendWork<Void> submitStop(S target, int ownCalls) {
+        InFlight calls = lifecycle.snapshot().inFlight(); // the calls on the generation being stopped
         return submit(() -> {
-            if (!gate.awaitDrained(stopTimeout.dividedBy(2), ownCalls)) {
+            Duration drainDeadline = stopTimeout.dividedBy(2);
+            if (!gate.awaitDrained(drainDeadline, ownCalls)) {
                 log.warn("service '{}': stopping with {} call(s) still in flight", id, gate.inFlight());
+                if (lifecycle.snapshot().restarting()) {
+                    calls.abandon(drainDeadline); // a stop-then-start replacement: they fail, naming the deadline
+                }
             }
             runStopAction(target);
             return null;
@@ -87,36 +94,44 @@ final class StopProcedure<S> {
     /**
      * Stops a generation a blue/green switch replaced: waits for the calls still on it (they finish
      * on it) up to the drain deadline, half the stop timeout, then runs the stop action within the
-     * stop timeout (interrupted and abandoned past it); completes {@code retiring} either way, and
+     * stop timeout (interrupted and abandoned past it); the calls still on it at the drain deadline
+     * end with {@link dev.flowgentic4j.workflows.CallAbandonedException}; completes {@code retiring} either way, and
      * reports it to the lifecycle so that a stop no longer waits for it. No thread waits meanwhile.
      */
-    void retire(S replaced, InFlight calls, CompletableFuture<Void> retiring) {
+    void retire(S replaced, int generation, InFlight calls, CompletableFuture<Void> retiring) {
+        long switchedAt = lifecycle.now();
         CompletableFuture<Void> drained = new CompletableFuture<>();
         calls.retire().whenComplete((ignored, never) -> drained.complete(null));
         Duration drainDeadline = stopTimeout.dividedBy(2);
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
         Timers.deadline(backend, drained, drainDeadline, () -> {
             log.warn("service '{}': stopping a replaced generation with {} call(s) still on it after the drain deadline"
                     + " of {}", id, calls.count(), drainDeadline);
+            calls.abandon(drainDeadline); // the calls still on it fail, naming the deadline
+            cut.set(true);
             drained.complete(null);
         });
         drained.whenComplete((ignored, never) -> {
             calls.stopping(); // from now on a death signal is this stop's doing
+            int left = (int) Math.max(0, calls.count());
             BackendWork<Void> work = submit(() -> {
                 runStopAction(replaced);
                 return null;
             });
             Timers.deadline(backend, work.outcome(), stopTimeout, work::cancel);
             work.outcome().whenComplete((done, error) -> {
-                if (error == null) {
+                Throwable failure = error == null ? null : Futures.unwrap(error);
+                if (failure == null) {
                     log.debug("service '{}': the replaced generation stopped", id);
                     retiring.complete(null);
                 } else {
-                    Throwable failure = Futures.unwrap(error);
                     log.warn("service '{}': the replaced generation did not stop cleanly: {}", id,
                             String.valueOf(failure));
                     retiring.completeExceptionally(failure);
                 }
-                lifecycle.retired(retiring);
+                lifecycle.retired(retiring, new ServiceObserver.Drain(generation,
+                        Duration.ofNanos(Math.max(0, lifecycle.now() - switchedAt)), drainDeadline, cut.get(), left,
+                        failure)).deliver();
             });
         });
     }

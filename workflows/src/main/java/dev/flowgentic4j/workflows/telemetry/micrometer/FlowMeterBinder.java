@@ -22,7 +22,10 @@ import java.util.function.ToDoubleFunction;
  * {@code .call.latency} with a {@code quantile} tag of 0.5, 0.95 and 0.99; tags {@code kind},
  * {@code name}, {@code flow_type}) and per service instance ({@code flowgentic4j.service.cold.start},
  * {@code .uptime}, {@code .restarts}, {@code .calls}, {@code .call.errors}, {@code .calls.in.flight},
- * {@code .generation}, {@code .running}; tags {@code service}, {@code service_id}). Series that appear
+ * {@code .generation}, {@code .running}; tags {@code service}, {@code service_id} and {@code replica}: for
+ * a replica of a replicated service, {@code service_id} is the handle's id and {@code replica} the
+ * replica's own id ({@code name#n-rK}, made by the engine, so the tag's values are bounded by the
+ * replicas started), otherwise {@code replica} is {@value #NONE}). Series that appear
  * later (a new tool, a new service) are registered when they do. Meters read the live metrics when
  * scraped. Needs {@code io.micrometer:micrometer-core} (an optional dependency of this module: this
  * class is the only one that touches it, so without it nothing else breaks).
@@ -33,6 +36,9 @@ import java.util.function.ToDoubleFunction;
  * }</pre>
  */
 public final class FlowMeterBinder implements MeterBinder {
+    /** The {@code replica} tag of an instance that is not a replica. */
+    public static final String NONE = "none";
+
     private final FlowMetrics metrics;
 
     /** @throws NullPointerException if {@code metrics} is null */
@@ -69,7 +75,11 @@ public final class FlowMeterBinder implements MeterBinder {
     }
 
     private void bindService(MeterRegistry registry, ServiceFuture<?> service) {
-        Tags tags = Tags.of("service", service.name(), "service_id", service.id());
+        String replicaOf = metrics.service(service).replicaOf();
+        // a replica: service_id is its handle's (sum over replicas by it), replica its own engine-made id
+        // (name#n-rK: bounded by the replicas started); any other instance: replica="none"
+        Tags tags = replicaOf == null ? Tags.of("service", service.name(), "service_id", service.id(), "replica", NONE)
+                : Tags.of("service", service.name(), "service_id", replicaOf, "replica", service.id());
         Function<ServiceFuture<?>, ServiceMetrics> read = metrics::service;
         TimeGauge.builder("flowgentic4j.service.cold.start", service, TimeUnit.NANOSECONDS,
                 s -> read.apply(s).coldStart().toNanos()).tags(tags).register(registry);
