@@ -367,10 +367,30 @@ class CrashReplacementTest {
             service.cancel(true);
             assertThat(built.get(1).died()).isDone();
             assertThat(service.state()).isEqualTo(ServiceState.TERMINATED);
+
+            // a single-instance replacement stops the live instance first: its signal is ours too
+            ServiceFuture<LoopbackBackend.Link> exclusive = engine.serviceTask(ServiceDefinition
+                    .<LoopbackBackend.Link>builder("ours-exclusive", () -> {
+                        LoopbackBackend.Link link = backend.open(2);
+                        built.add(link);
+                        return link;
+                    }).diesWhen(LoopbackBackend.Link::died).singleInstance().build()).start(null);
+            exclusive.addListener(new ServiceListener() {
+                @Override
+                public void instanceDied(ServiceFuture<?> s, int generation, Throwable cause) {
+                    died.add(generation);
+                }
+            }, Runnable::run);
+            exclusive.join();
+            assertThat(exclusive.restart().get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            assertThat(built.get(2).died()).isDone();
+            assertThat(exclusive.call(WAIT, LoopbackBackend.Link::ping)).isEqualTo("pong");
+            assertThat(exclusive.state()).isEqualTo(ServiceState.RUNNING);
+            exclusive.cancel(true);
             assertThat(died).isEmpty();
             assertThat(recorder.events()).noneMatch(e -> e instanceof ServiceEvent s
                     && s.type() == ServiceEvent.Type.INSTANCE_DIED);
-            assertThat(built).hasSize(2).allSatisfy(l -> assertThat(l.closes.get()).isEqualTo(1));
+            assertThat(built).hasSize(4).allSatisfy(l -> assertThat(l.closes.get()).isEqualTo(1));
         }
     }
 
