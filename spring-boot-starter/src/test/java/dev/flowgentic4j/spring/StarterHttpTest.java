@@ -210,7 +210,7 @@ class StarterHttpTest {
                 .as("an optional service is not part of readiness").isFalse();
 
         String prometheus = http.get("/actuator/prometheus").body();
-        assertThat(prometheus).contains("flowgentic4j_service_calls_total{service=\"kv\"")
+        assertThat(prometheus).containsPattern("flowgentic4j_service_calls_total\\{[^}]*service=\"kv\"")
                 .contains("flowgentic4j_calls_total{flow_type=\"AGENT_TOOL_AS_SERVICE\"");
 
         JsonNode listed = http.get("/actuator/flowgentic4j").json().get("services");
