@@ -37,6 +37,8 @@ public final class McpOptions {
     private final int pingFailuresBeforeRestart;
     private final long maxMessageBytes;
     private final int maxResultChars;
+    private final boolean idempotentCalls;
+    private final boolean trustIdempotentHints;
 
     private McpOptions(Builder b) {
         this.initializationTimeout = b.initializationTimeout;
@@ -48,6 +50,8 @@ public final class McpOptions {
         this.pingFailuresBeforeRestart = b.pingFailuresBeforeRestart;
         this.maxMessageBytes = b.maxMessageBytes;
         this.maxResultChars = b.maxResultChars;
+        this.idempotentCalls = b.idempotentCalls;
+        this.trustIdempotentHints = b.trustIdempotentHints;
     }
 
     public static McpOptions ofDefaults() {
@@ -122,6 +126,27 @@ public final class McpOptions {
         return maxResultChars;
     }
 
+    /**
+     * Whether every call to the server may run twice: a call in flight when the server dies is then
+     * run once more on the next generation instead of failing (the service's
+     * {@code idempotentCalls()}). False by default: only the one who runs the server knows that all
+     * its tools are safe to repeat.
+     */
+    public boolean idempotentCalls() {
+        return idempotentCalls;
+    }
+
+    /**
+     * Whether {@link McpTools} treat a tool the server annotates {@code readOnlyHint: true} or
+     * {@code idempotentHint: true} as idempotent (each call to it is a
+     * {@code ServiceCall.idempotent}), so that a call in flight when the server dies runs once more
+     * on the next generation. False by default: the MCP specification calls annotations hints that a
+     * client must not trust from an untrusted server, and a wrong one would run a side effect twice.
+     */
+    public boolean trustIdempotentHints() {
+        return trustIdempotentHints;
+    }
+
     /** Builds {@link McpOptions}; each setter checks its argument at once. */
     public static final class Builder {
         private Duration initializationTimeout = DEFAULT_INITIALIZATION_TIMEOUT;
@@ -133,6 +158,8 @@ public final class McpOptions {
         private int pingFailuresBeforeRestart = DEFAULT_PING_FAILURES_BEFORE_RESTART;
         private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private int maxResultChars = DEFAULT_MAX_RESULT_CHARS;
+        private boolean idempotentCalls;
+        private boolean trustIdempotentHints;
 
         private Builder() {}
 
@@ -196,6 +223,18 @@ public final class McpOptions {
                 throw new IllegalArgumentException("maxResultChars must be >= 100, was " + chars);
             }
             this.maxResultChars = chars;
+            return this;
+        }
+
+        /** See {@link McpOptions#idempotentCalls()}. */
+        public Builder idempotentCalls(boolean idempotent) {
+            this.idempotentCalls = idempotent;
+            return this;
+        }
+
+        /** See {@link McpOptions#trustIdempotentHints()}. */
+        public Builder trustIdempotentHints(boolean trust) {
+            this.trustIdempotentHints = trust;
             return this;
         }
 

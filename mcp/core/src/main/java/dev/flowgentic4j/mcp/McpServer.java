@@ -193,6 +193,18 @@ public final class McpServer implements AutoCloseable {
         return process == null ? Optional.empty() : Optional.ofNullable(process.goneReason());
     }
 
+    /**
+     * Completes with why the server is gone, the moment it is: for a stdio server, the exit of the
+     * process we started (where the process guard runs, it exits as soon as the
+     * server's own process does, and the JVM hears its own child's exit at once, where a
+     * grandchild's exit could only be polled), the end of the server's output, or this session
+     * declaring it gone (it stopped answering after a timed-out call, wrote an oversized message, or
+     * was closed). Never completes for an HTTP server. An MCP service's {@code diesWhen} is this.
+     */
+    public java.util.concurrent.CompletionStage<String> whenGone() {
+        return process == null ? new CompletableFuture<>() : process.gone();
+    }
+
     /** The options this session runs with. */
     public McpOptions options() {
         return options;
@@ -361,8 +373,11 @@ public final class McpServer implements AutoCloseable {
 
     private McpException failure(String what, String kind, RuntimeException e) {
         Optional<String> gone = goneReason();
+        if (gone.isPresent() && hasCause(e, ProcessTransport.NotSentException.class)) {
+            return new McpServerGoneException(name(), what + " cannot be called: " + gone.get(), e);
+        }
         if (gone.isPresent()) {
-            return new McpException(name(), what + " failed: " + gone.get() + " during the call", e);
+            return new McpServerDiedException(name(), what + " failed: " + gone.get() + " during the call", e);
         }
         if (hasCause(e, ProcessTransport.ServerMessageException.class)) {
             return new McpException(name(), what + " failed: " + rootMessage(e), e);

@@ -55,15 +55,20 @@ public final class McpServices {
                                                                                 McpOptions options) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(options, "options");
-        return ServiceDefinition.<McpServerSpec, McpServer>builder(spec.name(),
-                        given -> McpServer.start(sameServer(spec, given), options))
+        ServiceDefinition.Builder<McpServerSpec, McpServer> builder = ServiceDefinition
+                .<McpServerSpec, McpServer>builder(spec.name(), given -> McpServer.start(sameServer(spec, given), options))
                 .stop(McpServer::close)
+                // a dead server is replaced at once: its process exited (or its output closed), or a call saw it go;
+                // our own close() also completes whenGone(), but the engine ignores a signal once it stops an instance
+                .diesWhen(McpServer::whenGone)
+                .deadOn(e -> e instanceof McpServerDiedException || e instanceof McpServerGoneException)
                 .stopTimeout(options.stopTimeout().plusSeconds(1))
                 .health(HealthConfig.<McpServer>builder(McpServer::checkHealth)
                         .interval(options.exitCheckInterval())
                         .timeout(options.pingTimeout().plusSeconds(1))
                         .build())
                 .restartPolicy(DEFAULT_RESTART_POLICY);
+        return options.idempotentCalls() ? builder.idempotentCalls() : builder;
     }
 
     /** The spec to start: {@code given}, or {@code spec} for null; refused if it names another server. */

@@ -1,12 +1,14 @@
 package dev.flowgentic4j.mcp;
 
 import dev.flowgentic4j.tools.ToolCallExecutor;
+import dev.flowgentic4j.workflows.InstanceDiedException;
 import dev.flowgentic4j.workflows.ServiceCall;
 import dev.flowgentic4j.workflows.ServiceFuture;
 import dev.flowgentic4j.workflows.ServiceListener;
 import dev.flowgentic4j.workflows.ServiceState;
 import dev.flowgentic4j.workflows.spi.Checks;
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.mcp.client.McpToolMetadataKeys;
 import dev.langchain4j.service.tool.ToolExecutor;
 import java.time.Duration;
 import java.util.Collections;
@@ -129,7 +131,9 @@ public final class McpTools {
             Map<ToolSpecification, ToolExecutor> tools = new LinkedHashMap<>();
             Map<String, String> offeredNames = new LinkedHashMap<>();
             int cap = maxResultChars != null ? maxResultChars : live.options().maxResultChars();
-            ServiceFuture<McpServer> replacing = replacing(server, Changes.of(server));
+            Changes changes = Changes.of(server);
+            ServiceFuture<McpServer> replacing = replacing(server, changes, false);
+            ServiceFuture<McpServer> replacingIdempotent = replacing(server, changes, true);
             for (ToolSpecification spec : live.tools()) {
                 if (!filter.test(spec.name())) {
                     continue;
@@ -142,12 +146,23 @@ public final class McpTools {
                             + "' (tool names must match " + VALID_NAME + "): filter one out or rename them", null);
                 }
                 String serverName = spec.name();
+                boolean idempotent = live.options().trustIdempotentHints() && hintsIdempotent(spec);
                 tools.put(spec.toBuilder().name(offered).build(), ToolCallExecutor.builder(offered).unboundArguments()
-                        .service(replacing, readyTimeout,
+                        .service(idempotent ? replacingIdempotent : replacing, readyTimeout,
                                 (running, arguments) -> cut(running.callTool(serverName, arguments.json()), cap)));
             }
             return Collections.unmodifiableMap(tools);
         }
+    }
+
+    /**
+     * Whether the server annotated {@code tool} {@code readOnlyHint: true} or {@code idempotentHint:
+     * true} (langchain4j's client keeps the MCP tool annotations in the specification's metadata).
+     */
+    static boolean hintsIdempotent(ToolSpecification tool) {
+        Map<String, Object> metadata = tool.metadata();
+        return metadata != null && (Boolean.TRUE.equals(metadata.get(McpToolMetadataKeys.READ_ONLY_HINT))
+                || Boolean.TRUE.equals(metadata.get(McpToolMetadataKeys.IDEMPOTENT_HINT)));
     }
 
     /** The names model APIs accept (OpenAI's rule). */
@@ -250,18 +265,19 @@ public final class McpTools {
      * engine adds later are passed on too).
      */
     @SuppressWarnings("unchecked")
-    private static ServiceFuture<McpServer> replacing(ServiceFuture<McpServer> server, Changes changes) {
+    private static ServiceFuture<McpServer> replacing(ServiceFuture<McpServer> server, Changes changes,
+                                                      boolean idempotent) {
         return (ServiceFuture<McpServer>) java.lang.reflect.Proxy.newProxyInstance(McpTools.class.getClassLoader(),
                 new Class<?>[] {ServiceFuture.class}, (proxy, method, args) -> {
                     String name = method.getName();
                     int arity = args == null ? 0 : args.length;
                     if (name.equals("call") && arity == 2) {
-                        return callReplacing(server, (Duration) args[0], (ServiceCall<? super McpServer, ?>) args[1],
-                                changes);
+                        return callReplacing(server, (Duration) args[0],
+                                marked((ServiceCall<McpServer, Object>) args[1], idempotent), changes);
                     }
                     if (name.equals("callAsync") && arity == 2) {
                         return callAsyncReplacing(server, (Duration) args[0],
-                                (ServiceCall<? super McpServer, ?>) args[1], changes);
+                                marked((ServiceCall<McpServer, Object>) args[1], idempotent), changes);
                     }
                     if (name.equals("equals") && arity == 1) {
                         return proxy == args[0];
@@ -277,6 +293,27 @@ public final class McpTools {
                 });
     }
 
+    private static <R> ServiceCall<McpServer, R> marked(ServiceCall<McpServer, R> call, boolean idempotent) {
+        return idempotent ? ServiceCall.idempotent(call) : call;
+    }
+
+    /**
+     * The {@link McpServerGoneException} behind {@code error}: thrown by the call itself, or the cause
+     * of the {@link InstanceDiedException} the engine made of it (the generation was marked dead).
+     * Null for any other failure.
+     */
+    private static McpServerGoneException goneBeforeSent(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof McpServerGoneException gone) {
+            return gone;
+        }
+        return cause instanceof InstanceDiedException && cause.getCause() instanceof McpServerGoneException gone
+                ? gone : null;
+    }
+
     private static <R> R callReplacing(ServiceFuture<McpServer> server, Duration readyTimeout,
                                        ServiceCall<? super McpServer, R> call, Changes changes) {
         long deadline = System.nanoTime() + readyTimeout.toNanos();
@@ -286,6 +323,12 @@ public final class McpTools {
                 return server.call(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), call);
             } catch (McpServerGoneException gone) {
                 awaitChange(change, deadline, readyTimeout, gone);
+            } catch (InstanceDiedException died) {
+                // nothing was sent before the server was found gone, and the engine already marked its
+                // generation dead: the next attempt waits for the next generation, within the deadline
+                if (goneBeforeSent(died) == null || deadline - System.nanoTime() <= 0) {
+                    throw died;
+                }
             }
         }
     }
@@ -304,11 +347,14 @@ public final class McpTools {
             while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            if (!(cause instanceof McpServerGoneException gone)) {
+            McpServerGoneException gone = goneBeforeSent(cause);
+            if (gone == null) {
                 return CompletableFuture.<R>failedFuture(cause);
             }
             try {
-                awaitChange(change, deadline, readyTimeout, gone);
+                if (!(cause instanceof InstanceDiedException)) {
+                    awaitChange(change, deadline, readyTimeout, gone);
+                }
                 return CompletableFuture.completedFuture(callReplacing(server,
                         Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), call, changes));
             } catch (RuntimeException | Error e) {

@@ -67,6 +67,7 @@ public final class ProcessTransport implements McpTransport {
     private final BoundedText.RateLimit stderrLog = new BoundedText.RateLimit(20, TimeUnit.SECONDS.toNanos(10));
     private volatile Process process;
     private volatile long serverPid = -1; // the guard's child, once known
+    private volatile boolean outputEnded; // the server's stdout reached its end
     private final CompletableFuture<Void> stderrRead = new CompletableFuture<>(); // its end was read
     private volatile OutputStream stdin;
     private volatile McpOperationHandler handler;
@@ -259,6 +260,10 @@ public final class ProcessTransport implements McpTransport {
             handler.startOperation(id, response);
         }
         String reason = goneReason();
+        if (reason == null && outputEnded) {
+            reason = awaitGone(); // the exit is told a moment after the output ends: say which exit it was
+        }
+        boolean sent = false;
         if (reason == null) {
             try {
                 byte[] line = (WRITER.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -267,18 +272,13 @@ public final class ProcessTransport implements McpTransport {
                     out.write(line);
                     out.flush();
                 }
+                sent = true;
             } catch (JsonProcessingException e) {
                 response.completeExceptionally(e);
                 return response;
             } catch (IOException e) {
                 // the pipe broke or was closed: the process is exiting, and its exit says more than "Stream closed"
-                try {
-                    reason = gone.get(1, TimeUnit.SECONDS);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notGone) {
-                    // not gone after all: fail with the write error
-                }
+                reason = awaitGone();
                 if (reason == null) {
                     response.completeExceptionally(e);
                 }
@@ -292,7 +292,21 @@ public final class ProcessTransport implements McpTransport {
         } else if (id == null) {
             response.complete(null);
         }
-        return response;
+        if (sent) {
+            return response;
+        }
+        // never written (the server was gone before, or the pipe broke): whatever failed it, it failed unsent,
+        // so the caller may send it to the next server; one the server may have read cannot tell that
+        CompletableFuture<JsonNode> unsent = new CompletableFuture<>();
+        response.whenComplete((answer, error) -> {
+            if (error == null) {
+                unsent.complete(answer);
+            } else {
+                String why = goneReason();
+                unsent.completeExceptionally(why == null ? error : new NotSentException(why));
+            }
+        });
+        return unsent;
     }
 
     // ---- reading stdout, bounded
@@ -490,7 +504,20 @@ public final class ProcessTransport implements McpTransport {
         }
     }
 
+    /** Why the server is gone, waiting up to a second for it to be known; null if it is not. */
+    private String awaitGone() {
+        try {
+            return gone.get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notGone) {
+            // not gone after all
+        }
+        return goneReason();
+    }
+
     private void outputClosed(Process started) {
+        outputEnded = true; // from now on nothing is written: the server cannot answer, and may be dead already
         try {
             // the output usually closes a moment before the exit is reported: say which exit it was
             if (started.waitFor(200, TimeUnit.MILLISECONDS)) {
@@ -574,6 +601,18 @@ public final class ProcessTransport implements McpTransport {
         Thread thread = new Thread(body, name);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * The server was gone before the request was written to it (or the write failed because it was):
+     * the server never saw the request. The text says why it is gone.
+     */
+    public static final class NotSentException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        public NotSentException(String reason) {
+            super(reason);
+        }
     }
 
     /** A message from the server that its call cannot use; the text says why. */
