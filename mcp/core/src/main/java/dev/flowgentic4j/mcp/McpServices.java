@@ -14,6 +14,11 @@ import java.util.Objects;
  * (looked at every {@link McpOptions#exitCheckInterval()}) and an MCP ping every
  * {@link McpOptions#pingInterval()}; a dead or unhealthy server restarts as a new generation (new
  * process, new session) under {@link #DEFAULT_RESTART_POLICY} unless the builder is given another.
+ * A server that dies is replaced at once by the engine's crash replacement: {@code diesWhen} is
+ * {@link McpServer#whenGone()}, {@code deadOn} matches {@link McpServerDiedException} and
+ * {@link McpServerGoneException}; calls in flight then fail (or run once more on the next process
+ * when {@link McpOptions#idempotentCalls()}, or {@link McpOptions#trustIdempotentHints()} for a tool
+ * hinted idempotent), and calls made meanwhile wait for it.
  *
  * <p>The start argument is the server's spec ({@code null}: the one given to
  * {@link #definition}), so the engine's blue/green replacement applies to the server as to any

@@ -59,6 +59,13 @@ class McpBlueGreenTest {
         try (LangGraphIntegration integration = LangGraphIntegration.create()) {
             server = integration.executionWrappers().serviceTask(McpServices.definition(v1, McpOptions.ofDefaults())
                     .retry(RetryConfig.noRetry()).build()).start(null);
+            AtomicLong deaths = new AtomicLong();
+            server.addListener(new dev.flowgentic4j.workflows.ServiceListener() {
+                @Override
+                public void instanceDied(ServiceFuture<?> s, int generation, Throwable cause) {
+                    deaths.incrementAndGet(); // our own stop of an old process (its whenGone completes) is no death
+                }
+            }, Runnable::run);
             generations.add(server.awaitRunning(WAIT));
             Map<ToolSpecification, ToolExecutor> tools = McpTools.of(server);
             AtomicLong turn = new AtomicLong();
@@ -102,6 +109,7 @@ class McpBlueGreenTest {
             assertThat(load.failures()).as("no call failed").isEmpty();
             assertThat(server.failedCallCount()).isZero();
             assertThat(server.generation()).isEqualTo(5);
+            assertThat(deaths).as("no planned replacement taken for a death").hasValue(0);
         }
 
         // after close: no process of any generation is left
