@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
@@ -531,7 +532,7 @@ class CrashReplacementTest {
         }
     }
 
-    @Test
+    @RepeatedTest(5)
     void a_replicated_service_sends_calls_to_a_live_replica_and_retries_there_while_a_dead_one_restarts()
             throws Exception {
         try (FlowEngine engine = engine()) {
@@ -554,19 +555,27 @@ class CrashReplacementTest {
             // an idempotent call in flight on each replica: whichever dies, its call is retried on the other
             AtomicInteger holds = new AtomicInteger();
             List<LoopbackBackend.Link> servedBy = new CopyOnWriteArrayList<>();
-            ServiceCall<LoopbackBackend.Link, String> holdTwice = ServiceCall.idempotent(link -> {
-                servedBy.add(link);
-                return link.request(holds.incrementAndGet() <= 2 ? "hold" : "ping");
-            });
-            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> service.callAsync(WAIT, holdTwice).join());
-            CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> service.call(WAIT, holdTwice));
+            AtomicReference<LoopbackBackend.Link> firstOn = new AtomicReference<>();
+            AtomicReference<LoopbackBackend.Link> secondOn = new AtomicReference<>();
+            // each call notes the replica its first attempt ran on (the two start concurrently, in either order)
+            java.util.function.Function<AtomicReference<LoopbackBackend.Link>, ServiceCall<LoopbackBackend.Link, String>>
+                    holdOnce = firstAttempt -> ServiceCall.idempotent(link -> {
+                        firstAttempt.compareAndSet(null, link);
+                        servedBy.add(link);
+                        return link.request(holds.incrementAndGet() <= 2 ? "hold" : "ping");
+                    });
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(
+                    () -> service.callAsync(WAIT, holdOnce.apply(firstOn)).join());
+            CompletableFuture<String> second = CompletableFuture.supplyAsync(
+                    () -> service.call(WAIT, holdOnce.apply(secondOn)));
             assertThat(Fakes.eventually(WAIT, () -> built.get(0).inside.get() == 1 && built.get(1).inside.get() == 1))
                     .isTrue();
             LoopbackBackend.Link dead = built.get(0);
             LoopbackBackend.Link alive = built.get(1);
             backend.kill(dead);
 
-            CompletableFuture<String> retried = servedBy.get(0) == dead ? first : second;
+            CompletableFuture<String> retried = firstOn.get() == dead ? first : second;
+            assertThat(secondOn.get()).as("the two calls held on different replicas").isNotSameAs(firstOn.get());
             assertThat(retried.get(10, TimeUnit.SECONDS)).as("retried on the live replica").isEqualTo("pong");
             assertThat(servedBy).hasSize(3).last().isSameAs(alive);
             // while the dead replica's next generation is held, calls go to the live one and none waits
@@ -578,7 +587,7 @@ class CrashReplacementTest {
             assertThat(Fakes.eventually(WAIT, () -> built.size() == 3)).isTrue();
             assertThat(service.failedCallCount()).isZero();
             backend.kill(alive); // ends the other held call: not idempotent... it is, and the restarted replica serves it
-            assertThat((servedBy.get(0) == dead ? second : first).get(10, TimeUnit.SECONDS)).isEqualTo("pong");
+            assertThat((firstOn.get() == dead ? second : first).get(10, TimeUnit.SECONDS)).isEqualTo("pong");
         }
     }
 }
