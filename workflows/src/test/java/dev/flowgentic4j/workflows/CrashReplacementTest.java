@@ -145,6 +145,9 @@ class CrashReplacementTest {
             assertThat(service.retriedCallCount()).isZero();
             assertThat(service.generation()).isEqualTo(4);
             assertThat(built).hasSize(4);
+            // a dead instance is stopped on the backend beside the next cold start: wait for the last one
+            assertThat(Fakes.eventually(WAIT, () -> built.subList(0, 3).stream().allMatch(l -> l.closes.get() >= 1)))
+                    .isTrue();
             assertThat(built.subList(0, 3)).allSatisfy(l -> assertThat(l.closes.get()).isEqualTo(1));
             assertThat(recorder.events()).filteredOn(e -> e instanceof ServiceEvent s
                     && s.type() == ServiceEvent.Type.INSTANCE_DIED).hasSize(3)
@@ -458,8 +461,14 @@ class CrashReplacementTest {
             assertTimeoutPreemptively(Duration.ofSeconds(15), engine::close, "close returns within its deadline");
         }
         callers.stop(WAIT);
-        assertThat(callers.failures()).allSatisfy(f -> assertThat(f).isInstanceOfAny(InstanceDiedException.class,
-                ServiceUnavailableException.class));
+        // the kill and the close race: a death heard before the close fails its calls as died; once the stop
+        // has begun, the death is ignored (we are ending that instance ourselves) and a call on the reset
+        // connection fails with what it threw; later calls are refused by the stopped service
+        assertThat(callers.failures()).allSatisfy(f -> {
+            if (!(f instanceof InstanceDiedException || f instanceof ServiceUnavailableException)) {
+                assertThat(f).isInstanceOf(ServiceCallException.class).hasRootCauseInstanceOf(IOException.class);
+            }
+        });
         assertThat(Fakes.eventually(WAIT, () -> Fakes.ourThreads().isEmpty()))
                 .as("threads still alive: %s", Fakes.ourThreads()).isTrue();
         assertThat(built).allSatisfy(l -> assertThat(l.closes.get()).as(l.name).isEqualTo(1));
@@ -582,7 +591,8 @@ class CrashReplacementTest {
             for (int i = 0; i < 50; i++) {
                 assertThat(service.call(Duration.ofSeconds(2), LoopbackBackend.Link::ping)).isEqualTo("pong");
             }
-            assertThat(dead.closes.get()).isEqualTo(1);
+            // the dead instance is stopped beside its next cold start (still held here), on the backend
+            assertThat(Fakes.eventually(WAIT, () -> dead.closes.get() == 1)).as("dead replica closed").isTrue();
             restartMayFinish.countDown();
             assertThat(Fakes.eventually(WAIT, () -> built.size() == 3)).isTrue();
             assertThat(service.failedCallCount()).isZero();
