@@ -111,13 +111,15 @@ class ExecutionReportHostileNamesTest {
         finalState.put("`", "\\|");
         // once to load every class (a class loader opens jars as it goes), then measured: nothing left open
         ExecutionReport.builder(TITLE).graph(graph).events(events).finalState(finalState).write(tmp.resolve("warm-up"));
-        assertThat(fdTargets()).isNotEmpty();
-        List<String> fdsBefore = fdTargets();
+        assertThat(fdTargets()).isNotEmpty().anyMatch(t -> t.endsWith(".jar"));
         Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
         ExecutionReport.builder(TITLE).graph(graph).events(events).finalState(finalState).write(dir);
         ExecutionReport fromCompiled = ExecutionReport.builder(TITLE).graph(compiled).events(events)
                 .write(tmp.resolve("compiled"));
-        assertThat(fdTargets()).containsExactlyInAnyOrderElementsOf(fdsBefore);
+        // the files the report wrote are all closed (the rest of the JVM may open and close its own meanwhile)
+        assertThat(dir.toFile().list()).isNotEmpty();
+        String written = tmp.toRealPath().toString();
+        assertThat(fdTargets()).noneMatch(t -> t.startsWith(written));
         assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).isSubsetOf(threadsBefore);
         compiledGraphMermaid = fences(Files.readString(fromCompiled.summary())).get(0);
     }
