@@ -232,7 +232,7 @@ class TelemetryTest {
     }
 
     private static List<String> messages(ListAppender<ILoggingEvent> appender, String part) {
-        synchronized (appender.list) {
+        synchronized (appender) { // AppenderBase.doAppend holds the appender while it adds to the list
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains(part)).toList();
         }
     }
