@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ContinualUptimeTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final long WARM_UP_CALLS = 5_000;   // about 1 s of 16 callers at 1 ms a call
+    private static final long STEADY_CALLS = 20_000;   // about 3 s: the steady p99's sample
     private static final int THREADS = 16;
     private static final Duration COLD_START = Duration.ofSeconds(2);
     private static final Duration MARGIN = Duration.ofMillis(500);
@@ -189,10 +191,12 @@ class ContinualUptimeTest {
 
             callers = Callers.startTimed(THREADS, service, WAIT, Generation::serve);
             try {
-                Thread.sleep(1000);    // phase 0: warm-up (JIT, thread start), not measured
+                // phase 0: warm-up (JIT, thread start), not measured; then phase 1: the steady state, no
+                // replacement, whose p99 is the reference; both measured in calls, not in time
+                awaitCalls(callers, WARM_UP_CALLS);
                 steadyFrom = System.nanoTime();
                 callers.phase(1);
-                Thread.sleep(3000);    // phase 1: steady state, no replacement: its p99 is the reference
+                awaitCalls(callers, STEADY_CALLS);
                 callers.phase(2);      // phase 2: the 18 replacements
                 String version = "v1";
                 int updates = 0;
@@ -272,5 +276,12 @@ class ContinualUptimeTest {
         assertThat(supervisedCauses).hasSize(3)
                 .allSatisfy(c -> assertThat(c).hasStackTraceContaining("reports itself unhealthy"));
         assertThat(built.stream().mapToLong(g -> g.served.get()).sum()).isEqualTo(callers.ok());
+    }
+
+    /** Waits until the callers have completed {@code more} calls beyond those completed now. */
+    private static void awaitCalls(Callers callers, long more) throws InterruptedException {
+        long target = callers.ok() + more;
+        assertThat(Fakes.eventually(Duration.ofSeconds(60), () -> callers.ok() >= target)).as("%d more calls", more)
+                .isTrue();
     }
 }
